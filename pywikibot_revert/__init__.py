@@ -1,0 +1,99 @@
+"""**pywikibot-revert**: rollback, undelete and filerevert for pywikibot.
+
+Importing the package adds one attribute, ``revert``, to every
+pywikibot page (see :class:`RevertAccessor`)::
+
+    import pywikibot, pywikibot_revert
+    page = pywikibot.Page(pywikibot.Site(), 'Sandbox')
+    page.revert.rollback(user='Vandal')
+    page.revert.undelete(all_revisions=True)
+    pywikibot.FilePage(page.site, 'File:Logo.png').revert.filerevert(
+        not_user='Vandal')
+
+The same operations are plain functions: :func:`rollback`,
+:func:`undelete`, :func:`filerevert`. Core's ``Page.rollback`` and
+``Page.undelete`` are not touched. Errors are rooted in
+:exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert._exceptions`.
+"""
+from __future__ import annotations
+
+from ._accessor import RevertAccessor, install
+from ._exceptions import (
+    API_ERRORS,
+    AlreadyRolledBackError,
+    BadFileVersionError,
+    BlockedError,
+    EmptySelectionError,
+    FileRevertFailedError,
+    HiddenUserError,
+    IdenticalVersionError,
+    MissingRightError,
+    MissingTargetError,
+    NothingToUndeleteError,
+    OnlyAuthorError,
+    OutcomeUnknownError,
+    ProtectedPageError,
+    RateLimitedError,
+    ReadOnlyError,
+    RevertError,
+    UnsupportedParameterError,
+)
+from ._filerevert import choose_version, file_histories, file_history, filerevert
+from ._results import (
+    DeletedRevision,
+    FileRevertResult,
+    FileVersion,
+    RollbackResult,
+    UndeleteResult,
+)
+from ._rollback import rollback
+from ._undelete import (
+    UndeleteSelection,
+    deleted_revisions,
+    select_revisions,
+    undelete,
+)
+from ._validate import normalize_username, parse_timestamp
+
+
+__version__ = '0.1.0'
+
+__all__ = [
+    'API_ERRORS',
+    'AlreadyRolledBackError',
+    'BadFileVersionError',
+    'BlockedError',
+    'DeletedRevision',
+    'EmptySelectionError',
+    'FileRevertFailedError',
+    'FileRevertResult',
+    'FileVersion',
+    'HiddenUserError',
+    'IdenticalVersionError',
+    'MissingRightError',
+    'MissingTargetError',
+    'NothingToUndeleteError',
+    'OnlyAuthorError',
+    'OutcomeUnknownError',
+    'ProtectedPageError',
+    'RateLimitedError',
+    'ReadOnlyError',
+    'RevertAccessor',
+    'RevertError',
+    'RollbackResult',
+    'UndeleteResult',
+    'UndeleteSelection',
+    'UnsupportedParameterError',
+    'choose_version',
+    'deleted_revisions',
+    'file_histories',
+    'file_history',
+    'filerevert',
+    'normalize_username',
+    'parse_timestamp',
+    'rollback',
+    'select_revisions',
+    'undelete',
+]
+
+install()

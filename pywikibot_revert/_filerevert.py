@@ -1,0 +1,288 @@
+"""Revert a file to an old version, chosen safely and checked after.
+
+The archive name ``action=filerevert`` needs carries the time a version
+was *superseded*, not its upload time, so it is always read from
+``prop=imageinfo``, never built. A ``{"result": "Failure"}`` answer is
+an error, and the new current version is read back and compared.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+import pywikibot
+
+from ._exceptions import (
+    AlreadyRolledBackError,
+    BadFileVersionError,
+    FileRevertFailedError,
+    IdenticalVersionError,
+    MissingTargetError,
+    OnlyAuthorError,
+    OutcomeUnknownError,
+)
+from ._params import chunked, filerevert_params
+from ._query import query_pages, title_of
+from ._results import FileRevertResult, FileVersion
+from ._rights import require_rights
+from ._validate import normalize_username, parse_timestamp
+from ._write import is_simulation, submit_write
+
+
+__all__ = ['choose_version', 'file_histories', 'file_history',
+           'filerevert']
+
+IIPROP = 'archivename|timestamp|user|sha1|size|comment'
+#: versions per file asked for when many files share one request
+PER_FILE = 50
+
+
+def _versions(page: dict[str, Any]) -> list[FileVersion]:
+    return [FileVersion.from_api(v) for v in page.get('imageinfo', [])]
+
+
+def file_history(filepage: pywikibot.FilePage, *,
+                 limit: int | None = None) -> list[FileVersion]:
+    """Return a file's versions, newest first, following continuation.
+
+    Unlike pywikibot's ``get_file_history()`` (a dict keyed by
+    timestamp), versions uploaded in the same second stay apart.
+
+    :param limit: only the newest *limit* versions (one request)
+    :raises MissingTargetError: no such file
+    """
+    site = filepage.site
+    versions: list[FileVersion] = []
+    seen = False
+    for page in query_pages(site, prop='imageinfo', titles=filepage.title(),
+                            iiprop=IIPROP, iilimit=limit or 'max'):
+        seen = seen or bool(page.get('imageinfo'))
+        versions.extend(_versions(page))
+        if limit and len(versions) >= limit:
+            break
+    if not seen:
+        raise MissingTargetError(f'{filepage.title()} has no file on {site}',
+                                 page=filepage, code='missingtitle')
+    return versions[:limit] if limit else versions
+
+
+def file_histories(site: Any, titles: Iterable[Any]
+                   ) -> dict[str, list[FileVersion]]:
+    """Return the histories of many files with one read per 50 files.
+
+    For several titles at once ``prop=imageinfo`` cuts each history at
+    ``iilimit`` *without* a continuation, so a history that reaches the
+    cut is read again on its own.
+
+    :return: normalised title -> versions, newest first (empty list for
+        a title without a file)
+    """
+    names = [title_of(t) for t in titles]
+    result: dict[str, list[FileVersion]] = {}
+    for batch in chunked(names, 50):
+        for page in query_pages(site, prop='imageinfo', titles=batch,
+                                iiprop=IIPROP, iilimit=PER_FILE):
+            result.setdefault(page['title'], []).extend(_versions(page))
+    for title, versions in result.items():
+        if len(versions) >= PER_FILE:
+            result[title] = file_history(pywikibot.FilePage(site, title))
+    return result
+
+
+def choose_version(history: Sequence[FileVersion], *, title: str = '',
+                   archivename: str | None = None, timestamp: Any = None,
+                   sha1: str | None = None, previous: bool = False,
+                   not_user: str | None = None,
+                   at: Any = None) -> FileVersion:
+    """Choose the old version to revert to; exactly one way must be given.
+
+    >>> from pywikibot import Timestamp as T
+    >>> h = [FileVersion(T(2026, 1, 3), 'Vandal', 'c'),
+    ...      FileVersion(T(2026, 1, 2), 'Editor', 'b', archivename='2!A'),
+    ...      FileVersion(T(2026, 1, 1), 'Editor', 'a', archivename='1!A')]
+    >>> choose_version(h, not_user='Vandal').sha1
+    'b'
+    >>> choose_version(h, at='2026-01-01T12:00:00Z').sha1
+    'a'
+
+    :param history: versions newest first, the current one first
+    :param archivename: the archive name, as the wiki lists it
+    :param timestamp: the version's own upload time (must be unique)
+    :param sha1: the version's content hash (newest old one wins)
+    :param previous: the version before the current one
+    :param not_user: the newest version not uploaded by this user; the
+        current one must be by this user
+    :param at: the version that was current at that time
+    :raises BadFileVersionError: no such version, or ambiguous
+    :raises IdenticalVersionError: the target is the current content
+    :raises AlreadyRolledBackError: *not_user* did not upload the
+        current version
+    :raises OnlyAuthorError: no version by anyone else than *not_user*
+    :raises ValueError: not exactly one way of choosing
+    """
+    ways = [archivename is not None, timestamp is not None, sha1 is not None,
+            bool(previous), not_user is not None, at is not None]
+    if sum(ways) != 1:
+        raise ValueError('choose the version in exactly one way: archivename,'
+                         ' timestamp, sha1, previous, not_user or at')
+    if not history:
+        raise MissingTargetError(f'{title}: no file versions')
+    current, old = history[0], list(history[1:])
+    name = title.split(':', 1)[-1].replace(' ', '_')
+    target: FileVersion | None = None
+    if archivename is not None:
+        target = next((v for v in old if v.archivename == archivename), None)
+        if target is None:
+            other = archivename.partition('!')[2]
+            if name and other and other != name:
+                raise BadFileVersionError(
+                    f'{title}: archive name {archivename!r} belongs to '
+                    f'File:{other}, not to this file', code='badarchivename')
+            raise BadFileVersionError(
+                f'{title}: no old version has archive name {archivename!r}',
+                code='filerevert-badversion')
+    elif timestamp is not None:
+        ts = parse_timestamp(timestamp)
+        matches = [v for v in history if v.timestamp == ts]
+        if len(matches) > 1:
+            raise BadFileVersionError(
+                f'{title}: {len(matches)} versions were uploaded at '
+                f'{ts.isoformat()}; choose by sha1 or archive name')
+        if not matches:
+            raise BadFileVersionError(
+                f'{title}: no version was uploaded at {ts.isoformat()}')
+        target = matches[0]
+    elif sha1 is not None:
+        if current.sha1 == sha1:
+            raise IdenticalVersionError(
+                f'{title}: the current version already has sha1 {sha1}',
+                code='fileexists-no-change')
+        target = next((v for v in old if v.sha1 == sha1), None)
+        if target is None:
+            raise BadFileVersionError(f'{title}: no version has sha1 {sha1}')
+    elif previous:
+        if not old:
+            raise BadFileVersionError(f'{title}: there is no earlier version')
+        target = old[0]
+    elif not_user is not None:
+        user = normalize_username(not_user)
+        if current.userhidden or current.user != user:
+            raise AlreadyRolledBackError(
+                f'{title}: the current version is by '
+                f'{current.user or "(hidden)"}, not by {user}',
+                code='alreadyrolled')
+        target = next((v for v in old if not v.userhidden
+                       and not v.filehidden and v.user != user), None)
+        if target is None:
+            raise OnlyAuthorError(
+                f'{title}: every version is by {user}', code='onlyauthor')
+    else:
+        when = parse_timestamp(at)
+        target = next((v for v in history if v.timestamp <= when), None)
+        if target is None:
+            raise BadFileVersionError(
+                f'{title}: the file did not exist at {when.isoformat()}')
+    if target.is_current or target.sha1 == current.sha1:
+        raise IdenticalVersionError(
+            f'{title}: the chosen version is identical to the current one',
+            code='fileexists-no-change')
+    if target.filehidden:
+        raise BadFileVersionError(
+            f'{title}: the chosen version is hidden (revision-deleted)')
+    return target
+
+
+def _failure_codes(data: dict[str, Any]) -> list[str]:
+    return [e.get('code') or e.get('message') or '?'
+            for e in data.get('errors', [])]
+
+
+def filerevert(filepage: pywikibot.FilePage, *,
+               archivename: str | None = None, timestamp: Any = None,
+               sha1: str | None = None, previous: bool = False,
+               not_user: str | None = None, at: Any = None,
+               comment: str | None = None,
+               history: Sequence[FileVersion] | None = None,
+               verify: bool = True,
+               max_wait: float | None = None) -> FileRevertResult:
+    """Revert a file to an old version (see :func:`choose_version`).
+
+    **Example:** undo the overwrites of one user::
+
+        fp = pywikibot.FilePage(site, 'File:Logo.png')
+        result = fp.revert.filerevert(not_user='Vandal')
+        print(result.sha1, result.timestamp)
+
+    :param history: the file's versions if already read (batch callers
+        use :func:`file_histories`); read here otherwise
+    :param verify: read the new current version back and check it
+    :param comment: upload comment
+    :return: the result with the new current version
+    :raises FileRevertFailedError: the wiki answered ``Failure``, or the
+        read-back does not show the target
+    :raises IdenticalVersionError: nothing to do
+    :raises MissingRightError: ``edit``, ``upload`` or ``reupload``
+        missing
+    """
+    site = filepage.site
+    title = filepage.title()
+    require_rights(site, 'filerevert')
+    history = list(history) if history is not None else file_history(
+        filepage)
+    target = choose_version(history, title=title, archivename=archivename,
+                            timestamp=timestamp, sha1=sha1,
+                            previous=previous, not_user=not_user, at=at)
+    replaced = history[0]
+    params = filerevert_params(site.mw_version,
+                               filename=filepage.title(with_ns=False),
+                               archivename=target.archivename,
+                               comment=comment)
+
+    def reconcile() -> dict[str, Any] | None:
+        now = file_history(filepage, limit=3)
+        if now[0].timestamp == replaced.timestamp:
+            return None
+        if (now[0].sha1 == target.sha1 and len(now) > 1
+                and now[1].timestamp == replaced.timestamp):
+            return {'filerevert': {'result': 'Success'}}
+        raise OutcomeUnknownError(
+            f'{title}: after an uncertain filerevert the file has '
+            'unexpected new versions', page=filepage)
+
+    for attempt in range(2):
+        answer = submit_write(site, params, token='csrf',
+                              reconcile=reconcile, page=filepage,
+                              max_wait=max_wait)
+        data = answer.get('filerevert', {})
+        codes = _failure_codes(data)
+        # a revert in the same second as the last upload collides on the
+        # archive name; a Failure answer means nothing was written, so
+        # one later retry is safe
+        if attempt == 0 and 'backend-fail-alreadyexists' in codes:
+            time.sleep(1.1)
+            continue
+        break
+    if data.get('result') != 'Success':
+        if 'fileexists-no-change' in codes:
+            raise IdenticalVersionError(
+                f'{title}: the wiki says the target equals the current '
+                'version', page=filepage, code='fileexists-no-change')
+        raise FileRevertFailedError(
+            f'{title}: filerevert failed: {", ".join(codes) or data}',
+            page=filepage, code=codes[0] if codes else None)
+    if is_simulation() and not answer.get('reconciled'):
+        return FileRevertResult(title=title, target=target,
+                                replaced=replaced, comment=comment,
+                                simulated=True)
+    current = None
+    if verify:
+        current = file_history(filepage, limit=2)[0]
+        if (current.sha1 != target.sha1
+                or current.timestamp == replaced.timestamp):
+            raise FileRevertFailedError(
+                f'{title}: read back shows sha1 {current.sha1} at '
+                f'{current.timestamp.isoformat()}, expected {target.sha1}',
+                page=filepage)
+    return FileRevertResult(title=title, target=target, replaced=replaced,
+                            current=current, comment=comment)

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+r"""Revert overwritten files to an earlier version.
+
+With -user:NAME ("file rollback"), every file whose current version
+NAME uploaded goes back to the newest version not uploaded by NAME;
+without page selection, NAME's overwrites are taken from the upload
+log. With -to:TIMESTAMP, each selected file goes back to the version
+that was current at that time.
+
+A file with no earlier version to go back to, or whose current version
+is already someone else's, is skipped and counted. Each revert is read
+back and checked (sha1 of the new current version).
+
+Usage::
+
+    pwb filerevert -user:NAME [page selection] [options]
+    pwb filerevert -to:TIMESTAMP page selection [options]
+    pwb filerevert -undo:JOURNAL
+
+Options:
+
+-user:NAME        Undo NAME's overwrites.
+
+-to:TS            Go back to the version current at TS (UTC:
+                  20261123154500 or 2026-11-23T15:45:00Z).
+
+-summary:TEXT     Upload comment.
+
+-always           Do not ask for each file.
+
+-journal:FILE     JSON Lines journal (mode 600) for resume and undo.
+
+-undo:FILE        Reverse a journal: each file goes back to the version
+                  the revert replaced (only if unchanged since).
+
+-maxwait:SEC      How long to wait out rate limits and lag (default 300).
+
+-simulate         (global) Write nothing; show what would happen.
+
+&params;
+
+Examples::
+
+    pwb filerevert -user:Vandal -always -journal:files.jsonl
+    pwb filerevert -to:2026-11-20T00:00:00Z -cat:Logos -simulate
+    pwb filerevert -undo:files.jsonl -always
+
+The exit status is 0 when every action succeeded (skips included), and
+non-zero when an action failed or the run was interrupted.
+"""
+from __future__ import annotations
+
+import sys
+
+from pywikibot import pagegenerators
+
+from pywikibot_revert._cli import run
+
+
+docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
+
+
+def main(*args: str) -> None:
+    """Run ``pwb filerevert`` with *args*."""
+    status = run('filerevert', *args)
+    if status:
+        sys.exit(status)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,77 @@
+#!/usr/bin/env python3
+r"""Restore deleted pages: a mistaken mass deletion, whole or in part.
+
+Restores whole pages by default (file versions too). Never restores
+more than asked for: with -except-user, -since or -until only the
+matching deleted revisions come back. A page with nothing left to
+restore is skipped and counted.
+
+Usage::
+
+    pwb undelete -logevents:delete,ADMIN,START,END [options]
+    pwb undelete -page:TITLE | -file:LIST ... [options]
+    pwb undelete -undo:JOURNAL
+
+-logevents:delete,... selects what ADMIN deleted between START and END
+(UTC, YYYYMMDD[HHMMSS], either order); only real deletions count, not
+restores or revision deletions.
+
+Options:
+
+-except-user:NAME Restore every revision but NAME's.
+
+-since:TS         Only revisions at or after TS, and
+
+-until:TS         at or before TS (UTC: 20261123154500 or
+                  2026-11-23T15:45:00Z).
+
+-undeletetalk     Restore the talk pages too.
+
+-summary:TEXT     Reason in the log.
+
+-tags:A,B         Change tags for the log entries.
+
+-always           Do not ask for each page.
+
+-journal:FILE     JSON Lines journal (mode 600) for resume and undo.
+
+-undo:FILE        Reverse a journal: delete again what it restored
+                  (only pages nobody edited since).
+
+-maxwait:SEC      How long to wait out rate limits and lag (default 300).
+
+-simulate         (global) Write nothing; show what would happen.
+
+&params;
+
+Examples::
+
+    pwb undelete -logevents:delete,MistakenAdmin,20261123,20261124 \
+        -summary:"Restoring mistaken deletions" -always -journal:u.jsonl
+    pwb undelete -file:titles.txt -except-user:Vandal -simulate
+    pwb undelete -undo:u.jsonl -always
+
+The exit status is 0 when every action succeeded (skips included), and
+non-zero when an action failed or the run was interrupted.
+"""
+from __future__ import annotations
+
+import sys
+
+from pywikibot import pagegenerators
+
+from pywikibot_revert._cli import run
+
+
+docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
+
+
+def main(*args: str) -> None:
+    """Run ``pwb undelete`` with *args*."""
+    status = run('undelete', *args)
+    if status:
+        sys.exit(status)
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,176 @@
+"""Pytest fixtures: a throwaway MediaWiki and pywikibot sites on it.
+
+pywikibot reads its configuration directory (``PYWIKIBOT_DIR``) once, when
+it is first imported. So this module, which pytest imports before any test
+module, picks the port and writes the configuration right away; the
+``wiki`` fixture starts the wiki on that port only when a test needs it.
+Nothing here imports pywikibot at module level.
+
+Set ``PWBREVERT_KEEP_WIKI=1`` to keep the session's directory (wiki,
+server log, pywikibot configuration) after the run.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+
+# Test modules import the harness by its plain name whatever the import
+# mode is.
+if str(Path(__file__).parent) not in sys.path:
+    sys.path.insert(0, str(Path(__file__).parent))
+
+from wikiharness import (  # noqa: E402
+    CODE, FAMILY, TestWiki, free_port, missing_requirements,
+)
+
+if TYPE_CHECKING:
+    from pywikibot.site import APISite
+
+
+SESSION_DIR = Path(tempfile.mkdtemp(prefix='pwbrevert-'))
+WIKI = TestWiki(SESSION_DIR / 'wiki', free_port())
+CONFIG_DIR = WIKI.write_pywikibot_config(SESSION_DIR / 'pywikibot', 'Admin')
+
+if 'pywikibot' in sys.modules:  # configured already, from somewhere else
+    raise RuntimeError('pywikibot was imported before tests/conftest.py '
+                       'could set PYWIKIBOT_DIR')
+os.environ['PYWIKIBOT_DIR'] = str(CONFIG_DIR)
+os.environ.pop('PYWIKIBOT_NO_USER_CONFIG', None)
+# requests must not send loopback traffic to a proxy.
+_env = TestWiki.pywikibot_env(CONFIG_DIR)
+os.environ['NO_PROXY'] = os.environ['no_proxy'] = _env['NO_PROXY']
+
+_counter = itertools.count(1)
+_log_start = pytest.StashKey[int]()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Register the markers used by this test suite."""
+    config.addinivalue_line(
+        'markers', 'wiki: needs the throwaway MediaWiki (PHP, mediawiki)')
+    config.addinivalue_line('markers', 'slow: takes more than a few seconds')
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    """Tell where the wiki and its server log are."""
+    return f'test wiki: {WIKI.url} in {WIKI.root}'
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Stop the wiki and remove the session directory."""
+    WIKI.stop()
+    if not os.environ.get('PWBREVERT_KEEP_WIKI'):
+        shutil.rmtree(SESSION_DIR, ignore_errors=True)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
+    """Attach what the web server logged to the report of a failed test."""
+    outcome = yield
+    report = outcome.get_result()
+    start = item.stash.get(_log_start, None)
+    if report.failed and start is not None and WIKI.log_file.exists():
+        with WIKI.log_file.open('rb') as f:
+            f.seek(start)
+            text = f.read()[-20000:].decode('utf-8', 'replace')
+        report.sections.append(('test wiki server.log', text))
+
+
+@pytest.fixture(autouse=True)
+def _wiki_marker(request: pytest.FixtureRequest) -> None:
+    """Start the wiki for tests marked ``wiki``; note the log position."""
+    if request.node.get_closest_marker('wiki') is not None \
+            or 'wiki' in request.fixturenames:
+        request.getfixturevalue('wiki')
+        request.node.stash[_log_start] = WIKI.log_file.stat().st_size
+
+
+@pytest.fixture(scope='session')
+def wiki() -> Iterator[TestWiki]:
+    """The session's MediaWiki, installed and served on 127.0.0.1.
+
+    Fails in CI (``CI`` set) and skips elsewhere if PHP or MediaWiki is
+    missing.
+    """
+    if missing := missing_requirements():
+        reason = ('test wiki unavailable, missing: ' + ', '.join(missing)
+                  + '; run .ci/bootstrap.sh')
+        if os.environ.get('CI'):
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    if not WIKI.running:
+        WIKI.start()
+    # The configuration was written before the passwords existed.
+    WIKI.write_password_file(CONFIG_DIR)
+    yield WIKI
+    WIKI.stop()
+
+
+@pytest.fixture(scope='session')
+def config_dir() -> Path:
+    """The PYWIKIBOT_DIR of this process (default user ``Admin``)."""
+    return CONFIG_DIR
+
+
+@pytest.fixture(scope='session')
+def site_for(wiki: TestWiki) -> Callable[[str], APISite]:
+    """Factory: a logged in APISite of the test wiki for a user.
+
+    Usage: ``vandal = site_for('Vandal')``. Sites are cached by
+    pywikibot, so each user logs in once per session. Several users may
+    be logged in at once (see the cookie note in wikiharness).
+    """
+    import pywikibot
+
+    def make(username: str) -> APISite:
+        site = pywikibot.Site(CODE, FAMILY, user=username)
+        site.login()
+        assert site.user() == username, f'not logged in as {username}'
+        return site
+
+    return make
+
+
+@pytest.fixture(scope='session')
+def site(site_for: Callable[[str], APISite]) -> APISite:
+    """The test wiki's APISite, logged in as ``Admin``."""
+    return site_for('Admin')
+
+
+@pytest.fixture(scope='session')
+def config_dir_for(wiki: TestWiki) -> Callable[..., Path]:
+    """Factory: a pywikibot config directory for ``pwb`` subprocesses.
+
+    Usage: ``cfg = config_dir_for('Vandal')``, then
+    ``wiki.run_pwb(['login'], cfg)``. Directories are shared per
+    (user, extra) within the session, so cookies are reused.
+    """
+    made: dict[tuple[str, str], Path] = {}
+
+    def make(username: str, extra: str = '') -> Path:
+        key = (username, extra)
+        if key not in made:
+            path = SESSION_DIR / 'configs' / f'{username}-{len(made)}'
+            made[key] = wiki.write_pywikibot_config(path, username, extra)
+        return made[key]
+
+    return make
+
+
+@pytest.fixture
+def unique(request: pytest.FixtureRequest) -> str:
+    """A title prefix no other test of the session uses.
+
+    E.g. ``'T12 test rollback twice'``: safe in page and file titles.
+    """
+    name = re.sub(r'[^A-Za-z0-9]+', ' ', request.node.name)[:30].strip()
+    return f'T{next(_counter)} {name}'

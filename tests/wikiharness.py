@@ -1,0 +1,730 @@
+"""A real, throwaway MediaWiki served on the loopback interface.
+
+The harness installs MediaWiki (the Debian ``mediawiki`` package, PHP's
+sqlite backend) into a private directory, creates a few users with
+distinct rights and serves it with PHP's built-in web server on
+``127.0.0.1``. It is used by the pytest fixtures in ``conftest.py``, by
+demos and by benchmarks, so it depends on the standard library only
+(pywikibot is merely the program it writes configuration for).
+
+Example::
+
+    with TestWiki(Path('/tmp/w')) as wiki:
+        cfg = wiki.write_pywikibot_config(Path('/tmp/w/pwb'), 'Vandal')
+        wiki.run_pwb(['login'], cfg)
+
+Layout of the root directory:
+
+- ``LocalSettings.php``, ``port.php``, ``router.php``: configuration
+- ``data/``, ``images/``: wiki state, saved by :meth:`TestWiki.snapshot`
+- ``sessions/``: login sessions, kept across :meth:`TestWiki.restore`
+- ``snapshots/NAME/``: saved states; ``pristine`` is made by install
+- ``server.log``: the web server's access log and PHP errors
+- ``users.json``: the generated passwords (mode 600)
+"""
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import random
+import re
+import secrets
+import shutil
+import signal
+import socket
+import string
+import struct
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+import zlib
+from contextlib import suppress
+from pathlib import Path
+from typing import Any, NamedTuple
+
+
+__all__ = (
+    'MW_DIR', 'USER_GROUPS', 'LogLine', 'TestWiki', 'WikiUnavailable',
+    'free_port', 'make_png', 'missing_requirements',
+)
+
+#: Where the Debian package puts MediaWiki; override with MW_INSTALL_PATH.
+MW_DIR = Path(os.environ.get('MW_INSTALL_PATH', '/usr/share/mediawiki'))
+
+#: Users created on install, with the groups ``createAndPromote.php``
+#: adds. ``Admin`` is made by ``install.php`` itself (sysop, bureaucrat,
+#: interface-admin).
+USER_GROUPS: dict[str, tuple[str, ...]] = {
+    'Admin': ('sysop', 'bureaucrat', 'interface-admin'),
+    'Vandal': (),
+    'Editor': (),
+    'Nobody': (),
+    'Botty': ('bot', 'sysop'),
+    'Rollbacker': ('rollbacker',),
+}
+
+FAMILY = 'testwiki'
+CODE = 'testwiki'
+
+# Access lines of PHP's built-in server, e.g.
+# "[Mon Nov 23 15:41:02 2026] 127.0.0.1:58804 [200]: POST /api.php"
+# With PHP_CLI_SERVER_WORKERS each line starts with "[PID] " too.
+_LOG_RE = re.compile(
+    r'^(?:\[\d+\] )?\[[^\]]+\] \S+:\d+ \[(?P<status>\d{3})\]: '
+    r'(?P<method>[A-Z]+) (?P<path>\S+)')
+
+# Settings appended to the LocalSettings.php written by install.php.
+# __DIR__ keeps the file valid if only the port changes between starts.
+_SETTINGS = r"""
+# ---- added by tests/wikiharness.py ----
+require __DIR__ . '/port.php';  # $wgServer, rewritten on every start
+$wgShowExceptionDetails = true;
+$wgDebugLogFile = '';
+$wgTmpDirectory = __DIR__ . '/tmp';
+$wgEnableEmail = false;
+$wgPingback = false;
+# Uploads: files live below the wiki root and are served by router.php.
+$wgEnableUploads = true;
+$wgUploadDirectory = __DIR__ . '/images';
+$wgUploadPath = '/images';
+$wgFileExtensions = [ 'png', 'gif', 'jpg', 'jpeg', 'webp', 'svg' ];
+# ImageMagick may or may not be on a machine: never depend on it.
+$wgUseImageMagick = false;
+# Jobs run only when asked (TestWiki.run_jobs) so requests stay
+# deterministic and quick.
+$wgJobRunRate = 0;
+# APCu for everything volatile (emptied by a server restart, hence by
+# TestWiki.restore); sessions in their own sqlite file outside data/ so a
+# restore does not log out clients.
+$wgMainCacheType = CACHE_ACCEL;
+$wgParserCacheType = CACHE_ACCEL;
+$wgMessageCacheType = CACHE_ACCEL;
+$wgSessionCacheType = 'harness-sessions';
+$wgObjectCaches['harness-sessions'] = [
+    'class' => SqlBagOStuff::class,
+    'loggroup' => 'SQLBagOStuff',
+    'server' => [
+        'type' => 'sqlite',
+        'dbname' => 'sessions',
+        'tablePrefix' => '',
+        'variables' => [ 'synchronous' => 'NORMAL' ],
+        'dbDirectory' => __DIR__ . '/sessions',
+        'trxMode' => 'IMMEDIATE',
+        'flags' => 0,
+    ],
+];
+# Failed logins in tests must not lock an account out.
+$wgPasswordAttemptThrottle = [];
+$wgAccountCreationThrottle = [];
+# A group that can roll back but has no other extra rights.
+$wgGroupPermissions['rollbacker']['rollback'] = true;
+# pywikibot keeps one cookie jar per process, so two accounts logged in to
+# one wiki would overwrite each other's session cookie. Its User-Agent
+# names the account (".../wiki/User:NAME"): name the cookies after it so
+# the sessions coexist. Other clients get the default cookie names.
+$harnessUa = $_SERVER['HTTP_USER_AGENT'] ?? '';
+if ( preg_match( '!User:([^\s;/)]+)!', $harnessUa, $harnessMatch ) ) {
+    $harnessName = rawurldecode( $harnessMatch[1] );
+    $harnessSafe = preg_replace( '/\W/', '', $harnessName );
+    $wgCookiePrefix = 'testwiki_' . $harnessSafe
+        . ( $harnessSafe === $harnessName
+            ? '' : substr( md5( $harnessName ), 0, 8 ) );
+}
+unset( $harnessUa, $harnessMatch, $harnessName, $harnessSafe );
+"""
+
+# Rate limits are off unless TestWiki(rate_limits=True): a test suite
+# edits far faster than the default 90 edits or 10 rollbacks a minute.
+_NO_RATE_LIMITS = '$wgRateLimits = [];\n'
+
+# Serves /images/ from the wiki root (the Debian docroot has a symlink
+# there to the system wiki's uploads); anything else is left to the
+# built-in server (return false).
+_ROUTER = r"""<?php
+$path = rawurldecode( parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH ) );
+if ( strncmp( $path, '/images/', 8 ) !== 0 ) {
+    return false;
+}
+$base = __DIR__ . '/images/';
+$file = realpath( $base . substr( $path, 8 ) );
+if ( $file === false || strncmp( $file, $base, strlen( $base ) ) !== 0
+    || !is_file( $file ) ) {
+    http_response_code( 404 );
+    return true;
+}
+$type = mime_content_type( $file ) ?: 'application/octet-stream';
+header( "Content-Type: $type" );
+header( 'Content-Length: ' . filesize( $file ) );
+readfile( $file );
+return true;
+"""
+
+_USER_CONFIG = """\
+# Generated by tests/wikiharness.py for a throwaway test wiki.
+family_files[{family!r}] = {api_url!r}
+family = {family!r}
+mylang = {code!r}
+usernames[{family!r}][{code!r}] = {username!r}
+password_file = 'user-password.py'
+# A loopback wiki needs no politeness delays; fail fast instead of
+# retrying for minutes.
+put_throttle = 0
+minthrottle = 0
+maxthrottle = 1
+max_retries = 2
+retry_wait = 1
+retry_max = 2
+socket_timeout = (5, 60)
+console_encoding = 'utf-8'
+noisysleep = 60.0
+"""
+
+
+# Loopback traffic must never go through a proxy from the environment.
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+class WikiUnavailable(RuntimeError):
+
+    """PHP or MediaWiki is not installed on this machine."""
+
+
+class LogLine(NamedTuple):
+
+    """One access line of the web server's log."""
+
+    status: int
+    method: str
+    path: str
+
+
+def missing_requirements() -> list[str]:
+    """Return what is missing to run a test wiki; empty if nothing.
+
+    :return: human readable names of missing programs and files
+    """
+    missing = []
+    if not shutil.which('php'):
+        missing.append('php (apt-get install php-cli)')
+    if not (MW_DIR / 'maintenance' / 'install.php').is_file():
+        missing.append(f'MediaWiki in {MW_DIR} (apt-get install mediawiki)')
+    else:
+        probe = subprocess.run(
+            ['php', '-r', 'exit(extension_loaded("pdo_sqlite") '
+             '&& extension_loaded("intl") && extension_loaded("mbstring") '
+             '&& extension_loaded("xml") ? 0 : 1);'],
+            capture_output=True, check=False)
+        if probe.returncode:
+            missing.append('PHP extensions (apt-get install php-sqlite3 '
+                           'php-intl php-mbstring php-xml)')
+    return missing
+
+
+def free_port() -> int:
+    """Return a TCP port on 127.0.0.1 that is free right now.
+
+    The port is taken below the kernel's ephemeral range when possible:
+    a port handed out for "any port" binds or outgoing connections could
+    be taken again by some other socket before the wiki starts on it.
+
+    :return: port number
+    """
+    try:
+        low = int(Path('/proc/sys/net/ipv4/ip_local_port_range')
+                  .read_text().split()[0])
+    except (OSError, ValueError, IndexError):
+        low = 0
+    candidates = [random.randrange(20000, low) for _ in range(50)] \
+        if low > 20100 else []
+    for port in [*candidates, 0]:
+        with socket.socket() as sock:
+            try:
+                sock.bind(('127.0.0.1', port))
+            except OSError:
+                continue
+            return sock.getsockname()[1]
+    raise OSError('no free port')  # unreachable: port 0 always binds
+
+
+def make_png(path: Path, seed: int, size: tuple[int, int] = (8, 8)) -> Path:
+    """Write a small RGB PNG whose bytes depend on *seed*.
+
+    Different seeds give different pixels, hence a different sha1, which
+    MediaWiki needs to accept a new file version.
+
+    :param path: file to write
+    :param seed: pixel generator seed
+    :param size: width and height in pixels
+    :return: *path*
+    """
+    width, height = size
+    rng = random.Random(seed)
+    # Each row starts with filter type 0 (none).
+    raw = b''.join(b'\x00' + rng.randbytes(3 * width) for _ in range(height))
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack('>I', len(data)) + kind + data
+                + struct.pack('>I', zlib.crc32(kind + data)))
+
+    png = (b'\x89PNG\r\n\x1a\n'
+           + chunk(b'IHDR', struct.pack('>IIBBBBB', width, height, 8, 2,
+                                        0, 0, 0))
+           + chunk(b'IDAT', zlib.compress(raw, 9))
+           + chunk(b'IEND', b''))
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return path
+
+
+def _password() -> str:
+    """Return a random password that needs no quoting anywhere."""
+    alphabet = string.ascii_letters + string.digits
+    return ''.join(secrets.choice(alphabet) for _ in range(24))
+
+
+def _write_private(path: Path, text: str) -> None:
+    """Write *text* to a file only its owner may read."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, 'w', encoding='utf-8') as f:
+        f.write(text)
+    os.chmod(path, 0o600)  # O_CREAT's mode is ignored for existing files
+
+
+class TestWiki:
+
+    """A MediaWiki installed below *root*, served on 127.0.0.1:*port*.
+
+    :param root: directory for the installation; created if missing
+    :param port: TCP port; a free one if None
+    :param rate_limits: keep MediaWiki's default rate limits
+    :param workers: PHP_CLI_SERVER_WORKERS for the web server; 1 means
+        one process serving one request at a time
+    """
+
+    __test__ = False  # a harness, not a test class for pytest to collect
+
+    def __init__(self, root: Path, port: int | None = None, *,
+                 rate_limits: bool = False, workers: int = 1) -> None:
+        """Initializer."""
+        self.root = Path(root).resolve()
+        self.port = port or free_port()
+        self.rate_limits = rate_limits
+        self.workers = workers
+        self.users: dict[str, str] = {}
+        self._server: subprocess.Popen | None = None
+        self._log: Any = None
+        self.timings: dict[str, float] = {}
+
+    def __repr__(self) -> str:
+        """Return a representation without any password."""
+        return f'{type(self).__name__}({str(self.root)!r}, {self.port})'
+
+    def __enter__(self) -> TestWiki:
+        """Start the wiki unless it runs already."""
+        if not self.running:
+            self.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        """Stop the wiki."""
+        self.stop()
+
+    # -- addresses and state --------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """Base URL of the wiki."""
+        return f'http://127.0.0.1:{self.port}'
+
+    @property
+    def api_url(self) -> str:
+        """URL of api.php."""
+        return f'{self.url}/api.php'
+
+    @property
+    def settings_file(self) -> Path:
+        """The wiki's LocalSettings.php."""
+        return self.root / 'LocalSettings.php'
+
+    @property
+    def log_file(self) -> Path:
+        """The web server's log."""
+        return self.root / 'server.log'
+
+    @property
+    def installed(self) -> bool:
+        """Whether an installation exists below root."""
+        return ((self.root / 'users.json').is_file()
+                and self.settings_file.is_file())
+
+    @property
+    def running(self) -> bool:
+        """Whether the web server process is alive."""
+        return self._server is not None and self._server.poll() is None
+
+    # -- lifecycle --------------------------------------------------------
+
+    def start(self, fresh: bool = False, timeout: float = 30) -> TestWiki:
+        """Install the wiki if needed, then serve it.
+
+        :param fresh: discard an existing installation below root
+        :param timeout: seconds to wait for the server to answer
+        :return: self
+        :raises WikiUnavailable: PHP or MediaWiki is not installed
+        """
+        if self.running:
+            raise RuntimeError(f'{self!r} is running already')
+        if fresh or not self.installed:
+            self.install()
+        else:
+            self.users = json.loads(
+                (self.root / 'users.json').read_text('utf-8'))
+        self._serve(timeout)
+        return self
+
+    def install(self) -> None:
+        """Install MediaWiki below root and create the users.
+
+        Anything installed there before is removed. The result is saved
+        as snapshot ``pristine``.
+
+        :raises WikiUnavailable: PHP or MediaWiki is not installed
+        :raises subprocess.CalledProcessError: a PHP script failed
+        """
+        if missing := missing_requirements():
+            raise WikiUnavailable('missing: ' + ', '.join(missing))
+        start = time.monotonic()
+        for name in ('data', 'images', 'sessions', 'snapshots', 'tmp',
+                     'LocalSettings.php', 'users.json'):
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
+        for name in ('images', 'sessions', 'tmp'):
+            (self.root / name).mkdir(parents=True)
+        self._write_port()
+        (self.root / 'router.php').write_text(_ROUTER, encoding='utf-8')
+
+        self.users = {name: _password() for name in USER_GROUPS}
+        self._php([
+            str(MW_DIR / 'maintenance' / 'install.php'),
+            '--dbtype=sqlite', f'--dbpath={self.root / "data"}',
+            '--dbname=testwiki', f'--server={self.url}', '--scriptpath=',
+            f'--pass={self.users["Admin"]}', f'--confpath={self.root}',
+            '--lang=en', 'TestWiki', 'Admin',
+        ], config=False)
+        with self.settings_file.open('a', encoding='utf-8') as f:
+            f.write(_SETTINGS)
+            if not self.rate_limits:
+                f.write(_NO_RATE_LIMITS)
+        self.timings['install'] = time.monotonic() - start
+
+        start = time.monotonic()
+        for name, groups in USER_GROUPS.items():
+            if name == 'Admin':
+                continue
+            args = [str(MW_DIR / 'maintenance' / 'createAndPromote.php')]
+            if groups:
+                args.append('--custom-groups=' + ','.join(groups))
+            self._php([*args, name, self.users[name]])
+        _write_private(self.root / 'users.json', json.dumps(self.users))
+        self.timings['users'] = time.monotonic() - start
+        self.snapshot('pristine')
+
+    def stop(self) -> None:
+        """Stop the web server; the installation stays."""
+        server, self._server = self._server, None
+        if server is not None and server.poll() is None:
+            # The server runs in its own process group, workers included.
+            with suppress(ProcessLookupError):
+                os.killpg(server.pid, signal.SIGTERM)
+            try:
+                server.wait(10)
+            except subprocess.TimeoutExpired:
+                with suppress(ProcessLookupError):
+                    os.killpg(server.pid, signal.SIGKILL)
+                server.wait(10)
+        if self._log is not None:
+            self._log.close()
+            self._log = None
+        atexit.unregister(self.stop)
+
+    def _serve(self, timeout: float) -> None:
+        """Start the web server and wait until the API answers."""
+        start = time.monotonic()
+        self._write_port()
+        env = dict(os.environ, MW_CONFIG_FILE=str(self.settings_file))
+        env.pop('PHP_CLI_SERVER_WORKERS', None)
+        if self.workers > 1:
+            env['PHP_CLI_SERVER_WORKERS'] = str(self.workers)
+        self._log = self.log_file.open('ab')
+        self._server = subprocess.Popen(
+            ['php', '-S', f'127.0.0.1:{self.port}', '-t', str(MW_DIR),
+             str(self.root / 'router.php')],
+            cwd=MW_DIR, env=env, stdin=subprocess.DEVNULL,
+            stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True)
+        atexit.register(self.stop)
+
+        probe = f'{self.api_url}?action=query&meta=siteinfo&format=json'
+        deadline = time.monotonic() + timeout
+        while True:
+            if not self.running:
+                tail = self.log_file.read_text('utf-8', 'replace')[-2000:]
+                self.stop()
+                raise RuntimeError(f'{self!r}: web server exited:\n{tail}')
+            try:
+                with _OPENER.open(probe, timeout=5) as resp:
+                    if 'general' in json.load(resp).get('query', {}):
+                        break
+            except (OSError, ValueError):
+                pass  # not listening yet, or PHP still warming up
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(
+                    f'{self!r}: api.php did not answer in {timeout} s')
+            time.sleep(0.05)
+        self.timings['serve'] = time.monotonic() - start
+
+    def _write_port(self) -> None:
+        """Write the include file that tells MediaWiki its URL."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        (self.root / 'port.php').write_text(
+            f'<?php\n$wgServer = "{self.url}";\n', encoding='utf-8')
+
+    # -- PHP and maintenance scripts --------------------------------------
+
+    def _php(self, args: list[str], config: bool = True,
+             timeout: float = 120) -> subprocess.CompletedProcess:
+        """Run a PHP script quietly, raising with its output on failure.
+
+        Arguments may hold passwords, so the error message shows the
+        script name and output only.
+        """
+        env = dict(os.environ)
+        if config:
+            env['MW_CONFIG_FILE'] = str(self.settings_file)
+        proc = subprocess.run(['php', *args], cwd=MW_DIR, env=env,
+                              stdin=subprocess.DEVNULL, capture_output=True,
+                              text=True, timeout=timeout, check=False)
+        if proc.returncode:
+            raise RuntimeError(
+                f'{Path(args[0]).name} failed ({proc.returncode}):\n'
+                f'{proc.stdout[-2000:]}{proc.stderr[-2000:]}')
+        return proc
+
+    def maintenance(self, script: str, *args: str,
+                    timeout: float = 120) -> str:
+        """Run a MediaWiki maintenance script against this wiki.
+
+        :param script: file name in MediaWiki's maintenance directory,
+            e.g. ``runJobs.php``
+        :param args: its arguments
+        :param timeout: seconds before the script is killed
+        :return: the script's standard output
+        """
+        return self._php([str(MW_DIR / 'maintenance' / script), *args],
+                         timeout=timeout).stdout
+
+    def run_jobs(self) -> str:
+        """Run the job queue (web requests never do, $wgJobRunRate = 0).
+
+        :return: the output of ``runJobs.php``
+        """
+        return self.maintenance('runJobs.php')
+
+    def api_get(self, **params: str | int) -> dict[str, Any]:
+        """GET api.php without pywikibot, e.g. to check a result.
+
+        :param params: API parameters; ``format=json`` and
+            ``formatversion=2`` are added
+        :return: the decoded answer
+        """
+        query = urllib.parse.urlencode(
+            {'format': 'json', 'formatversion': 2, **params})
+        with _OPENER.open(f'{self.api_url}?{query}', timeout=30) as resp:
+            return json.load(resp)
+
+    # -- snapshots --------------------------------------------------------
+
+    def snapshot(self, name: str) -> Path:
+        """Save the wiki's pages, users and files as *name*.
+
+        Call it between requests (or with the server stopped): sqlite
+        files copied mid-write would be inconsistent.
+
+        :param name: snapshot name, a plain file name
+        :return: the snapshot's directory
+        """
+        dest = self._snapshot_dir(name)
+        if dest.exists():
+            shutil.rmtree(dest)
+        dest.mkdir(parents=True)
+        for part in ('data', 'images'):
+            shutil.copytree(self.root / part, dest / part, symlinks=True)
+        return dest
+
+    def restore(self, name: str = 'pristine') -> None:
+        """Bring the wiki back to snapshot *name*.
+
+        A running server is restarted, which empties the caches in APCu;
+        login sessions are kept, so logged in clients stay logged in.
+
+        :param name: a name given to :meth:`snapshot`
+        :raises FileNotFoundError: no such snapshot
+        """
+        src = self._snapshot_dir(name)
+        if not src.is_dir():
+            raise FileNotFoundError(f'no snapshot {name!r} in {self.root}')
+        running = self.running
+        self.stop()
+        for part in ('data', 'images'):
+            shutil.rmtree(self.root / part, ignore_errors=True)
+            shutil.copytree(src / part, self.root / part, symlinks=True)
+        if running:
+            self._serve(30)
+
+    def snapshots(self) -> list[str]:
+        """Return the names of the saved snapshots."""
+        folder = self.root / 'snapshots'
+        return sorted(p.name for p in folder.iterdir()) if folder.is_dir() \
+            else []
+
+    def _snapshot_dir(self, name: str) -> Path:
+        if not name or Path(name).name != name or name.startswith('.'):
+            raise ValueError(f'bad snapshot name {name!r}')
+        return self.root / 'snapshots' / name
+
+    # -- server log -------------------------------------------------------
+
+    def server_log_lines(self, settle: float = 0.05) -> list[LogLine]:
+        """Return the access lines the web server has logged so far.
+
+        The server logs a request after answering it, so the last line
+        may lag a moment behind the client: the log is read until it
+        stops growing for *settle* seconds.
+
+        :param settle: seconds without growth before reading
+        :return: parsed lines, oldest first, over all server runs
+        """
+        if not self.log_file.exists():
+            return []
+        size = -1
+        while (new_size := self.log_file.stat().st_size) != size:
+            size = new_size
+            time.sleep(settle)
+        lines = []
+        with self.log_file.open(encoding='utf-8', errors='replace') as f:
+            for line in f:
+                if m := _LOG_RE.match(line):
+                    lines.append(LogLine(int(m['status']), m['method'],
+                                         m['path']))
+        return lines
+
+    def request_count(self, path_prefix: str = '') -> int:
+        """Return how many requests the server has answered.
+
+        Take the difference of two calls to count the requests of one
+        piece of work.
+
+        :param path_prefix: count only paths starting so, e.g.
+            ``/api.php``
+        :return: number of logged requests
+        """
+        return sum(1 for line in self.server_log_lines()
+                   if line.path.startswith(path_prefix))
+
+    # -- pywikibot ---------------------------------------------------------
+
+    def write_pywikibot_config(self, config_dir: Path,
+                               username: str = 'Admin',
+                               extra: str = '') -> Path:
+        """Write a pywikibot configuration directory for this wiki.
+
+        The family and the code are both ``testwiki``, so
+        ``pywikibot.Site()`` and ``pywikibot.Site('testwiki',
+        'testwiki', user=NAME)`` address this wiki. Every user's
+        password is in ``user-password.py``, so any of them can log in.
+
+        :param config_dir: directory to use as PYWIKIBOT_DIR
+        :param username: default user of the site
+        :param extra: Python source appended to ``user-config.py``
+        :return: *config_dir*
+        """
+        config_dir = Path(config_dir)
+        config_dir.mkdir(parents=True, exist_ok=True)
+        text = _USER_CONFIG.format(family=FAMILY, code=CODE,
+                                   api_url=self.api_url, username=username)
+        if extra:
+            text += '\n' + extra.rstrip('\n') + '\n'
+        (config_dir / 'user-config.py').write_text(text, encoding='utf-8')
+        self.write_password_file(config_dir)
+        return config_dir
+
+    def write_password_file(self, config_dir: Path) -> None:
+        """(Re)write ``user-password.py`` in *config_dir* with all users.
+
+        Useful when the configuration was written before the passwords
+        were known (before :meth:`start`).
+
+        :param config_dir: a directory from :meth:`write_pywikibot_config`
+        """
+        users = self.users
+        if not users and (self.root / 'users.json').is_file():
+            users = json.loads((self.root / 'users.json').read_text('utf-8'))
+        lines = [f'({CODE!r}, {FAMILY!r}, {name!r}, {password!r})'
+                 for name, password in users.items()]
+        _write_private(Path(config_dir) / 'user-password.py',
+                       '\n'.join(lines) + '\n')
+
+    @staticmethod
+    def pywikibot_env(config_dir: Path) -> dict[str, str]:
+        """Return an environment for a pywikibot subprocess.
+
+        :param config_dir: directory from :meth:`write_pywikibot_config`
+        :return: a copy of os.environ using *config_dir*
+        """
+        env = dict(os.environ)
+        env['PYWIKIBOT_DIR'] = str(Path(config_dir).resolve())
+        for name in ('PYWIKIBOT_NO_USER_CONFIG', 'PYWIKIBOT_DIR_PWB',
+                     'PYWIKIBOT_TEST_RUNNING'):
+            env.pop(name, None)
+        # A warnings filter of 'error' would turn pywikibot's own
+        # deprecation notes into crashes of the program under test.
+        if 'error' in env.get('PYTHONWARNINGS', ''):
+            del env['PYTHONWARNINGS']
+        env['PYTHONIOENCODING'] = 'utf-8'
+        no_proxy = env.get('NO_PROXY', env.get('no_proxy', ''))
+        if '127.0.0.1' not in no_proxy:
+            no_proxy = ','.join(filter(None, (no_proxy, '127.0.0.1')))
+        env['NO_PROXY'] = env['no_proxy'] = no_proxy
+        return env
+
+    def run_pwb(self, args: list[str], config_dir: Path,
+                timeout: float = 300, input: str | None = None,
+                ) -> subprocess.CompletedProcess:
+        """Run pywikibot's ``pwb`` wrapper against this wiki.
+
+        The ``pwb`` next to the running interpreter is used, so a
+        virtualenv's own pywikibot runs.
+
+        :param args: arguments after ``pwb``, e.g. ``['login']``
+        :param config_dir: directory from :meth:`write_pywikibot_config`
+        :param timeout: seconds before the program is killed
+        :param input: text for its standard input; none if None
+        :return: the finished process, output captured as text
+        """
+        pwb = Path(sys.executable).with_name('pwb')
+        cmd = [str(pwb)] if pwb.exists() else [
+            sys.executable, '-m', 'pywikibot.scripts.wrapper']
+        return subprocess.run(
+            [*cmd, *args], env=self.pywikibot_env(config_dir),
+            cwd=config_dir, input=input,
+            stdin=subprocess.DEVNULL if input is None else None,
+            capture_output=True, text=True, encoding='utf-8',
+            timeout=timeout, check=False)

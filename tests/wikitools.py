@@ -1,0 +1,112 @@
+"""Seed and inspect the test wiki through pywikibot (for tests only).
+
+Writes go through ``site.simple_request`` so they work alike on every
+pywikibot version the plugin supports.
+"""
+from __future__ import annotations
+
+import hashlib
+import inspect
+import time
+from pathlib import Path
+from typing import Any
+
+import pywikibot
+from pywikibot.site._upload import Uploader
+
+from wikiharness import make_png
+
+
+def edit(site: Any, title: str, text: str, summary: str = 'test') -> int:
+    """Save *text* as *site*'s user; return the new revision id."""
+    data = site.simple_request(
+        action='edit', title=title, text=text, summary=summary,
+        token=site.tokens['csrf'], formatversion=2).submit()
+    return int(data['edit']['newrevid'])
+
+
+def delete(site: Any, title: str, reason: str = 'test') -> None:
+    """Delete a page as *site*'s user."""
+    site.simple_request(action='delete', title=title, reason=reason,
+                        token=site.tokens['csrf']).submit()
+
+
+def protect(site: Any, title: str, level: str = 'sysop') -> None:
+    """Protect a page against editing below *level*."""
+    site.simple_request(action='protect', title=title,
+                        protections=f'edit={level}|move={level}',
+                        expiry='infinite', token=site.tokens['csrf']).submit()
+
+
+def revisions(site: Any, title: str) -> list[dict[str, Any]]:
+    """Return the page's revisions, newest first (ids, user, tags)."""
+    data = site.simple_request(
+        action='query', prop='revisions', titles=title, rvlimit='max',
+        rvprop='ids|user|tags|comment|timestamp|flags',
+        formatversion=2).submit()
+    return data['query']['pages'][0].get('revisions', [])
+
+
+def text_of(site: Any, title: str) -> str:
+    """Return the current wikitext (fresh from the wiki)."""
+    data = site.simple_request(
+        action='query', prop='revisions', titles=title, rvprop='content',
+        rvslots='main', formatversion=2).submit()
+    page = data['query']['pages'][0]
+    return page['revisions'][0]['slots']['main']['content']
+
+
+def deleted_count(site: Any, title: str) -> int:
+    """Return how many revisions of *title* are in the deletion archive."""
+    data = site.simple_request(
+        action='query', prop='deletedrevisions', titles=title,
+        drvlimit='max', drvprop='ids', formatversion=2).submit()
+    page = data['query']['pages'][0]
+    return len(page.get('deletedrevisions', []))
+
+
+def exists(site: Any, title: str) -> bool:
+    """Ask the wiki (not pywikibot's cache) whether *title* exists."""
+    data = site.simple_request(action='query', titles=title,
+                               formatversion=2).submit()
+    return not data['query']['pages'][0].get('missing')
+
+
+_last_upload: dict[str, float] = {}
+# pywikibot 11.8 renamed the upload comment to summary
+_SUMMARY = ('summary' if 'summary' in inspect.signature(
+    Uploader.__init__).parameters else 'comment')
+
+
+def upload(site: Any, title: str, tmp: Path, seed: int,
+           comment: str = 'test') -> str:
+    """Upload a distinct PNG as a new version of *title*; return sha1.
+
+    Waits so that two versions of one file are at least a second apart
+    (archive names have one-second resolution).
+    """
+    wait = _last_upload.get(title, 0) + 1.1 - time.time()
+    if wait > 0:
+        time.sleep(wait)
+    path = make_png(tmp / f'{seed}.png', seed)
+    filepage = pywikibot.FilePage(site, title)
+    site.upload(filepage, source_filename=str(path), text='file',
+                ignore_warnings=True, **{_SUMMARY: comment})
+    _last_upload[title] = time.time()
+    return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def file_sha1s(site: Any, title: str) -> list[str]:
+    """Return the sha1 of every version, newest first (fresh)."""
+    data = site.simple_request(
+        action='query', prop='imageinfo', titles=title, iilimit='max',
+        iiprop='sha1|user|timestamp', formatversion=2).submit()
+    return [v['sha1'] for v in data['query']['pages'][0].get('imageinfo',
+                                                             [])]
+
+
+def hide_user_of(site: Any, revid: int) -> None:
+    """Revision-delete the user name of one revision."""
+    site.simple_request(action='revisiondelete', type='revision',
+                        ids=revid, hide='user', reason='test',
+                        token=site.tokens['csrf']).submit()
