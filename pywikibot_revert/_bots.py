@@ -230,6 +230,20 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         failed = self.counter['fail'] or self.stopped
         return 1 if failed or not self.generator_completed else 0
 
+    def user_confirm(self, question: str) -> bool:
+        """Ask unless ``-always``; ``-simulate`` previews without asking.
+
+        End of input (no terminal) quits the run like "quit".
+        """
+        if self.simulate:
+            return True
+        try:
+            return super().user_confirm(question)
+        except EOFError:
+            self.stop('no answer (end of input); use -always to run '
+                      'without questions')
+            return False
+
     def skip(self, reason: str) -> None:
         """Count a skip by *reason* and say so."""
         self.counter['skip'] += 1
@@ -312,6 +326,11 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
                 journal.note('uncertain', key=key, action=self.operation,
                              title=page.title())
             raise
+        except tuple(SKIPS) as err:
+            if journal:
+                journal.note('skipped', key=key, action=self.operation,
+                             title=page.title(), reason=SKIPS[type(err)])
+            raise
         except Error as err:
             if journal:
                 journal.failed(key, self.operation, err, title=page.title())
@@ -348,15 +367,16 @@ class RollbackBot(RevertBot):
         'addedlink': None,
     }
 
-    def __init__(self, *, latest_users: dict[str, str] | None = None,
+    def __init__(self, *, listed: dict[str, dict[str, Any]] | None = None,
                  **kwargs: Any) -> None:
         """Initializer.
 
-        :param latest_users: title -> user who made the latest edit, as
-            listed by :func:`top_contributions`; those pages need no read
+        :param listed: title -> the latest contribution, as listed by
+            :func:`top_contributions` (filled while the generator runs);
+            those pages need no read before the write
         """
         super().__init__(**kwargs)
-        self.latest_users = latest_users if latest_users is not None else {}
+        self.listed = listed if listed is not None else {}
 
     def setup(self) -> None:
         """Warn about markbot without the right, then the usual setup."""
@@ -377,11 +397,14 @@ class RollbackBot(RevertBot):
     def act(self, page: pywikibot.Page) -> None:
         """Preview (when asked or needed), confirm, roll back."""
         title = page.title()
-        listed = self.latest_users.pop(title, None)
-        user = listed or self.opt.user
+        contrib = self.listed.pop(title, None)
+        user = contrib['user'] if contrib else self.opt.user
         key = f'rollback|{title}|{user}'
-        fast = (listed is not None and self.opt.always and not self.simulate
-                and not self.opt.addedlink)
+        if contrib and contrib.get('new'):
+            # the user's latest edit created the page: nothing to go back to
+            raise OnlyAuthorError(f'{title}: {user} created the page')
+        fast = (contrib is not None and self.opt.always
+                and not self.simulate and not self.opt.addedlink)
         count = None
         if not fast:
             revs = top_revisions(self.site, title=title)
@@ -545,7 +568,9 @@ class FileRevertBot(RevertBot):
 
     """Revert files: undo a user's overwrites, or go back to a time.
 
-    File histories are read for 50 files per request.
+    File histories are read for 50 files per request, and the reverts
+    are read back and checked (sha1 of the new current version) in
+    batches of 50 as well.
     """
 
     operation = 'filerevert'
@@ -559,7 +584,36 @@ class FileRevertBot(RevertBot):
         """Batch the history reads."""
         super().setup()
         self._histories: dict[str, list] = {}
+        self._unverified: list[tuple[str, Any]] = []
         self.generator = self._prefetching(self.generator)
+
+    def teardown(self) -> None:
+        """Check the last reverts before the summary."""
+        self._verify()
+        super().teardown()
+
+    def _verify(self) -> None:
+        """Read back the pending reverts (one request per 50 files)."""
+        pending, self._unverified = self._unverified, []
+        if not pending:
+            return
+        now = file_histories(self.site, [r.title for _, r in pending])
+        for key, result in pending:
+            versions = now.get(result.title) or []
+            top = versions[0] if versions else None
+            if (top is not None and top.sha1 == result.target.sha1
+                    and top.timestamp != result.replaced.timestamp):
+                if self.journal:
+                    self.journal.note('verified', key=key,
+                                      current=dataclasses.asdict(top))
+                continue
+            self.counter['fail'] += 1
+            message = (f'{result.title}: read back shows '
+                       f'{top.sha1 if top else "no file"}, expected '
+                       f'{result.target.sha1}')
+            pywikibot.error(message)
+            if self.journal:
+                self.journal.note('verify-failed', key=key, message=message)
 
     def init_page(self, item: Any) -> pywikibot.FilePage:
         """Make every item a FilePage; other namespaces are skipped."""
@@ -579,6 +633,7 @@ class FileRevertBot(RevertBot):
     def _prefetching(self, pages: Iterable[pywikibot.Page]
                      ) -> Iterator[pywikibot.Page]:
         for batch in _batched(pages, BATCH):
+            self._verify()
             files = [p for p in batch if p.namespace() == 6]
             if files:
                 self._histories.update(file_histories(self.site, files))
@@ -609,21 +664,24 @@ class FileRevertBot(RevertBot):
             return
 
         def do():
+            # verified below, in batches, not one read per file
             return _filerevert(page, comment=self.opt.summary,
                                history=history, max_wait=self.max_wait,
-                               **choice)
+                               verify=False, **choice)
 
         def reconcile():
             now = file_history(page, limit=2)
             if (now[0].sha1 == target.sha1 and len(now) > 1
                     and now[1].timestamp == current.timestamp):
-                return {'result': {'current': dataclasses.asdict(now[0])}}
+                return {'result': {'target': dataclasses.asdict(target),
+                                   'replaced': dataclasses.asdict(current),
+                                   'current': dataclasses.asdict(now[0])}}
             return None
 
         result = self.write(key, page, do, reconcile=reconcile)
         if result is not None and not result.simulated:
-            self.progress(f'{title}: now {result.sha1[:10]} at '
-                          f'{result.timestamp.isoformat()}')
+            self._unverified.append((key, result))
+            self.progress(f'{title}: reverted to {target.sha1[:10]}')
 
 
 # -- undo ----------------------------------------------------------------
@@ -658,6 +716,8 @@ class UndoBot(RevertBot):
         undo = Journal(self.opt.undo, self.site, script='UndoBot',
                        args=self.script_args)
         undo.open()  # refuses another wiki
+        self._verified = {r['key']: r.get('current') for r in undo.records
+                          if r.get('type') == 'verified'}
         records = [r for r in undo.done_records()
                    if r.get('action') in ('rollback', 'undelete',
                                           'filerevert')]
@@ -738,12 +798,15 @@ class UndoBot(RevertBot):
 
     def _undo_filerevert(self, page, record, key):
         result = record.get('result') or {}
-        current = result.get('current') or {}
+        target = result.get('target') or {}
         replaced = result.get('replaced') or {}
+        current = result.get('current') or self._verified.get(
+            record['key']) or {}
         filepage = pywikibot.FilePage(page)
         now = file_history(filepage)
-        if now[0].sha1 != current.get('sha1') or (
-                now[0].timestamp.isoformat() != current.get('timestamp')):
+        if now[0].sha1 != target.get('sha1') or (
+                current and now[0].timestamp.isoformat()
+                != current.get('timestamp')):
             self.skip('file changed since the revert')
             return
         if not self.user_confirm(f'Undo the revert of {page.title()}?'):

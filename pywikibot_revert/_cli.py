@@ -8,6 +8,7 @@ do not exist, malformed timestamps and ranges.
 from __future__ import annotations
 
 import ipaddress
+import sys
 from collections.abc import Iterator
 from itertools import chain
 from typing import Any
@@ -156,7 +157,7 @@ def _build(script: str, site: Any, opts: dict[str, Any],
                 WATCHLIST_VALUES:
             raise UsageError(f'-watchlist must be one of '
                              f'{", ".join(WATCHLIST_VALUES)}')
-        latest: dict[str, str] = {}
+        listed: dict[str, dict[str, Any]] = {}
         if gens:
             if iprange:
                 raise UsageError('-iprange works on the range\'s own '
@@ -165,16 +166,16 @@ def _build(script: str, site: Any, opts: dict[str, Any],
         else:
             namespaces = [ns.id for ns in factory.namespaces] or None
 
-            def listed() -> Iterator[pywikibot.Page]:
+            def contributions() -> Iterator[pywikibot.Page]:
                 for page, contrib in top_contributions(
                         site, user=user, iprange=iprange,
                         since=opts.get('since'), until=opts.get('until'),
                         namespaces=namespaces):
-                    latest[page.title()] = contrib['user']
+                    listed[page.title()] = contrib
                     yield page
-            generator = listed()
+            generator = contributions()
         return RollbackBot(
-            site=site, generator=generator, latest_users=latest,
+            site=site, generator=generator, listed=listed,
             user=user, markbot=opts.get('markbot'), tags=opts.get('tags'),
             watchlist=opts.get('watchlist'),
             addedlink=opts.get('addedlink'), **common)
@@ -227,10 +228,22 @@ def run(script: str, *args: str) -> int:
     :return: the exit status: 0, or 1 when something failed, the run
         was interrupted, or the input was refused
     """
-    local_args = pywikibot.handle_args(args)
+    # -user: is also pywikibot's global "log in as" option: here it names
+    # whose work to revert, so it must never reach handle_args() (the
+    # login account goes before the script: pwb -user:Me rollback ...)
+    # main() is called without arguments when run as a script
+    args = tuple(args) or tuple(sys.argv[1:])
+    own_user = [a for a in args if a.split(':', 1)[0] == '-user']
+    others = [a for a in args if a.split(':', 1)[0] != '-user']
+    # handle_args() falls back to pywikibot.argvu when given no
+    # arguments; that copy of the command line must not hold -user either
+    pywikibot.argvu = [*pywikibot.argvu[:1], *others]
+    local_args = pywikibot.handle_args(others)
     _redact.install()
     site = pywikibot.Site()
-    factory = pagegenerators.GeneratorFactory(site)
+    # -until is a timestamp here, not pagegenerators' title bound
+    factory = pagegenerators.GeneratorFactory(site,
+                                              disabled_options=['until'])
     own_gens = []
     rest = []
     for arg in local_args:
@@ -238,7 +251,7 @@ def run(script: str, *args: str) -> int:
             own_gens.append(arg.partition(':')[2])
         else:
             rest.append(arg)
-    rest = factory.handle_args(rest)
+    rest = factory.handle_args(rest) + own_user
     try:
         opts, unknown = _parse(script, rest)
         if unknown:

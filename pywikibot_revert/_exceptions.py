@@ -204,6 +204,7 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'permissiondenied': MissingRightError,
     'writeapidenied': MissingRightError,
     'mwoauth-invalid-authorization-invalid-user': MissingRightError,
+    'assertnameduserfailed': MissingRightError,
     'protectedpage': ProtectedPageError,
     'cascadeprotected': ProtectedPageError,
     'protectednamespace': ProtectedPageError,

@@ -22,9 +22,20 @@ REQUIRED_RIGHTS: dict[str, tuple[str, ...]] = {
 
 
 def ensure_login(site: Any) -> None:
-    """Log in through pywikibot unless already logged in."""
+    """Log in through pywikibot, as the configured account.
+
+    :raises MissingRightError: the session belongs to another account
+        (for example a stale cookie); nothing is written then
+    """
     if not site.logged_in():
         site.login()
+    expected = site.username()
+    actual = site.userinfo.get('name')
+    if expected and actual != expected.split('@')[0]:
+        raise MissingRightError(
+            f'the session on {site} belongs to {actual!r}, not to the '
+            f'configured account {expected!r}; log out and in again',
+            site=site, code='assertnameduserfailed')
 
 
 def require_rights(site: Any, operation: str) -> None:

@@ -73,9 +73,9 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
     """
     max_wait = DEFAULT_MAX_WAIT if max_wait is None else max_wait
     params = dict(params)
-    if site.user():
+    if site.username():
         # a session that silently became another user writes nothing
-        params['assertuser'] = site.user()
+        params['assertuser'] = site.username().split('@')[0]
     waited = 0.0
     delay = float(config.retry_wait)
     while True:

@@ -20,6 +20,8 @@ Usage::
 Options:
 
 -user:NAME        Undo NAME's overwrites.
+                  (Not the global -user option: put the acting
+                  account before the script name.)
 
 -to:TS            Go back to the version current at TS (UTC:
                   20261123154500 or 2026-11-23T15:45:00Z).

@@ -19,6 +19,9 @@ Usage::
 Options:
 
 -user:NAME        Whose edits to roll back (user name or IP).
+                  This is not pywikibot's global -user option: to
+                  choose the account that acts, put it before the
+                  script name (pwb -user:CleanupBot rollback ...).
 
 -iprange:CIDR     Instead of -user: roll back a whole IP range, each
                   page for its own latest IP editor.

@@ -63,6 +63,8 @@ def test_default_site(site: APISite) -> None:
 @pytest.mark.parametrize(('username', 'right', 'expected'), [
     ('Admin', 'rollback', True),
     ('Admin', 'deletedhistory', True),
+    ('Admin', 'deleterevision', True),
+    ('Admin', 'suppressrevision', False),
     ('Nobody', 'rollback', False),
     ('Nobody', 'delete', False),
     ('Vandal', 'edit', True),
@@ -73,6 +75,8 @@ def test_default_site(site: APISite) -> None:
     ('Botty', 'noratelimit', True),
     ('Rollbacker', 'rollback', True),
     ('Rollbacker', 'delete', False),
+    ('Oversighter', 'suppressrevision', True),
+    ('Oversighter', 'rollback', False),
 ])
 def test_user_rights(site_for: Callable[[str], APISite], username: str,
                      right: str, expected: bool) -> None:
@@ -143,8 +147,12 @@ def test_snapshot_restore(wiki: TestWiki, site: APISite,
 
     wiki.restore('before')
     assert not pywikibot.Page(site, title).exists()
+    # Still logged in: one request, no login (pywikibot would log in
+    # again quietly if the session had been lost).
+    before = wiki.request_count()
     data = site.simple_request(action='query', meta='userinfo').submit()
     assert data['query']['userinfo']['name'] == 'Admin'
+    assert wiki.request_count() == before + 1
     # Editing still works after the server restart.
     page = pywikibot.Page(site, title)
     page.text = 'after restore'
@@ -201,3 +209,28 @@ def test_second_wiki(wiki: TestWiki, tmp_path: Path) -> None:
         assert 'sysop' not in groups['Rollbacker']
     finally:
         again.stop()
+
+
+@pytest.mark.wiki
+def test_no_stale_cache(site: APISite, site_for: Callable[[str], APISite],
+                        unique: str) -> None:
+    """A tag is usable right after its creation (no stale object cache)."""
+    tag = f'{unique} tag'.replace(' ', '-').lower()
+
+    def tags() -> set[str]:
+        data = site.simple_request(action='query', list='tags',
+                                   tglimit='max', formatversion=2).submit()
+        return {t['name'] for t in data['query']['tags']}
+
+    assert tag not in tags()  # (this used to be cached with APCu)
+    site.simple_request(action='managetags', operation='create', tag=tag,
+                        reason='test', token=site.tokens['csrf']).submit()
+    vandal = site_for('Vandal')
+    data = vandal.simple_request(
+        action='edit', title=f'{unique} page', text='x', summary='test',
+        tags=tag, token=vandal.tokens['csrf'], formatversion=2).submit()
+    revid = data['edit']['newrevid']
+    data = site.simple_request(action='query', prop='revisions',
+                               revids=revid, rvprop='tags',
+                               formatversion=2).submit()
+    assert data['query']['pages'][0]['revisions'][0]['tags'] == [tag]

@@ -15,7 +15,7 @@ Example::
 
 Layout of the root directory:
 
-- ``LocalSettings.php``, ``port.php``, ``router.php``: configuration
+- ``LocalSettings.php``, ``runtime.php``, ``router.php``: configuration
 - ``data/``, ``images/``: wiki state, saved by :meth:`TestWiki.snapshot`
 - ``sessions/``: login sessions, kept across :meth:`TestWiki.restore`
 - ``snapshots/NAME/``: saved states; ``pristine`` is made by install
@@ -56,7 +56,8 @@ MW_DIR = Path(os.environ.get('MW_INSTALL_PATH', '/usr/share/mediawiki'))
 
 #: Users created on install, with the groups ``createAndPromote.php``
 #: adds. ``Admin`` is made by ``install.php`` itself (sysop, bureaucrat,
-#: interface-admin).
+#: interface-admin). ``rollbacker`` has the rollback right only;
+#: ``suppress`` (oversight) may hide revisions from admins too.
 USER_GROUPS: dict[str, tuple[str, ...]] = {
     'Admin': ('sysop', 'bureaucrat', 'interface-admin'),
     'Vandal': (),
@@ -64,6 +65,7 @@ USER_GROUPS: dict[str, tuple[str, ...]] = {
     'Nobody': (),
     'Botty': ('bot', 'sysop'),
     'Rollbacker': ('rollbacker',),
+    'Oversighter': ('suppress',),
 }
 
 FAMILY = 'testwiki'
@@ -77,10 +79,9 @@ _LOG_RE = re.compile(
     r'(?P<method>[A-Z]+) (?P<path>\S+)')
 
 # Settings appended to the LocalSettings.php written by install.php.
-# __DIR__ keeps the file valid if only the port changes between starts.
+# Paths use __DIR__ so only runtime.php depends on the port.
 _SETTINGS = r"""
 # ---- added by tests/wikiharness.py ----
-require __DIR__ . '/port.php';  # $wgServer, rewritten on every start
 $wgShowExceptionDetails = true;
 $wgDebugLogFile = '';
 $wgTmpDirectory = __DIR__ . '/tmp';
@@ -96,12 +97,16 @@ $wgUseImageMagick = false;
 # Jobs run only when asked (TestWiki.run_jobs) so requests stay
 # deterministic and quick.
 $wgJobRunRate = 0;
-# APCu for everything volatile (emptied by a server restart, hence by
-# TestWiki.restore); sessions in their own sqlite file outside data/ so a
-# restore does not log out clients.
-$wgMainCacheType = CACHE_ACCEL;
-$wgParserCacheType = CACHE_ACCEL;
-$wgMessageCacheType = CACHE_ACCEL;
+# No object cache: with APCu, MediaWiki 1.39 serves stale data for a few
+# seconds after a change (e.g. a tag just created "is not allowed to be
+# manually applied"), and every request costs only ~20% more without.
+# The main stash (upload stash etc.) stays in data/, so it is
+# snapshotted with the pages it belongs to.
+$wgMainCacheType = CACHE_NONE;
+$wgParserCacheType = CACHE_NONE;
+$wgMessageCacheType = CACHE_NONE;
+# Sessions live in their own sqlite file outside data/, so that
+# TestWiki.restore() does not log clients out.
 $wgSessionCacheType = 'harness-sessions';
 $wgObjectCaches['harness-sessions'] = [
     'class' => SqlBagOStuff::class,
@@ -119,26 +124,36 @@ $wgObjectCaches['harness-sessions'] = [
 # Failed logins in tests must not lock an account out.
 $wgPasswordAttemptThrottle = [];
 $wgAccountCreationThrottle = [];
+# Admins may revision-delete (as on Wikimedia wikis; not a 1.39 default).
+$wgGroupPermissions['sysop']['deleterevision'] = true;
+$wgGroupPermissions['sysop']['deletelogentry'] = true;
 # A group that can roll back but has no other extra rights.
 $wgGroupPermissions['rollbacker']['rollback'] = true;
-# pywikibot keeps one cookie jar per process, so two accounts logged in to
-# one wiki would overwrite each other's session cookie. Its User-Agent
-# names the account (".../wiki/User:NAME"): name the cookies after it so
-# the sessions coexist. Other clients get the default cookie names.
+# Cookies are per host, not per port: name them after the port so that
+# two test wikis do not share them. pywikibot also keeps one cookie jar
+# per process, so two accounts logged in to one wiki would overwrite each
+# other's session cookie. Its User-Agent names the account
+# (".../wiki/User:NAME"): name the cookies after it too, so the sessions
+# coexist. Other clients get one cookie name per port.
+$wgCookiePrefix = 'testwiki' . ( $_SERVER['SERVER_PORT'] ?? '' );
 $harnessUa = $_SERVER['HTTP_USER_AGENT'] ?? '';
 if ( preg_match( '!User:([^\s;/)]+)!', $harnessUa, $harnessMatch ) ) {
     $harnessName = rawurldecode( $harnessMatch[1] );
     $harnessSafe = preg_replace( '/\W/', '', $harnessName );
-    $wgCookiePrefix = 'testwiki_' . $harnessSafe
+    $wgCookiePrefix .= '_' . $harnessSafe
         . ( $harnessSafe === $harnessName
             ? '' : substr( md5( $harnessName ), 0, 8 ) );
 }
 unset( $harnessUa, $harnessMatch, $harnessName, $harnessSafe );
+# $wgServer and the TestWiki arguments; rewritten on every start.
+require __DIR__ . '/runtime.php';
 """
 
 # Rate limits are off unless TestWiki(rate_limits=True): a test suite
 # edits far faster than the default 90 edits or 10 rollbacks a minute.
+# MediaWiki counts hits in the main cache, so limits need one.
 _NO_RATE_LIMITS = '$wgRateLimits = [];\n'
+_RATE_LIMITS = '$wgMainCacheType = CACHE_DB;\n'
 
 # Serves /images/ from the wiki root (the Debian docroot has a symlink
 # there to the system wiki's uploads); anything else is left to the
@@ -300,7 +315,11 @@ class TestWiki:
 
     :param root: directory for the installation; created if missing
     :param port: TCP port; a free one if None
-    :param rate_limits: keep MediaWiki's default rate limits
+    :param rate_limits: keep MediaWiki's default rate limits (off
+        by default: tests edit faster than they allow)
+    :param settings: PHP code appended to the wiki's settings, e.g.
+        ``'$wgRateLimits["edit"]["user"] = [2, 60];'``; applied on every
+        start, so it may differ between starts of one installation
     :param workers: PHP_CLI_SERVER_WORKERS for the web server; 1 means
         one process serving one request at a time
     """
@@ -308,11 +327,13 @@ class TestWiki:
     __test__ = False  # a harness, not a test class for pytest to collect
 
     def __init__(self, root: Path, port: int | None = None, *,
-                 rate_limits: bool = False, workers: int = 1) -> None:
+                 rate_limits: bool = False, settings: str = '',
+                 workers: int = 1) -> None:
         """Initializer."""
         self.root = Path(root).resolve()
         self.port = port or free_port()
         self.rate_limits = rate_limits
+        self.settings = settings
         self.workers = workers
         self.users: dict[str, str] = {}
         self._server: subprocess.Popen | None = None
@@ -407,7 +428,7 @@ class TestWiki:
                 path.unlink()
         for name in ('images', 'sessions', 'tmp'):
             (self.root / name).mkdir(parents=True)
-        self._write_port()
+        self._write_runtime()
         (self.root / 'router.php').write_text(_ROUTER, encoding='utf-8')
 
         self.users = {name: _password() for name in USER_GROUPS}
@@ -420,8 +441,6 @@ class TestWiki:
         ], config=False)
         with self.settings_file.open('a', encoding='utf-8') as f:
             f.write(_SETTINGS)
-            if not self.rate_limits:
-                f.write(_NO_RATE_LIMITS)
         self.timings['install'] = time.monotonic() - start
 
         start = time.monotonic()
@@ -457,7 +476,7 @@ class TestWiki:
     def _serve(self, timeout: float) -> None:
         """Start the web server and wait until the API answers."""
         start = time.monotonic()
-        self._write_port()
+        self._write_runtime()
         env = dict(os.environ, MW_CONFIG_FILE=str(self.settings_file))
         env.pop('PHP_CLI_SERVER_WORKERS', None)
         if self.workers > 1:
@@ -491,11 +510,13 @@ class TestWiki:
             time.sleep(0.05)
         self.timings['serve'] = time.monotonic() - start
 
-    def _write_port(self) -> None:
-        """Write the include file that tells MediaWiki its URL."""
+    def _write_runtime(self) -> None:
+        """Write the settings that may change between starts."""
         self.root.mkdir(parents=True, exist_ok=True)
-        (self.root / 'port.php').write_text(
-            f'<?php\n$wgServer = "{self.url}";\n', encoding='utf-8')
+        text = (f'<?php\n$wgServer = "{self.url}";\n'
+                + (_RATE_LIMITS if self.rate_limits else _NO_RATE_LIMITS)
+                + self.settings + '\n')
+        (self.root / 'runtime.php').write_text(text, encoding='utf-8')
 
     # -- PHP and maintenance scripts --------------------------------------
 
@@ -572,8 +593,8 @@ class TestWiki:
     def restore(self, name: str = 'pristine') -> None:
         """Bring the wiki back to snapshot *name*.
 
-        A running server is restarted, which empties the caches in APCu;
-        login sessions are kept, so logged in clients stay logged in.
+        A running server is restarted, so nothing cached in PHP outlives
+        the restore. Login sessions are kept: clients stay logged in.
 
         :param name: a name given to :meth:`snapshot`
         :raises FileNotFoundError: no such snapshot

@@ -110,3 +110,38 @@ def hide_user_of(site: Any, revid: int) -> None:
     site.simple_request(action='revisiondelete', type='revision',
                         ids=revid, hide='user', reason='test',
                         token=site.tokens['csrf']).submit()
+
+
+def new_user(wiki: Any, config_dir: Path, name: str) -> Any:
+    """Create a fresh account (so a test owns all of its edits).
+
+    The password goes to the harness's user list and to the password
+    file of *config_dir* (this process's pywikibot configuration).
+
+    :return: a logged-in APISite for the new user
+    """
+    import secrets
+    password = secrets.token_urlsafe(12)
+    wiki.maintenance('createAndPromote.php', name, password)
+    wiki.users[name] = password
+    wiki.write_password_file(config_dir)
+    site = pywikibot.Site('testwiki', 'testwiki', user=name)
+    site.login()
+    return site
+
+
+def anon_edit(api_url: str, title: str, text: str) -> None:
+    """Edit as an anonymous user (the IP is 127.0.0.1)."""
+    import json
+    import urllib.parse
+    import urllib.request
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(),
+                                         urllib.request.ProxyHandler({}))
+    with opener.open(f'{api_url}?action=query&meta=tokens&format=json') as r:
+        token = json.load(r)['query']['tokens']['csrftoken']
+    body = urllib.parse.urlencode({'action': 'edit', 'title': title,
+                                   'text': text, 'token': token,
+                                   'format': 'json'}).encode()
+    with opener.open(api_url, data=body) as r:
+        answer = json.load(r)
+    assert answer.get('edit', {}).get('result') == 'Success', answer

@@ -1,0 +1,287 @@
+"""``pwb rollback`` driven as an operator would, checked on the wiki."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import stat
+import subprocess
+import sys
+import time
+
+import pytest
+import pywikibot
+
+from wikitools import anon_edit, edit, new_user, revisions, text_of
+
+
+pytestmark = pytest.mark.wiki
+
+
+@pytest.fixture
+def incident(wiki, site_for, config_dir, unique):
+    """A fresh vandal account and its damage over several pages."""
+    name = f'Vandal{unique.split()[0]}'
+    vandal = new_user(wiki, config_dir, name)
+    editor = site_for('Editor')
+    pages = {}
+    for i in range(4):
+        title = f'{unique} p{i}'
+        edit(editor, title, f'good {i} [[Keep{i}]]')
+        edit(vandal, title, f'bad {i} [http://spam.example/{i} buy]')
+        edit(vandal, title, f'worse {i} [http://spam.example/{i} buy]')
+        pages[title] = f'good {i} [[Keep{i}]]'
+    fixed = f'{unique} fixed'
+    edit(editor, fixed, 'good')
+    edit(vandal, fixed, 'bad')
+    edit(editor, fixed, 'fixed by editor')
+    alone = f'{unique} alone'
+    edit(vandal, alone, 'vandal page')
+    return {'user': name, 'pages': pages, 'fixed': fixed, 'alone': alone}
+
+
+def pwb(wiki, cfg, *args, input=None):
+    out = wiki.run_pwb(['rollback', *args], cfg, input=input, timeout=300)
+    return out.returncode, out.stdout + out.stderr
+
+
+def test_help_lists_options_and_generators(wiki, config_dir_for):
+    code, out = pwb(wiki, config_dir_for('Admin'), '-help')
+    assert code == 0
+    for option in ('-user:NAME', '-iprange:CIDR', '-since:', '-until:',
+                   '-addedlink:', '-markbot', '-tags:', '-watchlist:',
+                   '-always', '-journal:', '-undo:', '-simulate',
+                   '-cat', '-page', '-usercontribs', 'Examples'):
+        assert option in out, option
+
+
+def test_rolls_back_every_top_edit_and_skips_the_rest(wiki, site,
+                                                      config_dir_for,
+                                                      incident):
+    fixed_top = revisions(site, incident['fixed'])[0]['revid']
+    alone_top = revisions(site, incident['alone'])[0]['revid']
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-user:{incident["user"]}', '-always')
+    assert code == 0, out
+    for title, good in incident['pages'].items():
+        assert text_of(site, title) == good
+        top = revisions(site, title)[0]
+        assert top['user'] == 'Admin' and 'mw-rollback' in top['tags']
+    # someone else edited after the vandal: untouched
+    assert revisions(site, incident['fixed'])[0]['revid'] == fixed_top
+    # the vandal alone wrote it: for deletion, not rollback
+    assert revisions(site, incident['alone'])[0]['revid'] == alone_top
+    assert '4 rollback operations' in out
+    assert 'only author' in out
+
+
+def test_simulate_writes_nothing(wiki, site, config_dir_for, incident):
+    tops = {t: revisions(site, t)[0]['revid'] for t in incident['pages']}
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-user:{incident["user"]}', '-simulate')
+    assert code == 0, out
+    assert {t: revisions(site, t)[0]['revid'] for t in tops} == tops
+    rc = site.simple_request(action='query', list='recentchanges',
+                             rcuser='Admin', rctag='mw-rollback',
+                             rcprop='title', rclimit='max',
+                             formatversion=2).submit()
+    assert not {c['title'] for c in rc['query']['recentchanges']} & set(tops)
+    # the preview shows the diff and how many edits would go
+    assert '2 edits by' in out and 'spam.example' in out
+
+
+def test_with_generator_only_where_user_is_latest(wiki, site,
+                                                  config_dir_for, incident):
+    first, second = list(incident['pages'])[:2]
+    fixed_top = revisions(site, incident['fixed'])[0]['revid']
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-user:{incident["user"]}', f'-page:{first}',
+                    f'-page:{incident["fixed"]}', '-always')
+    assert code == 0, out
+    assert revisions(site, first)[0]['user'] == 'Admin'
+    assert revisions(site, second)[0]['user'] == incident['user']
+    assert revisions(site, incident['fixed'])[0]['revid'] == fixed_top
+    assert 'not the latest editor' in out
+
+
+def test_addedlink_only_spam(wiki, site, site_for, config_dir, config_dir_for,
+                             unique):
+    name = f'Spammer{unique.split()[0]}'
+    spammer = new_user(wiki, config_dir, name)
+    spam, harmless = f'{unique} spam', f'{unique} harmless'
+    for title in (spam, harmless):
+        edit(site_for('Editor'), title, 'text http://good.example/')
+    edit(spammer, spam, 'text http://good.example/ http://www.spam.example/')
+    edit(spammer, harmless, 'text http://good.example/ typo fixed')
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{name}',
+                    '-addedlink:spam.example', '-always')
+    assert code == 0, out
+    assert revisions(site, spam)[0]['user'] == 'Admin'
+    assert revisions(site, harmless)[0]['user'] == name
+    assert 'no link to spam.example added' in out
+
+
+def test_iprange(wiki, site, site_for, config_dir_for, unique):
+    title = f'{unique} anon'
+    edit(site_for('Editor'), title, 'good')
+    anon_edit(wiki.api_url, title, 'anonymous vandalism')
+    assert revisions(site, title)[0]['user'] == '127.0.0.1'
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    '-iprange:127.0.0.0/24', '-always')
+    assert code == 0, out
+    assert text_of(site, title) == 'good'
+
+
+def test_bad_input_is_refused_before_any_write(wiki, site, config_dir_for,
+                                               incident):
+    tops = {t: revisions(site, t)[0]['revid'] for t in incident['pages']}
+    cfg = config_dir_for('Admin')
+    for args, message in [
+            (['-user:No such user here', '-always'], 'does not exist'),
+            (['-always'], 'missing -user'),
+            ([f'-user:{incident["user"]}', '-since:yesterday', '-always'],
+             'timestamp'),
+            ([f'-user:{incident["user"]}', '-bogus', '-always'],
+             'Unknown parameter'),
+            (['-iprange:300.1.1.1/8', '-always'], 'iprange'),
+            ([f'-user:{incident["user"]}', '-iprange:127.0.0.1/32'],
+             'not both'),
+            ([f'-user:{incident["user"]}', '-watchlist:maybe'], 'watchlist'),
+    ]:
+        code, out = pwb(wiki, cfg, *args)
+        assert code != 0, args
+        assert message in out, (args, out)
+    assert {t: revisions(site, t)[0]['revid'] for t in tops} == tops
+
+
+def test_user_option_is_not_the_login(wiki, site, config_dir_for, incident):
+    """-user: names the vandal; the acting account stays the configured.
+
+    pywikibot's own -user: means "log in as"; with nothing else on the
+    command line it even falls back to reading sys.argv.
+    """
+    for extra in ([], ['-always']):
+        code, out = pwb(wiki, config_dir_for('Admin'),
+                        f'-user:{incident["user"]}', *extra, input='q\n')
+        assert f'as {incident["user"]}' not in out, out
+        assert 'does not have' not in out, out
+    title = next(iter(incident['pages']))
+    assert revisions(site, title)[0]['user'] == 'Admin'
+
+
+def test_missing_right_stops_before_any_write(wiki, site, config_dir_for,
+                                              incident):
+    tops = {t: revisions(site, t)[0]['revid'] for t in incident['pages']}
+    code, out = pwb(wiki, config_dir_for('Nobody'),
+                    f'-user:{incident["user"]}', '-always')
+    assert code != 0
+    assert "'rollback' right" in out
+    assert {t: revisions(site, t)[0]['revid'] for t in tops} == tops
+
+
+def test_interactive_yes_no(wiki, site, config_dir_for, incident):
+    titles = list(incident['pages'])  # newest contribution first on the wiki
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-user:{incident["user"]}', input='y\nn\nq\n')
+    assert code != 0  # quit before the end is an interruption
+    changed = [t for t in titles if revisions(site, t)[0]['user'] == 'Admin']
+    assert len(changed) == 1, out
+    assert 'declined' in out
+
+
+def test_journal_resume_and_undo(wiki, site, config_dir_for, incident,
+                                 tmp_path):
+    journal = tmp_path / 'run.jsonl'
+    cfg = config_dir_for('Admin')
+    before = {t: text_of(site, t) for t in incident['pages']}
+    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+                    f'-journal:{journal}')
+    assert code == 0, out
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    done = [r for r in records if r['type'] == 'done']
+    assert {r['title'] for r in done} == set(incident['pages'])
+    for r in done:
+        top = revisions(site, r['title'])[0]
+        assert r['result']['revid'] == top['revid']
+        assert r['result']['old_revid'] == top['parentid']
+    text = journal.read_text()
+    assert 'token' not in text and wiki.users['Admin'] not in text
+    # resume: the same command again acts on nothing
+    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+                    f'-journal:{journal}')
+    assert code == 0
+    for title in incident['pages']:
+        assert sum('mw-rollback' in r['tags']
+                   for r in revisions(site, title)) == 1
+    # undo: back to the state before the run
+    code, out = pwb(wiki, cfg, f'-undo:{journal}', '-always')
+    assert code == 0, out
+    assert {t: text_of(site, t) for t in incident['pages']} == before
+
+
+def test_undo_skips_pages_edited_since(wiki, site, site_for, config_dir_for,
+                                       incident, tmp_path):
+    journal = tmp_path / 'run.jsonl'
+    cfg = config_dir_for('Admin')
+    pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+        f'-journal:{journal}')
+    title = next(iter(incident['pages']))
+    edit(site_for('Editor'), title, 'improved after the cleanup')
+    code, out = pwb(wiki, cfg, f'-undo:{journal}', '-always')
+    assert code == 0, out
+    assert text_of(site, title) == 'improved after the cleanup'
+    assert 'edited since the rollback' in out
+
+
+def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
+                                   config_dir_for, unique, tmp_path):
+    name = f'Mass{unique.split()[0]}'
+    vandal = new_user(wiki, config_dir, name)
+    titles = [f'{unique} k{i}' for i in range(12)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'good')
+        edit(vandal, title, 'bad')
+    journal = tmp_path / 'kill.jsonl'
+    cfg = config_dir_for('Admin')
+    env = wiki.pywikibot_env(cfg)
+    env['PYTHONUNBUFFERED'] = '1'
+    proc = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), "pwb"),
+         'rollback', f'-user:{name}', '-always', f'-journal:{journal}'],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    seen = 0
+    deadline = time.time() + 120
+    while seen < 3 and time.time() < deadline:
+        line = proc.stdout.readline()
+        seen += 'rolled back' in line
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    proc.stdout.close()
+    done_before = sum(revisions(site, t)[0]['user'] == 'Admin'
+                      for t in titles)
+    assert 3 <= done_before < len(titles)
+    code, out = pwb(wiki, cfg, f'-user:{name}', '-always',
+                    f'-journal:{journal}')
+    assert code == 0, out
+    for title in titles:
+        revs = revisions(site, title)
+        assert revs[0]['user'] == 'Admin'
+        assert sum('mw-rollback' in r['tags'] for r in revs) == 1
+
+
+def test_failure_gives_nonzero_exit(wiki, site, site_for, config_dir,
+                                    config_dir_for, unique):
+    # Botty (sysop) vandalised a protected page; a rollbacker fails there
+    title = f'{unique} protected'
+    edit(site_for('Editor'), title, 'good')
+    site.simple_request(action='protect', title=title,
+                        protections='edit=sysop', expiry='infinite',
+                        token=site.tokens['csrf']).submit()
+    edit(site_for('Botty'), title, 'bad')
+    code, out = pwb(wiki, config_dir_for('Rollbacker'), '-user:Botty',
+                    f'-page:{title}', '-always')
+    assert code == 1, out
+    assert revisions(site, title)[0]['user'] == 'Botty'
+    assert 'protected' in out.lower()
