@@ -1,0 +1,211 @@
+"""The baseline contenders: plain ``requests`` loops against api.php.
+
+What a careful operator would write without any framework: one
+``requests.Session``, ``action=login`` with a login token, the list of
+work from one API listing (continuation followed), and one POST per
+item. The rollback job has a second variant in the style of the
+MediaWiki API documentation's samples, which fetch a fresh token
+before each POST.
+
+Usage (the benchmark runs it; the password is read from the test
+wiki's ``users.json``, never from the command line)::
+
+    python benchmarks/bare_loop.py rollback --api URL --users-file F
+    python benchmarks/bare_loop.py rollback-docs ...
+    python benchmarks/bare_loop.py undelete ... [--admin Admin]
+    python benchmarks/bare_loop.py filerevert ... [--target Vandal]
+
+Timings and client side request counts go to the file named by
+``BENCH_RESULT`` (see :mod:`probe`).
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+import requests
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import probe  # noqa: E402
+
+
+#: connect and read timeouts of every request, in seconds
+TIMEOUT = (5, 120)
+#: titles per batched read
+BATCH = 50
+#: at most this many error messages are kept for the report
+MAX_ERRORS = 5
+
+
+class Client:
+
+    """A logged in ``requests.Session`` for one api.php.
+
+    :param api: the api.php URL (only 127.0.0.1 is accepted)
+    """
+
+    def __init__(self, api: str) -> None:
+        """Initializer."""
+        if not api.startswith('http://127.0.0.1:'):
+            raise SystemExit('refusing a non-loopback API URL')
+        self.api = api
+        self.session = requests.Session()
+        self.session.trust_env = False  # no proxy for loopback traffic
+        self.session.headers['User-Agent'] = 'bench-bare-loop/1.0'
+        self.errors: list[str] = []
+        self.failed = 0
+
+    def get(self, **params: Any) -> dict[str, Any]:
+        """GET api.php; return the decoded answer."""
+        params.update(format='json', formatversion=2)
+        resp = self.session.get(self.api, params=params, timeout=TIMEOUT)
+        resp.raise_for_status()
+        return resp.json()
+
+    def post(self, **params: Any) -> dict[str, Any]:
+        """POST api.php; return the decoded answer."""
+        params.update(format='json', formatversion=2)
+        resp = self.session.post(self.api, data=params, timeout=TIMEOUT)
+        resp.raise_for_status()
+        return resp.json()
+
+    def token(self, kind: str) -> str:
+        """Return a fresh token of *kind* (``csrf``, ``rollback``...)."""
+        data = self.get(action='query', meta='tokens', type=kind)
+        return data['query']['tokens'][f'{kind}token']
+
+    def login(self, name: str, password: str) -> None:
+        """Log in with ``action=login`` and a login token."""
+        answer = self.post(action='login', lgname=name, lgpassword=password,
+                           lgtoken=self.token('login'))
+        result = answer.get('login', {}).get('result')
+        if result != 'Success':
+            raise SystemExit(f'login as {name} failed: {result}')
+
+    def query(self, **params: Any) -> Iterator[dict[str, Any]]:
+        """Yield the ``query`` part of each answer, with continuation."""
+        cont: dict[str, Any] = {}
+        for _ in range(100_000):  # bounded: far more than any listing here
+            data = self.get(action='query', **params, **cont)
+            yield data.get('query', {})
+            if 'continue' not in data:
+                return
+            cont = data['continue']
+        raise RuntimeError('listing did not end')
+
+    def write(self, what: str, **params: Any) -> dict[str, Any] | None:
+        """POST a write; count and keep (a few) failures."""
+        answer = self.post(**params)
+        if 'error' in answer:
+            self.failed += 1
+            if len(self.errors) < MAX_ERRORS:
+                self.errors.append(f'{what}: {answer["error"].get("code")}')
+            return None
+        return answer
+
+
+def _titles(client: Client, **params: Any) -> Iterator[str]:
+    """Yield each title of a ``list=logevents`` listing once."""
+    seen: set[str] = set()
+    for part in client.query(list='logevents', lelimit='max',
+                             leprop='title', **params):
+        for event in part.get('logevents', []):
+            title = event.get('title')
+            if title and title not in seen:
+                seen.add(title)
+                yield title
+
+
+def rollback(client: Client, target: str, *, fresh_token: bool) -> int:
+    """Roll back *target*'s top edits; return how many were done."""
+    token = None if fresh_token else client.token('rollback')
+    done = 0
+    for part in client.query(list='usercontribs', ucuser=target,
+                             ucshow='top', uclimit='max', ucprop='title'):
+        for contrib in part.get('usercontribs', []):
+            if fresh_token:
+                token = client.token('rollback')
+            if client.write(contrib['title'], action='rollback',
+                            title=contrib['title'], user=target,
+                            token=token):
+                done += 1
+    return done
+
+
+def undelete(client: Client, admin: str) -> int:
+    """Restore every page *admin* deleted; return how many."""
+    token = client.token('csrf')
+    done = 0
+    for title in _titles(client, leaction='delete/delete', leuser=admin):
+        if client.write(title, action='undelete', title=title,
+                        reason='bench: restore', token=token):
+            done += 1
+    return done
+
+
+def filerevert(client: Client, target: str) -> int:
+    """Revert every file *target* overwrote; return how many."""
+    token = client.token('csrf')
+    done = 0
+    titles = _titles(client, leaction='upload/overwrite', leuser=target)
+    while batch := list(islice(titles, BATCH)):
+        data = client.get(action='query', prop='imageinfo',
+                          titles='|'.join(batch), iilimit=BATCH,
+                          iiprop='archivename|user|sha1')
+        for page in data.get('query', {}).get('pages', []):
+            versions = page.get('imageinfo', [])
+            if not versions or versions[0].get('user') != target:
+                continue
+            good = next((v for v in versions[1:]
+                         if v.get('user') != target and 'archivename' in v),
+                        None)
+            if good is None:
+                continue
+            if client.write(page['title'], action='filerevert',
+                            filename=page['title'].split(':', 1)[1],
+                            archivename=good['archivename'],
+                            comment='bench: revert', token=token):
+                done += 1
+    return done
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one bare loop; return the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('job', choices=['rollback', 'rollback-docs',
+                                        'undelete', 'filerevert'])
+    parser.add_argument('--api', required=True, help='api.php URL')
+    parser.add_argument('--users-file', required=True, type=Path,
+                        help="the test wiki's users.json")
+    parser.add_argument('--login', default='Admin', help='acting account')
+    parser.add_argument('--target', default='Vandal',
+                        help='whose work to revert')
+    parser.add_argument('--admin', default='Admin',
+                        help='who deleted the pages (undelete)')
+    args = parser.parse_args(argv)
+
+    probe.install()
+    client = Client(args.api)
+    users = json.loads(args.users_file.read_text('utf-8'))
+    client.login(args.login, users[args.login])
+    del users
+    probe.login_done()
+    if args.job in ('rollback', 'rollback-docs'):
+        done = rollback(client, args.target,
+                        fresh_token=args.job == 'rollback-docs')
+    elif args.job == 'undelete':
+        done = undelete(client, args.admin)
+    else:
+        done = filerevert(client, args.target)
+    probe.state['extra'].update(done=done, failed=client.failed,
+                                errors=client.errors)
+    return 1 if client.failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

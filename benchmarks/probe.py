@@ -1,0 +1,185 @@
+"""Timing probe loaded into every contender process of the benchmark.
+
+Each contender runs in its own process. This module, imported there,
+measures what only the process itself can know and writes it as one
+JSON object to the file named by ``BENCH_RESULT`` when it exits:
+
+- ``t_start``: wall clock time when the probe was installed;
+- ``t_login_done``: when the login finished (:func:`login_done`);
+- ``t_last_write``: when the answer to the last write request
+  (``action=rollback``, ``undelete`` or ``filerevert``) arrived;
+- ``t_end``: ``t_last_write``, or the exit time if nothing was written
+  (``-simulate``);
+- client side counts of HTTP requests (all, before the login was done,
+  writes), to cross-check the server's access log.
+
+At :func:`login_done` it also sends one GET to ``BENCH_MARKER_URL`` (a
+path below ``/images/`` that does not exist, answered 404 by the test
+wiki's router without starting MediaWiki), so that the harness can split
+the server's access log into a login phase and the work after it. That
+request goes through urllib, not requests, and is never counted.
+
+Run as a program it is the launcher of the plugin's scripts::
+
+    python benchmarks/probe.py pwb rollback -user:Vandal -always
+
+which installs the probe, hooks :meth:`APISite.login` to call
+:func:`login_done`, and runs ``pwb``'s own entry point
+(``pywikibot.scripts.wrapper.run``) in this very process, exactly as the
+``pwb`` console script does.
+
+Only the standard library is needed until :func:`install` patches
+``requests``. Nothing here ever sees or prints a password or token:
+request bodies are only searched for their ``action=`` value.
+"""
+from __future__ import annotations
+
+import atexit
+import importlib.util
+import json
+import os
+import re
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+
+__all__ = ['install', 'login_done', 'state']
+
+#: API actions counted as the writes of the benchmark
+WRITE_ACTIONS = frozenset({'rollback', 'undelete', 'filerevert'})
+
+_URLENCODED = re.compile(rb'(?:^|&)action=([A-Za-z]+)')
+_MULTIPART = re.compile(rb'name="action"\r\n(?:[^\r\n]*\r\n)*\r\n([A-Za-z]+)')
+
+#: what the probe has measured so far
+state: dict[str, Any] = {
+    'pid': os.getpid(),
+    't_start': time.time(),
+    't_login_done': None,
+    't_last_write': None,
+    't_exit': None,
+    'requests': 0,
+    'requests_before_login': None,
+    'posts': 0,
+    'writes': 0,
+    'write_actions': {},
+    'extra': {},
+}
+
+_installed = False
+_NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+
+def _action_of(body: Any) -> str | None:
+    """Return the ``action`` of a request body, or None."""
+    if body is None or hasattr(body, 'read'):
+        return None
+    if isinstance(body, str):
+        body = body.encode('utf-8', 'replace')
+    match = _URLENCODED.search(body) or _MULTIPART.search(body)
+    return match.group(1).decode('ascii') if match else None
+
+
+def install() -> None:
+    """Count every request ``requests`` sends; write the result at exit.
+
+    Idempotent. Patches :meth:`requests.Session.send`, through which
+    pywikibot and plain ``requests`` code send everything (redirects
+    included, as separate sends).
+    """
+    global _installed
+    if _installed:
+        return
+    _installed = True
+    import requests
+
+    original = requests.Session.send
+
+    def send(self: Any, request: Any, **kwargs: Any) -> Any:
+        try:
+            return original(self, request, **kwargs)
+        finally:
+            state['requests'] += 1
+            if request.method == 'POST':
+                state['posts'] += 1
+                action = _action_of(request.body)
+                if action in WRITE_ACTIONS:
+                    state['writes'] += 1
+                    state['t_last_write'] = time.time()
+                    counts = state['write_actions']
+                    counts[action] = counts.get(action, 0) + 1
+
+    requests.Session.send = send  # type: ignore[method-assign]
+    atexit.register(_emit)
+
+
+def login_done() -> None:
+    """Note that the login phase is over (only the first call counts)."""
+    if state['t_login_done'] is not None:
+        return
+    state['t_login_done'] = time.time()
+    state['requests_before_login'] = state['requests']
+    url = os.environ.get('BENCH_MARKER_URL')
+    if url and url.startswith('http://127.0.0.1:'):
+        try:
+            with _NO_PROXY.open(url, timeout=10):
+                pass
+        except OSError:
+            pass  # a 404 is the expected answer (HTTPError is an OSError)
+
+
+def _emit() -> None:
+    """Write the measurements to ``BENCH_RESULT`` (at exit)."""
+    state['t_exit'] = time.time()
+    state['t_end'] = state['t_last_write'] or state['t_exit']
+    path = os.environ.get('BENCH_RESULT')
+    if not path:
+        return
+    with open(path, 'w', encoding='utf-8') as f:
+        json.dump(state, f)
+        f.write('\n')
+
+
+def _hook_pywikibot_login() -> None:
+    """Call :func:`login_done` once pywikibot's site login succeeded."""
+    from pywikibot.site import APISite
+
+    original = APISite.login
+
+    def login(self: Any, *args: Any, **kwargs: Any) -> Any:
+        result = original(self, *args, **kwargs)
+        if self.logged_in():
+            login_done()
+        return result
+
+    APISite.login = login  # type: ignore[method-assign]
+
+
+def run_pwb(args: list[str]) -> None:
+    """Run ``pwb ARGS`` in this process with the probe installed.
+
+    Mirrors the ``pwb`` console script: ``sys.argv[0]`` is the ``pwb``
+    next to this interpreter and ``run()`` of pywikibot's wrapper is
+    called; its ``SystemExit`` carries the script's exit status.
+    """
+    spec = importlib.util.find_spec('pywikibot')
+    if spec is None or spec.origin is None:
+        raise SystemExit('pywikibot is not installed for ' + sys.executable)
+    # what the wrapper sets before it imports pywikibot
+    os.environ['PYWIKIBOT_DIR_PWB'] = str(
+        Path(spec.origin).parent / 'scripts')
+    install()
+    _hook_pywikibot_login()
+    sys.argv = [str(Path(sys.executable).with_name('pwb')), *args]
+    from pywikibot.scripts.wrapper import run
+    code = run()
+    raise SystemExit(code)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) < 2 or sys.argv[1] != 'pwb':
+        raise SystemExit('usage: probe.py pwb [pwb arguments]')
+    run_pwb(sys.argv[2:])

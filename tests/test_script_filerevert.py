@@ -1,0 +1,111 @@
+"""``pwb filerevert`` driven as an operator would, checked on the wiki."""
+from __future__ import annotations
+
+import json
+import time
+
+import pytest
+
+from wikitools import file_sha1s, new_user, upload
+
+
+pytestmark = pytest.mark.wiki
+
+
+def pwb(wiki, cfg, *args, input=None):
+    out = wiki.run_pwb(['filerevert', *args], cfg, input=input, timeout=300)
+    return out.returncode, out.stdout + out.stderr
+
+
+@pytest.fixture
+def overwrites(wiki, site, site_for, config_dir, unique, tmp_path):
+    """A fresh vandal overwrites three files; one was fixed since."""
+    name = f'Uploader{unique.split()[0]}'
+    vandal = new_user(wiki, config_dir, name)
+    editor = site_for('Editor')
+    files = {}
+    for i in range(3):
+        title = f'File:{unique} f{i}.png'
+        good = upload(editor, title, tmp_path, 100 + i)
+        upload(vandal, title, tmp_path, 200 + i)
+        files[title] = good
+    fixed = f'File:{unique} fixed.png'
+    upload(editor, fixed, tmp_path, 300)
+    upload(vandal, fixed, tmp_path, 301)
+    fix = upload(editor, fixed, tmp_path, 302)
+    fresh = f'File:{unique} fresh.png'
+    upload(vandal, fresh, tmp_path, 400)
+    return {'user': name, 'files': files, 'fixed': (fixed, fix),
+            'fresh': fresh}
+
+
+def test_file_rollback_from_upload_log(wiki, site, config_dir_for,
+                                       overwrites, tmp_path):
+    o = overwrites
+    journal = tmp_path / 'f.jsonl'
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+                    '-always', f'-journal:{journal}')
+    assert code == 0, out
+    for title, good in o['files'].items():
+        sha = file_sha1s(site, title)
+        assert sha[0] == good and len(sha) == 3
+    fixed, fix = o['fixed']
+    assert file_sha1s(site, fixed)[0] == fix and len(file_sha1s(site, fixed)) == 3
+    assert len(file_sha1s(site, o['fresh'])) == 1
+    assert 'not the latest editor' in out
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    assert len([r for r in records if r['type'] == 'verified']) == 3
+    # resume: nothing more happens
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+                    '-always', f'-journal:{journal}')
+    assert code == 0, out
+    assert all(len(file_sha1s(site, t)) == 3 for t in o['files'])
+    # undo: the vandal's versions are current again
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-undo:{journal}',
+                    '-always')
+    assert code == 0, out
+    for title, good in o['files'].items():
+        sha = file_sha1s(site, title)
+        assert sha[0] == sha[2] != good and len(sha) == 4
+
+
+def test_fresh_upload_is_skipped_with_a_page_list(wiki, site, config_dir_for,
+                                                  overwrites):
+    o = overwrites
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+                    f'-page:{o["fresh"]}', '-always')
+    assert code == 0, out
+    assert len(file_sha1s(site, o['fresh'])) == 1
+    assert 'only author' in out
+
+
+def test_to_timestamp(wiki, site, site_for, config_dir_for, unique,
+                      tmp_path):
+    title = f'File:{unique} timeline.png'
+    first = upload(site_for('Editor'), title, tmp_path, 500)
+    time.sleep(1.05)
+    moment = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
+    time.sleep(1.05)
+    upload(site_for('Editor'), title, tmp_path, 501)
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-to:{moment}',
+                    f'-page:{title}', '-simulate')
+    assert code == 0, out
+    assert len(file_sha1s(site, title)) == 2  # simulate wrote nothing
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-to:{moment}',
+                    f'-page:{title}', '-always')
+    assert code == 0, out
+    assert file_sha1s(site, title)[0] == first
+
+
+def test_bad_input(wiki, config_dir_for):
+    cfg = config_dir_for('Admin')
+    for args, message in [
+            (['-always'], 'exactly one'),
+            (['-user:Vandal', '-to:20260101000000'], 'exactly one'),
+            (['-to:20260101000000'], 'page selection'),
+            (['-to:2026-01-01', '-page:File:X.png'], 'timestamp'),
+            (['-user:Nobody such user'], 'does not exist'),
+    ]:
+        code, out = pwb(wiki, cfg, *args)
+        assert code != 0, args
+        assert message in out, (args, out)

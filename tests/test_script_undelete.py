@@ -1,0 +1,159 @@
+"""``pwb undelete`` driven as an operator would, checked on the wiki."""
+from __future__ import annotations
+
+import json
+import stat
+import time
+
+import pytest
+
+from wikitools import delete, deleted_count, edit, exists, new_user, revisions
+
+
+pytestmark = pytest.mark.wiki
+
+
+def pwb(wiki, cfg, *args, input=None):
+    out = wiki.run_pwb(['undelete', *args], cfg, input=input, timeout=300)
+    return out.returncode, out.stdout + out.stderr
+
+
+def _now() -> str:
+    return time.strftime('%Y%m%d%H%M%S', time.gmtime())
+
+
+@pytest.fixture
+def mass_deletion(wiki, site, site_for, config_dir, unique):
+    """A fresh admin deletes several pages by mistake, within a window."""
+    name = f'Admin{unique.split()[0]}'
+    admin = new_user(wiki, config_dir, name)
+    wiki.maintenance('createAndPromote.php', '--force', '--sysop', name)
+    admin.login()
+    del admin.userinfo  # reload the rights after the promotion
+    titles = [f'{unique} d{i}' for i in range(4)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'one')
+        edit(site_for('Editor'), title, 'two')
+    kept = f'{unique} restored meanwhile'
+    edit(site_for('Editor'), kept, 'kept')
+    revdel = f'{unique} revdeleted only'
+    edit(site_for('Editor'), revdel, 'fine')
+    start = _now()
+    time.sleep(1.05)
+    for title in [*titles, kept]:
+        delete(admin, title, 'mistake')
+    # a restore in the window: listed as deleted, but nothing is left
+    admin.simple_request(action='undelete', title=kept, reason='back',
+                         token=admin.tokens['csrf']).submit()
+    time.sleep(1.05)
+    end = _now()
+    return {'admin': name, 'titles': titles, 'kept': kept, 'revdel': revdel,
+            'start': start, 'end': end}
+
+
+def test_restores_what_one_admin_deleted(wiki, site, config_dir_for,
+                                         mass_deletion, tmp_path):
+    m = mass_deletion
+    journal = tmp_path / 'u.jsonl'
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
+                    '-summary:Restoring mistaken deletions', '-always',
+                    f'-journal:{journal}')
+    assert code == 0, out
+    for title in m['titles']:
+        assert exists(site, title)
+        assert len(revisions(site, title)) == 2
+        assert deleted_count(site, title) == 0
+    assert len(revisions(site, m['kept'])) == 1
+    assert 'nothing to restore' in out
+    assert '4 undelete operations' in out
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    records = [json.loads(line) for line in journal.read_text().splitlines()]
+    done = [r for r in records if r['type'] == 'done']
+    assert sorted(r['result']['revisions'] for r in done) == [2, 2, 2, 2]
+    # undo deletes them again
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-undo:{journal}',
+                    '-always')
+    assert code == 0, out
+    for title in m['titles']:
+        assert not exists(site, title)
+        assert deleted_count(site, title) == 2
+
+
+def test_window_either_order_and_simulate(wiki, site, config_dir_for,
+                                          mass_deletion):
+    m = mass_deletion
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    f'-logevents:delete,{m["admin"]},{m["end"]},{m["start"]}',
+                    '-simulate')
+    assert code == 0, out
+    for title in m['titles']:
+        assert not exists(site, title)
+        assert deleted_count(site, title) == 2
+    assert 'all 2 revision(s)' in out
+
+
+def test_except_user(wiki, site, site_for, config_dir, config_dir_for,
+                     unique):
+    vandal = new_user(wiki, config_dir, f'Vandal{unique.split()[0]}')
+    title = f'{unique} mixed'
+    edit(site_for('Editor'), title, 'good')
+    time.sleep(1.05)
+    edit(vandal, title, 'bad')
+    delete(site, title)
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+                    f'-except-user:{vandal.user()}', '-always')
+    assert code == 0, out
+    assert [r['user'] for r in revisions(site, title)] == ['Editor']
+    assert deleted_count(site, title) == 1
+
+
+def test_since_until(wiki, site, site_for, config_dir_for, unique):
+    title = f'{unique} window'
+    edit(site_for('Editor'), title, 'old')
+    time.sleep(1.05)
+    middle = _now()
+    time.sleep(1.05)
+    edit(site_for('Editor'), title, 'new')
+    delete(site, title)
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+                    f'-since:{middle}', '-always')
+    assert code == 0, out
+    assert len(revisions(site, title)) == 1
+    assert deleted_count(site, title) == 1
+
+
+def test_undeletetalk(wiki, site, config_dir_for, unique):
+    title = f'{unique} art'
+    edit(site, title, 'a')
+    edit(site, f'Talk:{title}', 't')
+    delete(site, f'Talk:{title}')
+    delete(site, title)
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+                    '-undeletetalk', '-always')
+    assert code == 0, out
+    assert exists(site, title) and exists(site, f'Talk:{title}')
+
+
+def test_needs_a_selection_and_valid_input(wiki, config_dir_for):
+    cfg = config_dir_for('Admin')
+    for args, message in [
+            (['-always'], 'select pages'),
+            (['-page:X', '-since:2026-13-01T00:00:00Z'], 'timestamp'),
+            (['-page:X', '-except-user:Nobody such'], 'does not exist'),
+            (['-logevents:delete,Admin,tomorrow'], 'timestamp'),
+    ]:
+        code, out = pwb(wiki, cfg, *args)
+        assert code != 0, args
+        assert message in out, (args, out)
+
+
+def test_missing_right(wiki, site, config_dir_for, unique):
+    title = f'{unique} x'
+    edit(site, title, 'x')
+    delete(site, title)
+    code, out = pwb(wiki, config_dir_for('Nobody'), f'-page:{title}',
+                    '-always')
+    assert code != 0
+    assert "'undelete' right" in out
+    assert not exists(site, title)
