@@ -34,6 +34,9 @@ MAX_ERRORS = 5
 
 
 def _failure(errors: list[str], title: str, err: Exception) -> None:
+    """Count a failed item; keep the first few messages."""
+    probe.state['extra']['failed'] = probe.state['extra'].get('failed',
+                                                              0) + 1
     if len(errors) < MAX_ERRORS:
         errors.append(f'{title}: {type(err).__name__}: {err}'[:300])
 

@@ -14,8 +14,8 @@ JSON object to the file named by ``BENCH_RESULT`` when it exits:
   writes), to cross-check the server's access log.
 
 At :func:`login_done` it also sends one GET to ``BENCH_MARKER_URL`` (a
-path below ``/images/`` that does not exist, answered 404 by the test
-wiki's router without starting MediaWiki), so that the harness can split
+static ``.txt`` path that does not exist: PHP's web server answers 404
+and logs it without starting MediaWiki), so that the harness can split
 the server's access log into a login phase and the work after it. That
 request goes through urllib, not requests, and is never counted.
 
@@ -41,6 +41,7 @@ import os
 import re
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 from typing import Any
@@ -51,8 +52,12 @@ __all__ = ['install', 'login_done', 'state']
 #: API actions counted as the writes of the benchmark
 WRITE_ACTIONS = frozenset({'rollback', 'undelete', 'filerevert'})
 
-_URLENCODED = re.compile(rb'(?:^|&)action=([A-Za-z]+)')
-_MULTIPART = re.compile(rb'name="action"\r\n(?:[^\r\n]*\r\n)*\r\n([A-Za-z]+)')
+#: request parameters that name what a request does (never a secret)
+LABEL_KEYS = ('action', 'list', 'prop', 'meta', 'generator')
+
+_MULTIPART = re.compile(
+    rb'name="(action|list|prop|meta|generator)"\r\n(?:[^\r\n]*\r\n)*\r\n'
+    rb'([A-Za-z|]+)')
 
 #: what the probe has measured so far
 state: dict[str, Any] = {
@@ -66,6 +71,7 @@ state: dict[str, Any] = {
     'posts': 0,
     'writes': 0,
     'write_actions': {},
+    'breakdown': {'login': {}, 'work': {}},
     'extra': {},
 }
 
@@ -73,14 +79,35 @@ _installed = False
 _NO_PROXY = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def _action_of(body: Any) -> str | None:
-    """Return the ``action`` of a request body, or None."""
-    if body is None or hasattr(body, 'read'):
-        return None
+def _params_of(request: Any) -> dict[str, str]:
+    """Return the :data:`LABEL_KEYS` parameters of a prepared request.
+
+    Looks at the URL's query and at a url-encoded or multipart body;
+    every other parameter (tokens, passwords) is dropped unread.
+    """
+    found: dict[str, str] = {}
+    query = urllib.parse.urlsplit(request.url).query
+    body = request.body
     if isinstance(body, str):
         body = body.encode('utf-8', 'replace')
-    match = _URLENCODED.search(body) or _MULTIPART.search(body)
-    return match.group(1).decode('ascii') if match else None
+    for source in (query.encode('ascii', 'replace'),
+                   body if isinstance(body, bytes) else b''):
+        if source.startswith(b'--') or b'Content-Disposition' in source[:300]:
+            for key, value in _MULTIPART.findall(source):
+                found.setdefault(key.decode(), value.decode())
+            continue
+        for key, values in urllib.parse.parse_qs(
+                source.decode('utf-8', 'replace')).items():
+            if key in LABEL_KEYS:
+                found.setdefault(key, values[0])
+    return found
+
+
+def label(method: str, params: dict[str, str]) -> str:
+    """Name a request, e.g. ``POST rollback`` or ``GET query prop=x``."""
+    parts = [method, params.get('action', '?')]
+    parts += [f'{k}={params[k]}' for k in LABEL_KEYS[1:] if k in params]
+    return ' '.join(parts)
 
 
 def install() -> None:
@@ -103,9 +130,14 @@ def install() -> None:
             return original(self, request, **kwargs)
         finally:
             state['requests'] += 1
+            params = _params_of(request)
+            phase = 'login' if state['t_login_done'] is None else 'work'
+            counts = state['breakdown'][phase]
+            name = label(request.method, params)
+            counts[name] = counts.get(name, 0) + 1
             if request.method == 'POST':
                 state['posts'] += 1
-                action = _action_of(request.body)
+                action = params.get('action')
                 if action in WRITE_ACTIONS:
                     state['writes'] += 1
                     state['t_last_write'] = time.time()

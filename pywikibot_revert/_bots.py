@@ -601,8 +601,7 @@ class FileRevertBot(RevertBot):
         for key, result in pending:
             versions = now.get(result.title) or []
             top = versions[0] if versions else None
-            if (top is not None and top.sha1 == result.target.sha1
-                    and top.timestamp != result.replaced.timestamp):
+            if top is not None and top.sha1 == result.target.sha1:
                 if self.journal:
                     self.journal.note('verified', key=key,
                                       current=dataclasses.asdict(top))
@@ -672,6 +671,7 @@ class FileRevertBot(RevertBot):
         def reconcile():
             now = file_history(page, limit=2)
             if (now[0].sha1 == target.sha1 and len(now) > 1
+                    and now[1].sha1 == current.sha1
                     and now[1].timestamp == current.timestamp):
                 return {'result': {'target': dataclasses.asdict(target),
                                    'replaced': dataclasses.asdict(current),

@@ -16,6 +16,7 @@ from typing import Any
 import pywikibot
 from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
+from pywikibot.exceptions import Error
 
 from . import _redact
 from ._bots import (
@@ -267,7 +268,7 @@ def run(script: str, *args: str) -> int:
         return 2
     try:
         bot.run()
-    except RevertError as err:  # raised in setup(): rights, journal
+    except Error as err:  # raised in setup(): login, rights, journal
         pywikibot.error(str(err))
         return 1
     return bot.exit_status

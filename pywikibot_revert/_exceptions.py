@@ -248,7 +248,9 @@ def from_api_error(err: APIError, *, page: Any = None,
                               'info': err.info}
     if cls is BlockedError:
         blockinfo = err.other.get('blockinfo') or {}
-        kwargs['partial'] = bool(blockinfo.get('blockpartial'))
+        # formatversion 1 says true as '' and false by leaving it out
+        kwargs['partial'] = blockinfo.get('blockpartial') not in (None,
+                                                                  False)
     if cls is MissingRightError:
         kwargs['right'] = None
     return cls(message, **kwargs)

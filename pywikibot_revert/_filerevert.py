@@ -193,6 +193,11 @@ def choose_version(history: Sequence[FileVersion], *, title: str = '',
     return target
 
 
+def _same(a: FileVersion, b: FileVersion) -> bool:
+    """Return True if two listings name the same version."""
+    return (a.sha1, a.timestamp, a.user) == (b.sha1, b.timestamp, b.user)
+
+
 def _failure_codes(data: dict[str, Any]) -> list[str]:
     return [e.get('code') or e.get('message') or '?'
             for e in data.get('errors', [])]
@@ -240,11 +245,13 @@ def filerevert(filepage: pywikibot.FilePage, *,
                                comment=comment)
 
     def reconcile() -> dict[str, Any] | None:
-        now = file_history(filepage, limit=3)
-        if now[0].timestamp == replaced.timestamp:
+        # timestamps have one-second resolution: tell versions apart by
+        # content (choose_version made sure target and replaced differ)
+        now = file_history(filepage, limit=2)
+        if _same(now[0], replaced):
             return None
         if (now[0].sha1 == target.sha1 and len(now) > 1
-                and now[1].timestamp == replaced.timestamp):
+                and _same(now[1], replaced)):
             return {'filerevert': {'result': 'Success'}}
         raise OutcomeUnknownError(
             f'{title}: after an uncertain filerevert the file has '
@@ -278,8 +285,7 @@ def filerevert(filepage: pywikibot.FilePage, *,
     current = None
     if verify:
         current = file_history(filepage, limit=2)[0]
-        if (current.sha1 != target.sha1
-                or current.timestamp == replaced.timestamp):
+        if current.sha1 != target.sha1:
             raise FileRevertFailedError(
                 f'{title}: read back shows sha1 {current.sha1} at '
                 f'{current.timestamp.isoformat()}, expected {target.sha1}',

@@ -58,7 +58,8 @@ def require_rights(site: Any, operation: str) -> None:
                 right=right, site=site, code='permissiondenied')
     blockinfo = site.userinfo.get('blockinfo') or (
         site.userinfo if 'blockid' in site.userinfo else None)
-    if blockinfo and not blockinfo.get('blockpartial'):
+    # formatversion 1 says true as '' and false by leaving it out
+    if blockinfo and blockinfo.get('blockpartial') in (None, False):
         raise BlockedError(
             f'user {site.user()} is blocked sitewide on {site}: '
             f'{blockinfo.get("blockreason", "")}', site=site, code='blocked')

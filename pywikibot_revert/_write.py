@@ -21,7 +21,7 @@ from typing import Any
 import pywikibot
 import requests
 from pywikibot import config
-from pywikibot.exceptions import APIError, ServerError
+from pywikibot.exceptions import APIError, ServerError, SiteDefinitionError
 
 from ._exceptions import (
     OutcomeUnknownError,
@@ -38,9 +38,11 @@ except ImportError:  # pragma: no cover - pywikibot < 11.5
 
 __all__ = ['UNCERTAIN', 'is_simulation', 'submit_write']
 
-#: exceptions after which the write may or may not have happened
+#: exceptions after which the write may or may not have happened;
+#: pywikibot turns a garbled (non-JSON) answer into SiteDefinitionError
+#: when the family was generated from a URL (family_files)
 UNCERTAIN = (ApiTimeoutError, ServerError, requests.RequestException,
-             ConnectionError)
+             ConnectionError, SiteDefinitionError)
 
 #: default bound, in seconds, for waiting out rate limits and lag
 DEFAULT_MAX_WAIT = 300.0

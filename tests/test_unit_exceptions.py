@@ -47,6 +47,9 @@ def test_unknown_code_passes_through_unchanged():
 def test_blocked_partial_flag():
     partial = from_api_error(APIError('blocked', 'x',
                                       blockinfo={'blockpartial': True}))
+    partial_fv1 = from_api_error(APIError('blocked', 'x',
+                                          blockinfo={'blockpartial': ''}))
+    assert partial_fv1.partial
     full = from_api_error(APIError('blocked', 'x', blockinfo={}))
     assert partial.partial and not full.partial
 

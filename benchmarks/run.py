@@ -1,0 +1,719 @@
+"""Benchmark pywikibot-revert against a bare loop and pywikibot core.
+
+One command::
+
+    /tmp/venv/bin/python benchmarks/run.py [--n 100] [--files 40]
+        [--scale 5000] [--only rollback,undelete,filerevert] [--repeat 1]
+
+starts a throwaway test wiki (``tests/wikiharness.py``) on a free port of
+127.0.0.1, seeds the work to undo with maintenance scripts (see
+:mod:`seeding`), snapshots it, and runs every contender in its own
+process, restoring the snapshot before each one so all start from the
+same state. For each run it measures
+
+- the wall time from the end of the login to the answer of the last
+  write, as the contender itself reports it (:mod:`probe`);
+- the HTTP requests the wiki's web server logged for the whole process,
+  split at a marker request the contender sends when its login is done;
+- the peak resident memory of the process (``ru_maxrss`` from
+  ``os.wait4``);
+- whether the job was really done, read back from the wiki
+  (:mod:`verify`).
+
+It prints one markdown table per job and writes them, with the machine
+and software versions, to ``benchmarks/results/latest.md``. See
+``benchmarks/README.md``.
+"""
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import datetime
+import json
+import os
+import platform
+import shutil
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.parse
+from collections import Counter
+from collections.abc import Callable
+from contextlib import suppress
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(REPO / 'tests'))
+sys.path.insert(0, str(HERE))
+
+from wikiharness import LogLine, TestWiki, missing_requirements  # noqa: E402
+
+import probe  # noqa: E402
+import seeding  # noqa: E402
+import verify  # noqa: E402
+from probe import WRITE_ACTIONS  # noqa: E402
+
+
+#: the static path the contenders GET when their login is done
+MARKER_PATH = '/__bench_marker__/login-done.txt'
+#: jobs in the order they run
+JOBS = ('rollback', 'undelete', 'filerevert')
+#: pywikibot's own default of ``minthrottle`` (the harness sets 0)
+CORE_DEFAULT_MINTHROTTLE = 0.1
+
+Check = Callable[[TestWiki], 'tuple[bool, str]']
+
+
+@dataclasses.dataclass
+class Contender:
+
+    """One way of doing a job, run in a process of its own.
+
+    :param name: shown in the tables
+    :param kind: ``bare`` (:mod:`bare_loop`), ``core`` (:mod:`core_loop`)
+        or ``ours`` (``pwb SCRIPT ...`` through :mod:`probe`)
+    :param args: the program's arguments
+    :param seed: the snapshot to restore first
+    :param items: how many items (pages, files) the job has
+    :param check: reads the wiki afterwards: (done, detail)
+    :param config: extra lines for its ``user-config.py``
+    :param baseline: the bare loop the other contenders are compared to
+    """
+
+    name: str
+    kind: str
+    args: list[str]
+    seed: str
+    items: int
+    check: Check
+    config: str = ''
+    baseline: bool = False
+
+
+@dataclasses.dataclass
+class Measurement:
+
+    """What one run of a contender gave."""
+
+    contender: Contender
+    exit_code: int
+    timed_out: bool
+    process_s: float
+    peak_rss_kb: int
+    wall_s: float | None
+    requests_login: int
+    requests_work: int
+    posts_login: int
+    posts_work: int
+    marker_found: bool
+    breakdown: Counter
+    client_total: int | None
+    client: dict[str, Any]
+    verified: bool
+    detail: str
+
+    @property
+    def requests_total(self) -> int:
+        """Requests over the whole process run."""
+        return self.requests_login + self.requests_work
+
+    @property
+    def per_item(self) -> float:
+        """Requests after the login, per item."""
+        return self.requests_work / max(self.contender.items, 1)
+
+    @property
+    def writes_work(self) -> int:
+        """Write requests (rollback, undelete, filerevert) after login."""
+        return sum(n for name, n in self.breakdown.items()
+                   if name.split()[1:2] and name.split()[1] in WRITE_ACTIONS)
+
+    @property
+    def reads_work(self) -> int:
+        """All other requests after the login (server count - writes)."""
+        return self.requests_work - self.writes_work
+
+    @property
+    def counts_agree(self) -> bool:
+        """Whether the client counted as many requests as the server."""
+        return self.client_total in (None, self.requests_total)
+
+
+# -- running one contender ----------------------------------------------
+
+def _classify(line: LogLine) -> str:
+    """Name a logged request like :func:`probe.label` (GET only).
+
+    The access log has no POST bodies: a POST is named by its path.
+    """
+    path, _, query = line.path.partition('?')
+    if line.method != 'GET' or not query:
+        return f'{line.method} {path}'
+    params = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()
+              if k in probe.LABEL_KEYS}
+    return probe.label('GET', params)
+
+
+def _wait(pid: int, timeout: float) -> tuple[int, Any, bool]:
+    """Reap *pid* with ``os.wait4``; kill its group after *timeout* s.
+
+    :return: exit code, its rusage, whether it was killed
+    """
+    deadline = time.monotonic() + timeout
+    killed = False
+    while True:
+        done, status, usage = os.wait4(pid, os.WNOHANG)
+        if done:
+            return os.waitstatus_to_exitcode(status), usage, killed
+        if not killed and time.monotonic() > deadline:
+            with suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+            killed = True
+        time.sleep(0.02)
+
+
+def run_contender(wiki: TestWiki, contender: Contender, python: str,
+                  work: Path, label: str, timeout: float) -> Measurement:
+    """Restore the seed, run *contender* once, measure and verify."""
+    wiki.restore(contender.seed)
+    run_dir = work / 'runs' / label
+    run_dir.mkdir(parents=True)
+    # a fresh configuration directory: no cookie, cache or throttle
+    # file of an earlier run
+    config_dir = wiki.write_pywikibot_config(run_dir / 'pywikibot', 'Admin',
+                                             contender.config)
+    result_file = run_dir / 'result.json'
+    env = wiki.pywikibot_env(config_dir)
+    env.update(BENCH_RESULT=str(result_file),
+               BENCH_MARKER_URL=wiki.url + MARKER_PATH)
+    if contender.kind == 'bare':
+        cmd = [python, str(HERE / 'bare_loop.py'), *contender.args,
+               '--api', wiki.api_url,
+               '--users-file', str(wiki.root / 'users.json')]
+    elif contender.kind == 'core':
+        cmd = [python, str(HERE / 'core_loop.py'), *contender.args]
+    else:
+        args = [a.replace('{run}', str(run_dir)) for a in contender.args]
+        cmd = [python, str(HERE / 'probe.py'), 'pwb', *args]
+
+    before = len(wiki.server_log_lines())
+    with open(run_dir / 'output.txt', 'wb') as out:
+        start = time.monotonic()
+        proc = subprocess.Popen(cmd, cwd=config_dir, env=env,
+                                stdin=subprocess.DEVNULL, stdout=out,
+                                stderr=subprocess.STDOUT,
+                                start_new_session=True)
+        code, usage, killed = _wait(proc.pid, timeout)
+        proc.returncode = code  # reaped by os.wait4 already
+        elapsed = time.monotonic() - start
+    lines = wiki.server_log_lines()[before:]
+
+    marker = next((i for i, line in enumerate(lines)
+                   if line.path == MARKER_PATH), None)
+    login = lines[:marker] if marker is not None else lines
+    after = lines[marker + 1:] if marker is not None else []
+    client: dict[str, Any] = {}
+    if result_file.is_file():
+        client = json.loads(result_file.read_text('utf-8'))
+    wall = None
+    if client.get('t_login_done') and client.get('t_end'):
+        wall = client['t_end'] - client['t_login_done']
+    ok, detail = contender.check(wiki)
+    if code:
+        ok = False
+        detail = f'exit status {code}; {detail}'
+    if killed:
+        detail = f'killed after {timeout:.0f} s; {detail}'
+    errors = client.get('extra', {}).get('errors')
+    if errors:
+        detail += f'; errors: {"; ".join(errors)}'
+    # what the work phase consisted of: the client's own labels (the
+    # access log has no POST bodies), the server's if there are none
+    breakdown = Counter(client.get('breakdown', {}).get('work', {}))
+    if not breakdown:
+        breakdown = Counter(_classify(line) for line in after)
+    return Measurement(
+        contender=contender, exit_code=code, timed_out=killed,
+        process_s=elapsed, peak_rss_kb=usage.ru_maxrss, wall_s=wall,
+        requests_login=len(login), requests_work=len(after),
+        posts_login=sum(line.method == 'POST' for line in login),
+        posts_work=sum(line.method == 'POST' for line in after),
+        marker_found=marker is not None, breakdown=breakdown,
+        client_total=client.get('requests'), client=client, verified=ok,
+        detail=detail)
+
+
+def run_repeated(wiki: TestWiki, contender: Contender, python: str,
+                 work: Path, repeat: int, timeout: float,
+                 counter: Counter) -> list[Measurement]:
+    """Run *contender* *repeat* times; print one line per run."""
+    runs = []
+    for i in range(repeat):
+        slug = ''.join(c if c.isalnum() else '-' for c in contender.name)
+        counter[slug] += 1
+        m = run_contender(wiki, contender, python, work,
+                          f'{slug}-{counter[slug]}', timeout)
+        runs.append(m)
+        wall = f'{m.wall_s:.2f} s' if m.wall_s is not None else 'n/a'
+        print(f'  {contender.name} [{i + 1}/{repeat}]: {wall}, '
+              f'{m.requests_login}+{m.requests_work} requests, '
+              f'{m.peak_rss_kb / 1024:.0f} MB, '
+              f'{"ok" if m.verified else "NOT DONE"} ({m.detail})',
+              flush=True)
+    return runs
+
+
+def median_run(runs: list[Measurement]) -> Measurement:
+    """Return the run with the median wall time (the lower middle)."""
+    timed = sorted((m for m in runs if m.wall_s is not None),
+                   key=lambda m: m.wall_s)
+    if not timed:
+        return runs[0]
+    return timed[(len(timed) - 1) // 2]
+
+
+# -- the jobs -------------------------------------------------------------
+
+def rollback_contenders(seed: str, titles: list[str]) -> list[Contender]:
+    """The rollback job: bare loops, core loops, ours."""
+    n = len(titles)
+
+    def done(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_rollback(wiki, titles)
+
+    core_default = f'minthrottle = {CORE_DEFAULT_MINTHROTTLE}\n'
+    return [
+        Contender('bare loop (token once)', 'bare', ['rollback'], seed, n,
+                  done, baseline=True),
+        Contender('bare loop, docs style (token per POST)', 'bare',
+                  ['rollback-docs'], seed, n, done),
+        Contender('pywikibot core, minthrottle=0.1 (default)', 'core',
+                  ['rollback'], seed, n, done, config=core_default),
+        Contender('pywikibot core, minthrottle=0', 'core', ['rollback'],
+                  seed, n, done),
+        Contender('ours: pwb rollback -user:Vandal -always', 'ours',
+                  ['rollback', '-user:Vandal', '-always'], seed, n, done),
+        Contender('ours + -journal', 'ours',
+                  ['rollback', '-user:Vandal', '-always',
+                   '-journal:{run}/journal.jsonl'], seed, n, done),
+    ]
+
+
+def undelete_contenders(seed: str, titles: list[str]) -> list[Contender]:
+    """The undelete job: bare loop, core loop, ours (whole, filtered)."""
+    n = len(titles)
+    revisions = len(seeding.UNDELETE_REVISIONS)
+    not_vandal = sum(u != 'Vandal' for u, _ in seeding.UNDELETE_REVISIONS)
+
+    def whole(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_undelete(wiki, titles, revisions)
+
+    def filtered(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_undelete(wiki, titles, not_vandal, 'Vandal')
+
+    ours = ['undelete', '-logevents:delete,Admin', '-always']
+    return [
+        Contender('bare loop', 'bare', ['undelete'], seed, n, whole,
+                  baseline=True),
+        Contender('pywikibot core Page.undelete()', 'core', ['undelete'],
+                  seed, n, whole),
+        Contender('ours: pwb undelete -logevents:delete,Admin -always',
+                  'ours', ours, seed, n, whole),
+        Contender('ours + -except-user:Vandal', 'ours',
+                  [*ours, '-except-user:Vandal'], seed, n, filtered),
+    ]
+
+
+def filerevert_contenders(seed: str, expected: dict[str, str]
+                          ) -> list[Contender]:
+    """The filerevert job: bare loop, core loop, ours."""
+    n = len(expected)
+
+    def done(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_filerevert(wiki, expected)
+
+    return [
+        Contender('bare loop (batched imageinfo)', 'bare', ['filerevert'],
+                  seed, n, done, baseline=True),
+        Contender('pywikibot core get_file_history() loop', 'core',
+                  ['filerevert'], seed, n, done),
+        Contender('ours: pwb filerevert -user:Vandal -always', 'ours',
+                  ['filerevert', '-user:Vandal', '-always'], seed, n, done),
+    ]
+
+
+def scale_contenders(small: tuple[str, list[str]],
+                     large: tuple[str, list[str]],
+                     baseline: bool) -> list[Contender]:
+    """The scale job: ours at two sizes, and ``-simulate`` at the larger."""
+    def reverted(titles: list[str]) -> Check:
+        return lambda wiki: verify.check_rollback(wiki, titles)
+
+    (small_seed, small_titles), (large_seed, large_titles) = small, large
+    ours = ['rollback', '-user:Vandal', '-always']
+    contenders = []
+    if baseline:
+        contenders.append(Contender(
+            f'bare loop, N={len(large_titles)}', 'bare', ['rollback'],
+            large_seed, len(large_titles), reverted(large_titles),
+            baseline=True))
+    contenders += [
+        Contender(f'ours, N={len(small_titles)}', 'ours', ours, small_seed,
+                  len(small_titles), reverted(small_titles)),
+        Contender(f'ours, N={len(large_titles)}', 'ours', ours, large_seed,
+                  len(large_titles), reverted(large_titles)),
+        Contender(f'ours -simulate, N={len(large_titles)}', 'ours',
+                  ['-simulate', *ours], large_seed, len(large_titles),
+                  lambda wiki: verify.check_untouched(wiki, large_titles)),
+    ]
+    return contenders
+
+
+# -- reporting -------------------------------------------------------------
+
+def _fmt(value: float | None, digits: int = 2) -> str:
+    return '—' if value is None else f'{value:.{digits}f}'
+
+
+def table(runs: dict[str, list[Measurement]]) -> str:
+    """Return the markdown table of one job (median run per contender)."""
+    rows = [
+        '| contender | wall time (s) | ratio to bare loop | requests per '
+        'item | peak RSS (MB) | verified | requests: login + work | work: '
+        'writes + reads | process (s) |',
+        '|---|---:|---:|---:|---:|---|---:|---:|---:|',
+    ]
+    medians = {name: median_run(rs) for name, rs in runs.items()}
+    base = next((m for m in medians.values() if m.contender.baseline), None)
+    for name, m in medians.items():
+        ratio = (m.wall_s / base.wall_s
+                 if base and m.wall_s and base.wall_s else None)
+        all_ok = all(r.verified for r in runs[name])
+        verified = ('yes' if all_ok else 'NO') + (
+            f' ({len(runs[name])} runs)' if len(runs[name]) > 1 else '')
+        rows.append(
+            f'| {name} | {_fmt(m.wall_s)} | {_fmt(ratio)} | '
+            f'{_fmt(m.per_item, 3)} | {m.peak_rss_kb / 1024:.1f} | '
+            f'{verified} | {m.requests_login} + {m.requests_work} | '
+            f'{m.writes_work} + {m.reads_work} | {m.process_s:.1f} |')
+    return '\n'.join(rows)
+
+
+def breakdowns(runs: dict[str, list[Measurement]]) -> str:
+    """Return the work-phase request breakdown of each median run."""
+    out = []
+    for name, rs in runs.items():
+        m = median_run(rs)
+        parts = ', '.join(f'{k}: {v}' for k, v in
+                          sorted(m.breakdown.items(), key=lambda kv: -kv[1]))
+        login = ', '.join(
+            f'{k}: {v}' for k, v in sorted(
+                m.client.get('breakdown', {}).get('login', {}).items(),
+                key=lambda kv: -kv[1]))
+        walls = ', '.join(_fmt(r.wall_s) for r in rs)
+        notes = []
+        if not m.marker_found:
+            notes.append('no login marker: all requests counted as login')
+        if not m.counts_agree:
+            notes.append(f'client counted {m.client_total} requests, the '
+                         f'server {m.requests_total}')
+        out.append(f'- {name}: {parts or "none"}'
+                   + (f' ({"; ".join(notes)})' if notes else '')
+                   + f'. Login phase: {login or m.requests_login}. Wall '
+                   f'times: {walls} s')
+        if not all(r.verified for r in rs):
+            out.append(f'  - not done: {rs[0].detail}')
+    return '\n'.join(out)
+
+
+def _ours(runs: dict[str, list[Measurement]], prefix: str
+          ) -> Measurement | None:
+    for name, rs in runs.items():
+        if name.startswith(prefix):
+            return median_run(rs)
+    return None
+
+
+def _base(runs: dict[str, list[Measurement]]) -> Measurement | None:
+    for rs in runs.values():
+        if rs[0].contender.baseline:
+            return median_run(rs)
+    return None
+
+
+def _verdict(ok: bool) -> str:
+    return 'holds' if ok else '**DOES NOT HOLD**'
+
+
+def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
+    """Check the lead's targets; return one line per target."""
+    lines = []
+    if 'rollback' in results:
+        runs = results['rollback']
+        ours, base = _ours(runs, 'ours: '), _base(runs)
+        if ours:
+            n = ours.contender.items
+            constant = ours.requests_work - n
+            ok = ours.writes_work == n and ours.requests_work <= 1.02 * n + 5
+            lines.append(
+                f'- rollback, requests: {ours.requests_work} after login for '
+                f'{n} pages = {ours.per_item:.3f}/page ({ours.writes_work} '
+                f'rollbacks + {ours.reads_work} other, i.e. 1/page + '
+                f'{constant}); target ≤ 1.02/page + a small constant (≤ 5): '
+                f'{_verdict(ok)}')
+        if ours and base and ours.wall_s and base.wall_s:
+            ratio = ours.wall_s / base.wall_s
+            lines.append(
+                f'- rollback, wall time: {ours.wall_s:.2f} s vs bare loop '
+                f'{base.wall_s:.2f} s = {ratio:.2f}×; target ≤ 1.10×: '
+                f'{_verdict(ratio <= 1.10)}')
+    if 'undelete' in results:
+        ours = _ours(results['undelete'], 'ours: ')
+        if ours:
+            n = ours.contender.items
+            ok = ours.writes_work == n and ours.reads_work <= 3
+            lines.append(
+                f'- undelete (whole pages): {ours.writes_work} undelete POSTs'
+                f' for {n} pages, {ours.reads_work} other requests after '
+                f'login; target one POST per page and no per-page reads: '
+                f'{_verdict(ok)}')
+    if 'filerevert' in results:
+        ours = _ours(results['filerevert'], 'ours: ')
+        if ours:
+            n = ours.contender.items
+            batched = -(-n // 50)
+            ok = ours.writes_work == n and ours.reads_work <= batched + 3
+            lines.append(
+                f'- filerevert: {ours.writes_work} filerevert POSTs for {n} '
+                f'files, {ours.reads_work} other requests after login '
+                f'(batched: {batched} imageinfo read(s) + listing + token '
+                f'= {batched + 2}); target one POST per file plus batched '
+                f'reads: {_verdict(ok)}')
+    if 'scale' in results:
+        ms = {name: median_run(rs) for name, rs in results['scale'].items()}
+        sizes = [m for name, m in ms.items() if name.startswith('ours, N=')]
+        if len(sizes) == 2:
+            small, large = sizes
+            growth = large.peak_rss_kb / small.peak_rss_kb - 1
+            lines.append(
+                f'- scale, memory: peak RSS {small.peak_rss_kb / 1024:.1f} MB'
+                f' at N={small.contender.items}, '
+                f'{large.peak_rss_kb / 1024:.1f} MB at '
+                f'N={large.contender.items} ({growth:+.1%}); target within '
+                f'10%: {_verdict(abs(growth) <= 0.10)}')
+            lines.append(
+                f'- scale, requests: {small.per_item:.4f}/page at '
+                f'N={small.contender.items}, {large.per_item:.4f}/page at '
+                f'N={large.contender.items}')
+        sim = next((m for name, m in ms.items() if '-simulate' in name),
+                   None)
+        if sim:
+            lines.append(
+                f'- scale, -simulate at N={sim.contender.items}: '
+                f'{sim.posts_work} POSTs after login ({sim.writes_work} '
+                f'writes; {sim.posts_login} POSTs in the login phase), '
+                f'{sim.requests_work} requests after login '
+                f'({sim.per_item:.2f}/page); target no write: '
+                f'{_verdict(sim.writes_work == 0)}')
+    return lines
+
+
+def _version_info(python: str, wiki: TestWiki) -> dict[str, str]:
+    """Versions of everything measured, and the machine."""
+    probe = subprocess.run(
+        [python, '-c',
+         'import sys, importlib.metadata as m; print(sys.version.split()[0]);'
+         ' print(m.version("pywikibot")); print(m.version("pywikibot-revert"))'
+         ], capture_output=True, text=True, timeout=60, check=True)
+    py, pwb, ours = probe.stdout.split()
+    general = wiki.api_get(action='query', meta='siteinfo')['query'][
+        'general']
+    php = subprocess.run(['php', '-r', 'echo PHP_VERSION;'],
+                         capture_output=True, text=True, timeout=60).stdout
+    git = subprocess.run(['git', '-C', str(REPO), 'describe', '--always',
+                          '--dirty'], capture_output=True, text=True,
+                         timeout=60).stdout.strip()
+    cpu = ''
+    with suppress(OSError):
+        for line in Path('/proc/cpuinfo').read_text().splitlines():
+            if line.startswith('model name'):
+                cpu = line.split(':', 1)[1].strip()
+                break
+    return {'date': datetime.datetime.now(datetime.timezone.utc)
+            .strftime('%Y-%m-%d %H:%M UTC'),
+            'machine': f'{platform.platform()}, {os.cpu_count()} CPUs '
+                       f'(nproc), {cpu}',
+            'python': py, 'pywikibot': pwb, 'pywikibot-revert': ours,
+            'MediaWiki': general['generator'].split()[-1],
+            'PHP': php, 'repository': git}
+
+
+def report(info: dict[str, str], args: argparse.Namespace,
+           seeds: dict[str, float],
+           results: dict[str, dict[str, list[Measurement]]]) -> str:
+    """Return the whole markdown report."""
+    titles = {'rollback': f'Rollback, N={args.n} pages',
+              'undelete': f'Undelete, N={args.n} pages',
+              'filerevert': f'Filerevert, F={args.files} files',
+              'scale': f'Scale, rollback at {args.scale // 5} and '
+                       f'{args.scale} pages'}
+    out = [f'# Benchmark results ({info["date"]})', '',
+           f'Command: `python benchmarks/run.py {" ".join(args.argv)}`'
+           .replace('  ', ' '), '']
+    out += [f'- {k}: {v}' for k, v in info.items() if k != 'date']
+    out += [f'- N={args.n}, files={args.files}, scale={args.scale or "off"}, '
+            f'repeat={args.repeat} (median run shown)',
+            '- seeding: ' + ', '.join(f'{k} {v:.1f} s'
+                                      for k, v in seeds.items()), '']
+    for job, runs in results.items():
+        out += [f'## {titles[job]}', '', table(runs), '',
+                'Requests after login, by API module (median run):', '',
+                breakdowns(runs), '']
+    if lines := targets(results):
+        out += ['## Targets', '', *lines, '']
+    out += ['Wall time: from the end of the login to the answer of the last '
+            'write, as the contender reports it. Requests: counted in the '
+            "web server's access log, split at the contender's login marker."
+            ' Peak RSS: ru_maxrss of the process (os.wait4).', '']
+    return '\n'.join(out)
+
+
+# -- main -------------------------------------------------------------------
+
+def _python_ok(python: str) -> bool:
+    code = ('import importlib.util as u, sys; sys.exit(0 if all(u.find_spec'
+            '(m) for m in ("pywikibot", "requests", "pywikibot_revert")) '
+            'else 1)')
+    return subprocess.run([python, '-c', code], timeout=60).returncode == 0
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = argparse.ArgumentParser(
+        description='Benchmark pywikibot-revert against a bare requests loop '
+                    'and pywikibot core on a throwaway local wiki.')
+    parser.add_argument('--n', type=int, default=100,
+                        help='pages for rollback and undelete (default 100)')
+    parser.add_argument('--files', type=int, default=40,
+                        help='files for filerevert (default 40)')
+    parser.add_argument('--scale', type=int, default=0, metavar='N',
+                        help='also run ours at N/5 and N pages, and '
+                             '-simulate at N (e.g. 5000)')
+    parser.add_argument('--scale-baseline', action='store_true',
+                        help='with --scale: also the bare loop at N')
+    parser.add_argument('--only', default=','.join(JOBS),
+                        help='comma separated jobs (default: all three); '
+                             'empty with --scale for the scale job alone')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='runs per contender; the median is shown')
+    parser.add_argument('--timeout', type=float, default=1800,
+                        help='seconds before a contender is killed')
+    parser.add_argument('--python', default=sys.executable,
+                        help='interpreter with pywikibot and '
+                             'pywikibot-revert installed (default: this one)')
+    parser.add_argument('--output', type=Path,
+                        default=HERE / 'results' / 'latest.md',
+                        help='where to write the report')
+    parser.add_argument('--keep', action='store_true',
+                        help='keep the temporary wiki and the runs\' output')
+    args = parser.parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)
+    args.jobs = [j.strip() for j in args.only.split(',') if j.strip()]
+    if unknown := set(args.jobs) - set(JOBS):
+        parser.error(f'--only: unknown job(s) {", ".join(sorted(unknown))}')
+    if args.n < 1 or args.files < 1 or args.repeat < 1:
+        parser.error('--n, --files and --repeat must be positive')
+    if args.scale and args.scale < 5:
+        parser.error('--scale must be at least 5')
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Seed, run, report; return the exit status."""
+    args = parse_args(argv)
+    if missing := missing_requirements():
+        print('cannot run a test wiki, missing: ' + ', '.join(missing))
+        return 2
+    if not _python_ok(args.python):
+        print(f'{args.python} lacks pywikibot, requests or pywikibot_revert;'
+              ' use --python /path/to/venv/bin/python')
+        return 2
+
+    work = Path(tempfile.mkdtemp(prefix='pwbrevert-bench-'))
+    wiki = TestWiki(work / 'wiki')  # a fresh free port
+    results: dict[str, dict[str, list[Measurement]]] = {}
+    seeds: dict[str, float] = {}
+    counter: Counter = Counter()
+    try:
+        print(f'Installing a test wiki on {wiki.url} in {work}', flush=True)
+        wiki.start(fresh=True)
+        info = _version_info(args.python, wiki)
+        jobs: dict[str, list[Contender]] = {}
+        seed_dir = work / 'seed'
+        seed_dir.mkdir()
+
+        def seed(name: str, make: Callable[[], dict[str, Any]],
+                 base: str = 'pristine') -> dict[str, Any]:
+            wiki.restore(base)
+            print(f'Seeding {name}...', flush=True)
+            made = make()
+            wiki.snapshot(name)
+            seeds[name] = made['seconds']
+            print(f'  {name}: {len(made["titles"])} items in '
+                  f'{made["seconds"]:.1f} s, checked', flush=True)
+            return made
+
+        if 'rollback' in args.jobs:
+            made = seed('rollback', lambda: seeding.seed_rollback(
+                wiki, seed_dir, 0, args.n))
+            jobs['rollback'] = rollback_contenders('rollback', made['titles'])
+        if 'undelete' in args.jobs:
+            made = seed('undelete', lambda: seeding.seed_undelete(
+                wiki, seed_dir, args.n))
+            jobs['undelete'] = undelete_contenders('undelete', made['titles'])
+        if 'filerevert' in args.jobs:
+            made = seed('filerevert', lambda: seeding.seed_files(
+                wiki, seed_dir, args.files))
+            jobs['filerevert'] = filerevert_contenders(
+                'filerevert', made['editor_sha1'])
+        if args.scale:
+            small_n = args.scale // 5
+            small = seed('scale-small', lambda: seeding.seed_rollback(
+                wiki, seed_dir, 0, small_n))
+            large = seed('scale-large', lambda: seeding.seed_rollback(
+                wiki, seed_dir, small_n, args.scale), base='scale-small')
+            jobs['scale'] = scale_contenders(
+                ('scale-small', small['titles']),
+                ('scale-large', large['titles']), args.scale_baseline)
+
+        for job, contenders in jobs.items():
+            print(f'Job {job}:', flush=True)
+            results[job] = {
+                c.name: run_repeated(wiki, c, args.python, work, args.repeat,
+                                     args.timeout, counter)
+                for c in contenders}
+    finally:
+        wiki.stop()
+        if args.keep:
+            print(f'Kept {work}')
+        else:
+            shutil.rmtree(work, ignore_errors=True)
+
+    text = report(info, args, seeds, results)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding='utf-8')
+    print()
+    print(text)
+    print(f'Written to {args.output}')
+    failed = any(not m.verified for runs in results.values()
+                 for rs in runs.values() for m in rs)
+    return 1 if failed else 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())

@@ -1,0 +1,200 @@
+"""Fast seeding of the benchmark wiki with MediaWiki maintenance scripts.
+
+Thousands of edits through the API would take longer than the
+benchmark itself, so the work to undo is made offline:
+
+- pages and their revisions come from a generated XML dump loaded with
+  ``importDump.php --no-updates``. MediaWiki 1.39 assigns an imported
+  revision to the *local* user of the same name when one exists (the
+  ``imported>`` prefix is only for unknown names, or with
+  ``--no-local-users``), so the revisions count as real contributions
+  of Editor and Vandal: ``list=usercontribs`` lists them and rollback
+  acts on them. Parent ids are set by the importer, so a page's first
+  revision is ``new`` and the later ones are not.
+- deletions by ``deleteBatch.php -u Admin``, logged as
+  ``delete/delete`` by Admin;
+- files by ``importImages.php --user`` (all originals in one run, then,
+  at least a second later because archive names have one-second
+  resolution, all overwrites with ``--overwrite``), logged as
+  ``upload/upload`` and ``upload/overwrite``.
+
+Every seed is checked through the API afterwards (see :mod:`verify`).
+This module uses the standard library only.
+"""
+from __future__ import annotations
+
+import datetime
+import hashlib
+import time
+from pathlib import Path
+from typing import Any
+from xml.sax.saxutils import escape
+
+from wikiharness import TestWiki, make_png
+
+import verify
+
+
+__all__ = ['ROLLBACK_PREFIX', 'UNDELETE_PREFIX', 'FILE_PREFIX',
+           'rollback_titles', 'seed_files', 'seed_rollback',
+           'seed_undelete']
+
+ROLLBACK_PREFIX = 'Bench rollback'
+UNDELETE_PREFIX = 'Bench undelete'
+FILE_PREFIX = 'Bench file'
+
+#: revisions of a rollback page: Editor creates, Vandal edits twice
+ROLLBACK_REVISIONS = (('Editor', 'Good text'), ('Vandal', 'Bad text'),
+                      ('Vandal', 'Worse text'))
+#: revisions of a page to undelete: two by Editor, the latest by Vandal
+UNDELETE_REVISIONS = (('Editor', 'First text'), ('Editor', 'Second text'),
+                      ('Vandal', 'Vandal text'))
+
+#: seconds to let maintenance scripts run
+SCRIPT_TIMEOUT = 1800
+
+
+def rollback_titles(start: int, stop: int) -> list[str]:
+    """Return the titles of rollback pages number *start* to *stop* - 1."""
+    return [f'{ROLLBACK_PREFIX} {i:05d}' for i in range(start, stop)]
+
+
+def _dump(pages: list[tuple[str, tuple[tuple[str, str], ...]]],
+          base: datetime.datetime, first: int) -> str:
+    """Return an XML export (schema 0.11) of *pages*.
+
+    Page number ``first + i`` gets its revisions one second apart from
+    ``base + 3 * (first + i)`` seconds, so every revision of a page has
+    its own second (the undelete API selects revisions by timestamp).
+    """
+    out = ['<mediawiki xmlns="http://www.mediawiki.org/xml/export-0.11/" '
+           'version="0.11" xml:lang="en">']
+    for number, (title, revisions) in enumerate(pages, first):
+        out.append(f'<page><title>{escape(title)}</title><ns>0</ns>')
+        for k, (user, text) in enumerate(revisions):
+            stamp = base + datetime.timedelta(seconds=3 * number + k)
+            out.append(
+                '<revision>'
+                f'<timestamp>{stamp:%Y-%m-%dT%H:%M:%SZ}</timestamp>'
+                f'<contributor><username>{user}</username></contributor>'
+                '<comment>bench seed</comment>'
+                '<model>wikitext</model><format>text/x-wiki</format>'
+                f'<text xml:space="preserve">{escape(text)} on '
+                f'{escape(title)}.</text></revision>')
+        out.append('</page>')
+    out.append('</mediawiki>\n')
+    return '\n'.join(out)
+
+
+def _base_time() -> datetime.datetime:
+    """A fixed point a day ago: seeded revisions are older than the run."""
+    now = datetime.datetime.now(datetime.timezone.utc)
+    return (now - datetime.timedelta(days=1)).replace(microsecond=0)
+
+
+def _import(wiki: TestWiki, work: Path, name: str, xml: str) -> float:
+    """Import *xml* with ``importDump.php``; return the seconds taken."""
+    path = work / f'{name}.xml'
+    path.write_text(xml, encoding='utf-8')
+    start = time.monotonic()
+    wiki.maintenance('importDump.php', '--no-updates', '--report=100000',
+                     str(path), timeout=SCRIPT_TIMEOUT)
+    path.unlink()
+    return time.monotonic() - start
+
+
+def seed_rollback(wiki: TestWiki, work: Path, start: int, stop: int,
+                  base: datetime.datetime | None = None) -> dict[str, Any]:
+    """Create rollback pages number *start* .. *stop* - 1.
+
+    Each is created by Editor and edited twice by Vandal, the latest
+    edit being Vandal's. Verified through the API: Vandal made the
+    latest edit on every page, and his top contributions are exactly
+    these pages (plus any seeded before, when *start* > 0).
+
+    :return: ``titles`` (all pages 0 .. stop - 1), ``seconds``
+    :raises RuntimeError: the check failed
+    """
+    base = base or _base_time()
+    titles = rollback_titles(start, stop)
+    seconds = _import(wiki, work, f'rollback-{start}-{stop}', _dump(
+        [(t, ROLLBACK_REVISIONS) for t in titles], base, start))
+    all_titles = rollback_titles(0, stop)
+    latest = verify.latest_editors(wiki, all_titles)
+    wrong = [t for t in all_titles if latest.get(t) != 'Vandal']
+    top = verify.top_contributions(wiki, 'Vandal')
+    if wrong or top != len(all_titles):
+        raise RuntimeError(
+            f'rollback seed: {len(wrong)} page(s) without Vandal on top '
+            f'(e.g. {wrong[:3]}), Vandal has {top} top contributions, '
+            f'expected {len(all_titles)}')
+    return {'titles': all_titles, 'seconds': seconds}
+
+
+def seed_undelete(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:
+    """Create *count* pages of three revisions, then delete them as Admin.
+
+    Revisions: Editor, Editor, Vandal (so ``-except-user:Vandal`` has
+    something to leave out). Verified: the deletion log lists each page
+    as ``delete/delete`` by Admin, and none of them exists.
+
+    :return: ``titles``, ``seconds``
+    :raises RuntimeError: the check failed
+    """
+    titles = [f'{UNDELETE_PREFIX} {i:05d}' for i in range(count)]
+    start = time.monotonic()
+    _import(wiki, work, 'undelete', _dump(
+        [(t, UNDELETE_REVISIONS) for t in titles], _base_time(), 0))
+    listfile = work / 'undelete-titles.txt'
+    listfile.write_text('\n'.join(titles) + '\n', encoding='utf-8')
+    wiki.maintenance('deleteBatch.php', '-u', 'Admin', '-r', 'bench seed',
+                     str(listfile), timeout=SCRIPT_TIMEOUT)
+    logged = verify.log_titles(wiki, 'delete/delete', 'Admin')
+    existing = verify.existing(wiki, titles)
+    missing_log = sorted(set(titles) - logged)
+    if missing_log or existing:
+        raise RuntimeError(
+            f'undelete seed: {len(missing_log)} page(s) not in the deletion '
+            f'log, {len(existing)} still exist')
+    return {'titles': titles, 'seconds': time.monotonic() - start}
+
+
+def seed_files(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:
+    """Upload *count* files as Editor, then overwrite each as Vandal.
+
+    Verified: the upload log shows Vandal's ``upload/overwrite`` of each
+    file, and each file's current version is Vandal's.
+
+    :return: ``titles``, ``editor_sha1`` (title -> sha1 of Editor's
+        version, what a revert must bring back), ``seconds``
+    :raises RuntimeError: the check failed
+    """
+    start = time.monotonic()
+    originals, overwrites = work / 'files-editor', work / 'files-vandal'
+    titles, editor_sha1, vandal_sha1 = [], {}, {}
+    for i in range(count):
+        name = f'{FILE_PREFIX.replace(" ", "_")}_{i:03d}.png'
+        title = f'File:{FILE_PREFIX} {i:03d}.png'
+        titles.append(title)
+        good = make_png(originals / name, 1_000_000 + i)
+        bad = make_png(overwrites / name, 2_000_000 + i)
+        editor_sha1[title] = hashlib.sha1(good.read_bytes()).hexdigest()
+        vandal_sha1[title] = hashlib.sha1(bad.read_bytes()).hexdigest()
+    wiki.maintenance('importImages.php', '--user=Editor',
+                     '--comment=bench seed: original', '--extensions=png',
+                     str(originals), timeout=SCRIPT_TIMEOUT)
+    time.sleep(1.1)  # archive names have one-second resolution
+    wiki.maintenance('importImages.php', '--user=Vandal', '--overwrite',
+                     '--comment=bench seed: overwrite', '--extensions=png',
+                     str(overwrites), timeout=SCRIPT_TIMEOUT)
+    logged = verify.log_titles(wiki, 'upload/overwrite', 'Vandal')
+    current = verify.current_files(wiki, titles)
+    missing_log = sorted(set(titles) - logged)
+    wrong = [t for t in titles if current.get(t, (None,))[0]
+             != vandal_sha1[t] or current[t][1] != 'Vandal']
+    if missing_log or wrong:
+        raise RuntimeError(
+            f'file seed: {len(missing_log)} overwrite(s) missing from the '
+            f'upload log, {len(wrong)} file(s) not at Vandal\'s version')
+    return {'titles': titles, 'editor_sha1': editor_sha1,
+            'seconds': time.monotonic() - start}

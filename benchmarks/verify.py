@@ -1,0 +1,161 @@
+"""Read the benchmark wiki's state through the API (standard library only).
+
+Used to check each seed and, after each contender, that the job was
+really done. Reads go through :meth:`TestWiki.api_get` (anonymous GET
+requests) while no contender runs, so they never count for one.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from wikiharness import TestWiki
+
+
+__all__ = ['check_filerevert', 'check_rollback', 'check_undelete',
+           'check_untouched', 'current_files', 'existing', 'latest_editors',
+           'log_titles', 'revision_users', 'top_contributions']
+
+#: titles per batched read (the anonymous limit)
+BATCH = 50
+#: bound on continuation rounds of one listing
+MAX_ROUNDS = 10_000
+
+
+def _batches(items: list[str]) -> Iterator[list[str]]:
+    for i in range(0, len(items), BATCH):
+        yield items[i:i + BATCH]
+
+
+def _query(wiki: TestWiki, **params: Any) -> Iterator[dict[str, Any]]:
+    """Yield the ``query`` part of each answer, following continuation."""
+    cont: dict[str, Any] = {}
+    for _ in range(MAX_ROUNDS):
+        data = wiki.api_get(action='query', **params, **cont)
+        if 'error' in data:
+            raise RuntimeError(f'API error: {data["error"]}')
+        yield data.get('query', {})
+        if 'continue' not in data:
+            return
+        cont = data['continue']
+    raise RuntimeError('listing did not end')
+
+
+def _pages(wiki: TestWiki, titles: list[str], **params: Any
+           ) -> Iterator[dict[str, Any]]:
+    for batch in _batches(titles):
+        for part in _query(wiki, titles='|'.join(batch), **params):
+            yield from part.get('pages', [])
+
+
+def latest_editors(wiki: TestWiki, titles: list[str]) -> dict[str, str | None]:
+    """Return title -> user of the latest revision (None: no page)."""
+    result: dict[str, str | None] = {}
+    for page in _pages(wiki, titles, prop='revisions', rvprop='user'):
+        revs = page.get('revisions') or [{}]
+        result[page['title']] = revs[0].get('user')
+    return result
+
+
+def top_contributions(wiki: TestWiki, user: str) -> int:
+    """Return on how many pages *user* made the latest edit."""
+    return sum(len(part.get('usercontribs', []))
+               for part in _query(wiki, list='usercontribs', ucuser=user,
+                                  ucshow='top', uclimit='max',
+                                  ucprop='title'))
+
+
+def log_titles(wiki: TestWiki, action: str, user: str) -> set[str]:
+    """Return the titles of log entries ``action`` (e.g. delete/delete)."""
+    return {event['title']
+            for part in _query(wiki, list='logevents', leaction=action,
+                               leuser=user, lelimit='max', leprop='title')
+            for event in part.get('logevents', [])}
+
+
+def existing(wiki: TestWiki, titles: list[str]) -> list[str]:
+    """Return those of *titles* that exist."""
+    return [page['title'] for page in _pages(wiki, titles)
+            if not page.get('missing')]
+
+
+def revision_users(wiki: TestWiki, titles: list[str]
+                   ) -> dict[str, list[str]]:
+    """Return title -> users of its revisions (all main namespace pages).
+
+    Uses ``list=allrevisions``: a few requests for the whole namespace
+    instead of one per page.
+    """
+    wanted = set(titles)
+    result: dict[str, list[str]] = {t: [] for t in titles}
+    for part in _query(wiki, list='allrevisions', arvnamespace=0,
+                       arvprop='user', arvlimit='max'):
+        for page in part.get('allrevisions', []):
+            if page['title'] in wanted:
+                result[page['title']].extend(
+                    r.get('user', '') for r in page.get('revisions', []))
+    return result
+
+
+def current_files(wiki: TestWiki, titles: list[str]
+                  ) -> dict[str, tuple[str, str]]:
+    """Return title -> (sha1, user) of each file's current version."""
+    result = {}
+    for page in _pages(wiki, titles, prop='imageinfo', iiprop='sha1|user'):
+        info = page.get('imageinfo') or []
+        if info:
+            result[page['title']] = (info[0]['sha1'], info[0].get('user'))
+    return result
+
+
+# -- checks after a contender --------------------------------------------
+
+def check_rollback(wiki: TestWiki, titles: list[str],
+                   vandal: str = 'Vandal') -> tuple[bool, str]:
+    """The vandal is no longer the latest editor of any seeded page."""
+    latest = latest_editors(wiki, titles)
+    still = [t for t in titles if latest.get(t) == vandal]
+    top = top_contributions(wiki, vandal)
+    ok = not still and top == 0
+    return ok, (f'all {len(titles)} reverted' if ok else
+                f'{len(still)} of {len(titles)} pages still by {vandal} '
+                f'(top contributions left: {top})')
+
+
+def check_untouched(wiki: TestWiki, titles: list[str],
+                    vandal: str = 'Vandal') -> tuple[bool, str]:
+    """Nothing was written (``-simulate``): the vandal is still on top."""
+    latest = latest_editors(wiki, titles)
+    changed = [t for t in titles if latest.get(t) != vandal]
+    ok = not changed
+    return ok, (f'all {len(titles)} untouched' if ok else
+                f'{len(changed)} of {len(titles)} pages changed')
+
+
+def check_undelete(wiki: TestWiki, titles: list[str], revisions: int,
+                   without: str | None = None) -> tuple[bool, str]:
+    """Every page exists again with *revisions* revisions.
+
+    :param without: a user none of whose revisions may be back
+    """
+    users = revision_users(wiki, titles)
+    wrong = [t for t in titles if len(users[t]) != revisions
+             or (without and without in users[t])]
+    ok = not wrong
+    what = f'{revisions} revisions' + (f', none by {without}'
+                                       if without else '')
+    return ok, (f'all {len(titles)} restored ({what})' if ok else
+                f'{len(wrong)} of {len(titles)} pages not restored with '
+                f'{what} (e.g. {wrong[0]}: {users[wrong[0]]})')
+
+
+def check_filerevert(wiki: TestWiki, expected: dict[str, str]
+                     ) -> tuple[bool, str]:
+    """Every file's current sha1 is Editor's again."""
+    current = current_files(wiki, list(expected))
+    wrong = [t for t, sha1 in expected.items()
+             if current.get(t, ('',))[0] != sha1]
+    ok = not wrong
+    return ok, (f'all {len(expected)} at Editor\'s sha1' if ok else
+                f'{len(wrong)} of {len(expected)} files not at Editor\'s '
+                'version')
