@@ -190,6 +190,7 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.skips: Counter[str] = Counter()
         self.stopped: str | None = None
         self.done = 0
+        self.simulated = 0
 
     # -- life cycle
 
@@ -210,9 +211,16 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
 
     def teardown(self) -> None:
         """Print skips by reason and the journal's path; close it."""
-        if self.skips:
-            pywikibot.info('Skipped: ' + ', '.join(
-                f'{n} {reason}' for reason, n in sorted(self.skips.items())))
+        reasons = ', '.join(f'{n} {reason}'
+                            for reason, n in sorted(self.skips.items()))
+        pywikibot.info(
+            f'Summary: {self.done} done'
+            + (f' ({self.simulated} simulated)' if self.simulated else '')
+            + f', {sum(self.skips.values())} skipped'
+            + (f' ({reasons})' if reasons else '')
+            + f', {self.counter["fail"]} failed'
+            + ('' if self.generator_completed and not self.stopped
+               else ', interrupted'))
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
         if self.journal:
@@ -314,7 +322,7 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
                 return None
         if self.simulate:
             result = do()
-            pywikibot.info(f'Simulated: {self.operation} {page.title()}')
+            self.simulated += 1
             return result
         if journal:
             journal.intent(key, self.operation, title=page.title(),

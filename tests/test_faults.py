@@ -5,6 +5,8 @@ test wiki. pywikibot talks to it as the wiki ``proxywiki``.
 """
 from __future__ import annotations
 
+import time
+
 import pytest
 import pywikibot
 from pywikibot import config
@@ -111,6 +113,9 @@ def test_filerevert_never_adds_a_second_version(psite, proxy, site,
     title = f'File:{unique} f.png'
     good = upload(site_for('Editor'), title, tmp_path, 1)
     upload(site_for('Vandal'), title, tmp_path, 2)
+    # a revert in the same second as the last upload fails on the server
+    # (backend-fail-alreadyexists); here the first attempt must succeed
+    time.sleep(1.1)
     proxy.add_fault('drop_after_forward', action='filerevert')
     result = pywikibot.FilePage(psite, title).revert.filerevert(
         not_user='Vandal')

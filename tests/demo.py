@@ -1,0 +1,158 @@
+"""The main job on a local demo wiki: an incident, cleaned up by the scripts.
+
+Run it with ``bash .ci/demo.sh`` (sets everything up first) or, in a
+prepared environment, ``.venv/bin/python tests/demo.py``. It starts a
+throwaway MediaWiki on 127.0.0.1, seeds a realistic incident, runs
+
+- ``pwb rollback -user:Spambot -always``: a spambot's edits on many pages,
+- ``pwb undelete -logevents:delete,Hasty,...``: an admin's mistaken mass
+  deletion,
+- ``pwb filerevert -user:Spambot -always``: overwritten files,
+
+each with a journal, and prints the wiki's state before and after.
+Nothing here reaches beyond 127.0.0.1.
+"""
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from wikiharness import TestWiki  # noqa: E402
+
+
+PAGES = 24
+DELETED = 12
+FILES = 6
+
+
+def _now() -> str:
+    return time.strftime('%Y%m%d%H%M%S', time.gmtime())
+
+
+def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
+    """Create the incident; return what the checks need."""
+    import pywikibot
+
+    from wikitools import delete, edit, new_user, upload
+
+    editor = pywikibot.Site('testwiki', 'testwiki', user='Editor')
+    editor.login()
+    spambot = new_user(wiki, cfg, 'Spambot')
+    hasty = new_user(wiki, cfg, 'Hasty')
+    wiki.maintenance('createAndPromote.php', '--force', '--sysop', 'Hasty')
+    hasty.login()
+    del hasty.userinfo
+    spammed, fixed = [], []
+    for i in range(PAGES):
+        title = f'Article {i}'
+        edit(editor, title, f"'''Article {i}''' is about [[Topic {i}]].")
+        edit(spambot, title, f"'''Article {i}''' is about [[Topic {i}]]. "
+                             f'[http://cheap-pills.example/{i} Best deals]')
+        spammed.append(title)
+    for title in spammed[:2]:  # someone already cleaned these by hand
+        edit(editor, title, 'Cleaned by hand.')
+        fixed.append(title)
+    edit(spambot, 'Buy now', 'http://cheap-pills.example/ only spam')
+    doomed = []
+    for i in range(DELETED):
+        title = f'Useful page {i}'
+        edit(editor, title, 'first version')
+        edit(editor, title, 'second version')
+        doomed.append(title)
+    start = _now()
+    time.sleep(1.1)
+    for title in doomed:
+        delete(hasty, title, 'housekeeping (by mistake)')
+    time.sleep(1.1)
+    end = _now()
+    files = []
+    for i in range(FILES):
+        files.append(f'File:Logo {i}.png')
+        upload(editor, files[-1], tmp, 1000 + i)
+    time.sleep(1.1)
+    for i, title in enumerate(files):
+        upload(spambot, title, tmp, 2000 + i)
+    return {'spammed': spammed, 'fixed': fixed, 'doomed': doomed,
+            'files': files, 'window': (start, end)}
+
+
+def state(site, incident: dict) -> dict[str, str]:
+    """Describe the wiki's state in a few numbers."""
+    from wikitools import exists, file_sha1s, revisions
+    tops = [revisions(site, t)[0]['user'] for t in incident['spammed']]
+    files = [site.simple_request(
+        action='query', prop='imageinfo', titles=t, iiprop='user',
+        formatversion=2).submit()['query']['pages'][0]['imageinfo'][0]['user']
+        for t in incident['files']]
+    return {
+        'pages whose latest edit is by Spambot':
+            f'{tops.count("Spambot")} of {len(tops)}',
+        'mistakenly deleted pages that exist':
+            f'{sum(exists(site, t) for t in incident["doomed"])} of '
+            f'{len(incident["doomed"])}',
+        'files whose current version is by Spambot':
+            f'{files.count("Spambot")} of {len(files)}',
+        'file versions in all': str(sum(len(file_sha1s(site, t))
+                                        for t in incident['files'])),
+    }
+
+
+def main() -> int:
+    """Run the demo; return 0 when the cleanup left the expected state."""
+    root = Path(tempfile.mkdtemp(prefix='pwbrevert-demo-'))
+    wiki = TestWiki(root / 'wiki')
+    cfg = root / 'pywikibot'
+    wiki.write_pywikibot_config(cfg, 'Admin')
+    os.environ['PYWIKIBOT_DIR'] = str(cfg)
+    print(f'Starting a throwaway MediaWiki in {root} ...', flush=True)
+    with wiki:
+        wiki.write_password_file(cfg)
+        import pywikibot
+        site = pywikibot.Site('testwiki', 'testwiki', user='Admin')
+        site.login()
+        print('Seeding the incident ...', flush=True)
+        incident = seed(wiki, cfg, root)
+        before = state(site, incident)
+        start, end = incident['window']
+        runs = [
+            ['rollback', '-user:Spambot', '-always',
+             f'-journal:{root / "rollback.jsonl"}'],
+            ['undelete', f'-logevents:delete,Hasty,{start},{end}',
+             '-summary:Restoring pages deleted by mistake', '-always',
+             f'-journal:{root / "undelete.jsonl"}'],
+            ['filerevert', '-user:Spambot', '-always',
+             f'-journal:{root / "filerevert.jsonl"}'],
+        ]
+        status = 0
+        for args in runs:
+            print(f'\n$ pwb {" ".join(args)}', flush=True)
+            out = wiki.run_pwb(args, cfg)
+            lines = (out.stdout + out.stderr).splitlines()
+            shown = [line for line in lines
+                     if not line.startswith(('Working on', 'WARNING: API'))]
+            print('\n'.join(shown[:6] + (['   ...'] if len(shown) > 16
+                                          else []) + shown[-10:]))
+            status |= out.returncode
+        after = state(site, incident)
+        width = max(map(len, before))
+        print(f'\n{"":{width}}  before    after')
+        for key in before:
+            print(f'{key:{width}}  {before[key]:8}  {after[key]}')
+        print(f'\nJournals: {root}/*.jsonl (undo with -undo:FILE)')
+        ok = (after['pages whose latest edit is by Spambot'].startswith('0 ')
+              and after['mistakenly deleted pages that exist'].startswith(
+                  f'{DELETED} ')
+              and after['files whose current version is by Spambot']
+              .startswith('0 '))
+        return 0 if ok and status == 0 else 1
+
+
+if __name__ == '__main__':
+    sys.exit(main())
