@@ -64,6 +64,8 @@ pip=("$VENV/bin/python" -m pip --quiet --disable-pip-version-check)
 # A local directory is always rebuilt and reinstalled, so the venv gets
 # the current sources even when the version number did not change.
 "${pip[@]}" install --upgrade '.[test]' ${PYWIKIBOT_SPEC:+"$PYWIKIBOT_SPEC"}
+# the linter run by .ci/test.sh (a CI tool, not a dependency)
+"${pip[@]}" install --upgrade ruff
 # importlib.metadata: importing pywikibot here would want a user-config.
 log "$VENV: $("$VENV/bin/python" -c 'import importlib.metadata as m, platform
 print("Python", platform.python_version(), "pywikibot", m.version("pywikibot"))')"

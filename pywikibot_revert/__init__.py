@@ -38,7 +38,12 @@ from ._exceptions import (
     RevertError,
     UnsupportedParameterError,
 )
-from ._filerevert import choose_version, file_histories, file_history, filerevert
+from ._filerevert import (
+    choose_version,
+    file_histories,
+    file_history,
+    filerevert,
+)
 from ._results import (
     DeletedRevision,
     FileRevertResult,

@@ -42,7 +42,7 @@ from ._exceptions import (
 from ._filerevert import choose_version, file_histories, file_history
 from ._filerevert import filerevert as _filerevert
 from ._journal import Journal, JournalError
-from ._query import query, query_pages
+from ._query import query
 from ._rights import require_rights, warn_markbot
 from ._rollback import rollback as _rollback
 from ._rollback import top_revisions

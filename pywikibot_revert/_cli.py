@@ -32,7 +32,6 @@ from ._bots import (
 from ._exceptions import RevertError
 from ._params import WATCHLIST_VALUES
 from ._validate import (
-    normalize_username,
     parse_timestamp,
     require_existing_user,
 )

@@ -115,7 +115,8 @@ class Journal:
                 self._fh.close()
                 self._fh = None
                 raise JournalError(
-                    f'journal {self.path} is in use by another process')
+                    f'journal {self.path} is in use by another process'
+                ) from None
         self._fh.seek(0)
         self.records = []
         for rec in self._read(self._fh):

@@ -12,7 +12,6 @@ from ._exceptions import (
     OnlyAuthorError,
 )
 from ._params import rollback_params
-from ._query import query_pages
 from ._results import RollbackResult
 from ._rights import markbot_default, require_rights, warn_markbot
 from ._validate import normalize_username

@@ -36,13 +36,12 @@ if TYPE_CHECKING:
     from pywikibot.site import APISite
 
 
-SESSION_DIR = Path(tempfile.mkdtemp(prefix='pwbrevert-'))
-WIKI = TestWiki(SESSION_DIR / 'wiki', free_port())
-CONFIG_DIR = WIKI.write_pywikibot_config(SESSION_DIR / 'pywikibot', 'Admin')
-
 if 'pywikibot' in sys.modules:  # configured already, from somewhere else
     raise RuntimeError('pywikibot was imported before tests/conftest.py '
                        'could set PYWIKIBOT_DIR')
+SESSION_DIR = Path(tempfile.mkdtemp(prefix='pwbrevert-'))
+WIKI = TestWiki(SESSION_DIR / 'wiki', free_port())
+CONFIG_DIR = WIKI.write_pywikibot_config(SESSION_DIR / 'pywikibot', 'Admin')
 os.environ['PYWIKIBOT_DIR'] = str(CONFIG_DIR)
 os.environ.pop('PYWIKIBOT_NO_USER_CONFIG', None)
 # requests must not send loopback traffic to a proxy.
@@ -108,9 +107,9 @@ def wiki() -> Iterator[TestWiki]:
             pytest.fail(reason, pytrace=False)
         pytest.skip(reason)
     if not WIKI.running:
+        # This also fills in the password file of CONFIG_DIR, which was
+        # written before the passwords existed.
         WIKI.start()
-    # The configuration was written before the passwords existed.
-    WIKI.write_password_file(CONFIG_DIR)
     yield WIKI
     WIKI.stop()
 

@@ -45,10 +45,7 @@ def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
     editor = pywikibot.Site('testwiki', 'testwiki', user='Editor')
     editor.login()
     spambot = new_user(wiki, cfg, 'Spambot')
-    hasty = new_user(wiki, cfg, 'Hasty')
-    wiki.maintenance('createAndPromote.php', '--force', '--sysop', 'Hasty')
-    hasty.login()
-    del hasty.userinfo
+    hasty = new_user(wiki, cfg, 'Hasty', ('sysop',))
     spammed, fixed = [], []
     for i in range(PAGES):
         title = f'Article {i}'

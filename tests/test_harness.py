@@ -234,3 +234,16 @@ def test_no_stale_cache(site: APISite, site_for: Callable[[str], APISite],
                                revids=revid, rvprop='tags',
                                formatversion=2).submit()
     assert data['query']['pages'][0]['revisions'][0]['tags'] == [tag]
+
+
+@pytest.mark.wiki
+def test_create_user(wiki: TestWiki, site_for: Callable[[str], APISite],
+                     unique: str) -> None:
+    """A user made by a test can log in at once, with its groups."""
+    name = f'Made {unique}'
+    password = wiki.create_user(name, ('rollbacker',))
+    assert wiki.users[name] == password and len(password) >= 10
+    made = site_for(name)
+    assert made.has_right('rollback') and not made.has_right('delete')
+    # Adding a group keeps the password.
+    assert wiki.create_user(name, ('bot',)) == password

@@ -50,7 +50,8 @@ def test_file_rollback_from_upload_log(wiki, site, config_dir_for,
         sha = file_sha1s(site, title)
         assert sha[0] == good and len(sha) == 3
     fixed, fix = o['fixed']
-    assert file_sha1s(site, fixed)[0] == fix and len(file_sha1s(site, fixed)) == 3
+    assert file_sha1s(site, fixed)[0] == fix
+    assert len(file_sha1s(site, fixed)) == 3
     assert len(file_sha1s(site, o['fresh'])) == 1
     assert 'not the latest editor' in out
     records = [json.loads(line) for line in journal.read_text().splitlines()]

@@ -10,7 +10,6 @@ import sys
 import time
 
 import pytest
-import pywikibot
 
 from wikitools import anon_edit, edit, new_user, revisions, text_of
 

@@ -26,10 +26,7 @@ def _now() -> str:
 def mass_deletion(wiki, site, site_for, config_dir, unique):
     """A fresh admin deletes several pages by mistake, within a window."""
     name = f'Admin{unique.split()[0]}'
-    admin = new_user(wiki, config_dir, name)
-    wiki.maintenance('createAndPromote.php', '--force', '--sysop', name)
-    admin.login()
-    del admin.userinfo  # reload the rights after the promotion
+    admin = new_user(wiki, config_dir, name, ('sysop',))
     titles = [f'{unique} d{i}' for i in range(4)]
     for title in titles:
         edit(site_for('Editor'), title, 'one')

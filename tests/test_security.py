@@ -35,9 +35,7 @@ def victim(site_for, unique):
 
 
 def _sysop(wiki, config_dir, name):
-    site = new_user(wiki, config_dir, name)
-    wiki.maintenance('createAndPromote.php', '--force', '--sysop', name)
-    return site
+    return new_user(wiki, config_dir, name, ('sysop',))
 
 
 def test_sitewide_block_stops_before_any_write(wiki, site, config_dir,
@@ -60,7 +58,8 @@ def test_partial_block_fails_that_page_only(wiki, site, config_dir,
     name = f'Partial{unique.split()[0]}'
     _sysop(wiki, config_dir, name)
     site.simple_request(action='block', user=name, expiry='1 day',
-                        partial=True, pagerestrictions=victim[0], reason='test',
+                        partial=True, pagerestrictions=victim[0],
+                        reason='test',
                         allowusertalk=True,
                         token=site.tokens['csrf']).submit()
     code, out = pwb(wiki, config_dir_for(name), 'rollback', '-user:Vandal',

@@ -41,14 +41,15 @@ import time
 import urllib.parse
 import urllib.request
 import zlib
+from collections.abc import Iterable
 from contextlib import suppress
 from pathlib import Path
 from typing import Any, NamedTuple
 
 
 __all__ = (
-    'MW_DIR', 'USER_GROUPS', 'LogLine', 'TestWiki', 'WikiUnavailable',
-    'free_port', 'make_png', 'missing_requirements',
+    'CODE', 'FAMILY', 'MW_DIR', 'USER_GROUPS', 'LogLine', 'TestWiki',
+    'WikiUnavailable', 'free_port', 'make_png', 'missing_requirements',
 )
 
 #: Where the Debian package puts MediaWiki; override with MW_INSTALL_PATH.
@@ -68,6 +69,8 @@ USER_GROUPS: dict[str, tuple[str, ...]] = {
     'Oversighter': ('suppress',),
 }
 
+#: pywikibot family and code of a test wiki: an AutoFamily named by the
+#: key of ``family_files`` has a single code equal to its name.
 FAMILY = 'testwiki'
 CODE = 'testwiki'
 
@@ -222,19 +225,19 @@ def missing_requirements() -> list[str]:
     :return: human readable names of missing programs and files
     """
     missing = []
-    if not shutil.which('php'):
-        missing.append('php (apt-get install php-cli)')
     if not (MW_DIR / 'maintenance' / 'install.php').is_file():
         missing.append(f'MediaWiki in {MW_DIR} (apt-get install mediawiki)')
-    else:
-        probe = subprocess.run(
-            ['php', '-r', 'exit(extension_loaded("pdo_sqlite") '
-             '&& extension_loaded("intl") && extension_loaded("mbstring") '
-             '&& extension_loaded("xml") ? 0 : 1);'],
-            capture_output=True, check=False)
-        if probe.returncode:
-            missing.append('PHP extensions (apt-get install php-sqlite3 '
-                           'php-intl php-mbstring php-xml)')
+    if not shutil.which('php'):
+        missing.append('php (apt-get install php-cli)')
+        return missing
+    probe = subprocess.run(
+        ['php', '-r', 'exit(extension_loaded("pdo_sqlite") '
+         '&& extension_loaded("intl") && extension_loaded("mbstring") '
+         '&& extension_loaded("xml") ? 0 : 1);'],
+        stdin=subprocess.DEVNULL, capture_output=True, check=False)
+    if probe.returncode:
+        missing.append('PHP extensions (apt-get install php-sqlite3 '
+                       'php-intl php-mbstring php-xml)')
     return missing
 
 
@@ -320,8 +323,9 @@ class TestWiki:
     :param settings: PHP code appended to the wiki's settings, e.g.
         ``'$wgRateLimits["edit"]["user"] = [2, 60];'``; applied on every
         start, so it may differ between starts of one installation
-    :param workers: PHP_CLI_SERVER_WORKERS for the web server; 1 means
-        one process serving one request at a time
+    :param workers: PHP_CLI_SERVER_WORKERS for the web server; 1 (one
+        request at a time) is what the tests use. More helps concurrent
+        readers only; pywikibot's sequential requests gain nothing.
     """
 
     __test__ = False  # a harness, not a test class for pytest to collect
@@ -338,6 +342,7 @@ class TestWiki:
         self.users: dict[str, str] = {}
         self._server: subprocess.Popen | None = None
         self._log: Any = None
+        self._config_dirs: set[Path] = set()
         self.timings: dict[str, float] = {}
 
     def __repr__(self) -> str:
@@ -404,6 +409,8 @@ class TestWiki:
         else:
             self.users = json.loads(
                 (self.root / 'users.json').read_text('utf-8'))
+        for config_dir in self._config_dirs:  # written before the users
+            self.write_password_file(config_dir)
         self._serve(timeout)
         return self
 
@@ -414,7 +421,7 @@ class TestWiki:
         as snapshot ``pristine``.
 
         :raises WikiUnavailable: PHP or MediaWiki is not installed
-        :raises subprocess.CalledProcessError: a PHP script failed
+        :raises RuntimeError: a PHP script failed
         """
         if missing := missing_requirements():
             raise WikiUnavailable('missing: ' + ', '.join(missing))
@@ -431,7 +438,7 @@ class TestWiki:
         self._write_runtime()
         (self.root / 'router.php').write_text(_ROUTER, encoding='utf-8')
 
-        self.users = {name: _password() for name in USER_GROUPS}
+        self.users = {'Admin': _password()}
         self._php([
             str(MW_DIR / 'maintenance' / 'install.php'),
             '--dbtype=sqlite', f'--dbpath={self.root / "data"}',
@@ -445,15 +452,38 @@ class TestWiki:
 
         start = time.monotonic()
         for name, groups in USER_GROUPS.items():
-            if name == 'Admin':
-                continue
-            args = [str(MW_DIR / 'maintenance' / 'createAndPromote.php')]
-            if groups:
-                args.append('--custom-groups=' + ','.join(groups))
-            self._php([*args, name, self.users[name]])
+            if name != 'Admin':
+                self.create_user(name, groups)
         _write_private(self.root / 'users.json', json.dumps(self.users))
         self.timings['users'] = time.monotonic() - start
         self.snapshot('pristine')
+
+    def create_user(self, name: str, groups: Iterable[str] = (),
+                    password: str | None = None) -> str:
+        """Create an account, or add groups to an existing one.
+
+        The password is recorded in :attr:`users` and in the password
+        files of every configuration directory this harness wrote, so
+        pywikibot can log in as *name* right away. Accounts made after
+        a snapshot are gone after restoring it (but stay in
+        :attr:`users`).
+
+        :param name: user name
+        :param groups: groups to add, e.g. ``('sysop',)``
+        :param password: a password; a random one if None
+        :return: the password
+        """
+        password = password or self.users.get(name) or _password()
+        args = ['--force']  # an existing account is updated, not refused
+        if groups:
+            args.append('--custom-groups=' + ','.join(groups))
+        self.maintenance('createAndPromote.php', *args, name, password)
+        self.users[name] = password
+        if (self.root / 'users.json').exists():  # not during install()
+            _write_private(self.root / 'users.json', json.dumps(self.users))
+            for config_dir in self._config_dirs:
+                self.write_password_file(config_dir)
+        return password
 
     def stop(self) -> None:
         """Stop the web server; the installation stays."""
@@ -698,6 +728,7 @@ class TestWiki:
         users = self.users
         if not users and (self.root / 'users.json').is_file():
             users = json.loads((self.root / 'users.json').read_text('utf-8'))
+        self._config_dirs.add(Path(config_dir).resolve())
         lines = [f'({CODE!r}, {FAMILY!r}, {name!r}, {password!r})'
                  for name, password in users.items()]
         _write_private(Path(config_dir) / 'user-password.py',

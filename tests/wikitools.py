@@ -112,18 +112,16 @@ def hide_user_of(site: Any, revid: int) -> None:
                         token=site.tokens['csrf']).submit()
 
 
-def new_user(wiki: Any, config_dir: Path, name: str) -> Any:
+def new_user(wiki: Any, config_dir: Path, name: str,
+             groups: tuple[str, ...] = ()) -> Any:
     """Create a fresh account (so a test owns all of its edits).
 
-    The password goes to the harness's user list and to the password
-    file of *config_dir* (this process's pywikibot configuration).
-
+    :param config_dir: this process's pywikibot configuration (the
+        harness keeps its password file up to date)
+    :param groups: groups for the account, e.g. ``('sysop',)``
     :return: a logged-in APISite for the new user
     """
-    import secrets
-    password = secrets.token_urlsafe(12)
-    wiki.maintenance('createAndPromote.php', name, password)
-    wiki.users[name] = password
+    wiki.create_user(name, groups)
     wiki.write_password_file(config_dir)
     site = pywikibot.Site('testwiki', 'testwiki', user=name)
     site.login()
