@@ -34,6 +34,7 @@ from ._params import WATCHLIST_VALUES
 from ._validate import (
     parse_timestamp,
     require_existing_user,
+    require_tags,
 )
 
 
@@ -128,6 +129,11 @@ def _build(script: str, site: Any, opts: dict[str, Any],
             raise UsageError('-maxwait needs a number of seconds') from None
     if opts.get('undo'):
         return UndoBot(site=site, undo=opts['undo'], **common)
+    if opts.get('tags'):
+        try:
+            opts['tags'] = require_tags(site, opts['tags'])
+        except ValueError as err:
+            raise UsageError(f'-tags: {err}') from None
 
     _timestamp(opts, 'since')
     _timestamp(opts, 'until')
@@ -251,7 +257,17 @@ def run(script: str, *args: str) -> int:
             own_gens.append(arg.partition(':')[2])
         else:
             rest.append(arg)
-    rest = factory.handle_args(rest) + own_user
+    try:
+        # -page: and friends build pages right away: a bad title is
+        # bad input, reported before anything is written
+        for arg in rest:
+            name, _, value = arg.partition(':')
+            if name == '-page' and value:
+                pywikibot.Page(site, value).title()  # raises if invalid
+        rest = factory.handle_args(rest) + own_user
+    except (Error, ValueError) as err:
+        suggest_help(additional_text=f'bad page selection: {err}')
+        return 2
     try:
         opts, unknown = _parse(script, rest)
         if unknown:

@@ -19,7 +19,7 @@ from ._exceptions import HiddenUserError, MissingTargetError
 
 
 __all__ = ['is_ip', 'normalize_ip', 'normalize_username',
-           'parse_timestamp', 'require_existing_user']
+           'parse_timestamp', 'require_existing_user', 'require_tags']
 
 _MW_TS = re.compile(r'^\d{14}$')
 _ISO_TS = re.compile(
@@ -168,3 +168,27 @@ def require_existing_user(site: Any, name: str) -> str:
         raise HiddenUserError(f'user {norm!r} is hidden on {site}',
                               site=site)
     return info.get('name', norm)
+
+
+def require_tags(site: Any, tags: str | list[str] | None) -> list[str]:
+    """Return the change tags as a list after checking the wiki has them.
+
+    One read. Only tags defined on the wiki and active can be applied;
+    anything else would fail on every page of a run.
+
+    :raises ValueError: names the tags the wiki does not offer
+    """
+    if not tags:
+        return []
+    wanted = [t.strip() for t in (tags.split(',') if isinstance(tags, str)
+                                  else tags) if t.strip()]
+    data = site.simple_request(action='query', list='tags', tglimit='max',
+                               tgprop='defined|active',
+                               formatversion=2).submit()
+    usable = {t['name'] for t in data.get('query', {}).get('tags', [])
+              if t.get('defined') and t.get('active')}
+    unknown = [t for t in wanted if t not in usable]
+    if unknown:
+        raise ValueError(f'change tag(s) not defined or not active on '
+                         f'{site}: {", ".join(unknown)}')
+    return wanted

@@ -284,3 +284,54 @@ def test_failure_gives_nonzero_exit(wiki, site, site_for, config_dir,
     assert code == 1, out
     assert revisions(site, title)[0]['user'] == 'Botty'
     assert 'protected' in out.lower()
+
+
+def test_namespace_and_time_bounds(wiki, site, site_for, config_dir,
+                                   config_dir_for, unique):
+    name = f'Bounded{unique.split()[0]}'
+    vandal = new_user(wiki, config_dir, name)
+    early, talk, late = (f'{unique} early', f'Talk:{unique} talk',
+                         f'{unique} late')
+    for title in (early, talk, late):
+        edit(site_for('Editor'), title, 'good')
+    edit(vandal, early, 'bad')
+    time.sleep(1.05)
+    middle = time.strftime('%Y%m%d%H%M%S', time.gmtime())
+    time.sleep(1.05)
+    edit(vandal, talk, 'bad')
+    edit(vandal, late, 'bad')
+    cfg = config_dir_for('Admin')
+    code, out = pwb(wiki, cfg, f'-user:{name}', '-ns:1', '-always')
+    assert code == 0, out
+    assert text_of(site, talk) == 'good'
+    assert text_of(site, late) == 'bad' and text_of(site, early) == 'bad'
+    code, out = pwb(wiki, cfg, f'-user:{name}', f'-since:{middle}',
+                    '-always')
+    assert code == 0, out
+    assert text_of(site, late) == 'good' and text_of(site, early) == 'bad'
+    code, out = pwb(wiki, cfg, f'-user:{name}', f'-until:{middle}',
+                    '-always')
+    assert code == 0, out
+    assert text_of(site, early) == 'good'
+
+
+def test_watchlist_and_tags(wiki, site, config_dir_for, incident):
+    cfg = config_dir_for('Admin')
+    first = next(iter(incident['pages']))
+    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}',
+                    '-tags:no-such-tag', '-always')
+    assert code == 2 and 'no-such-tag' in out, out
+    assert revisions(site, first)[0]['user'] == incident['user']
+    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}',
+                    f'-page:{first}', '-watchlist:watch', '-always')
+    assert code == 0, out
+    info = site.simple_request(action='query', prop='info', titles=first,
+                               inprop='watched', formatversion=2).submit()
+    assert info['query']['pages'][0]['watched']
+
+
+def test_invalid_title_is_refused(wiki, config_dir_for):
+    code, out = pwb(wiki, config_dir_for('Admin'), '-user:Vandal',
+                    '-page:Bad[title]', '-always')
+    assert code == 2
+    assert 'bad page selection' in out

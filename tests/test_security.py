@@ -213,3 +213,22 @@ def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
         revs = revisions(site, title)
         assert text_of(site, title) == 'good'
         assert sum('mw-rollback' in r['tags'] for r in revs) == 1
+
+
+def test_rate_limit_past_maxwait_stops_and_resume_finishes(wiki, site,
+                                                           proxied_config,
+                                                           victim):
+    cfg, proxy = proxied_config
+    journal = cfg / 'slow.jsonl'
+    proxy.add_fault('api_error', action='rollback', api_code='ratelimited',
+                    times=1000)
+    args = ['rollback', '-user:Vandal', *[f'-page:{t}' for t in victim],
+            '-always', '-maxwait:1', f'-journal:{journal}']
+    code, out = pwb(wiki, cfg, *args)
+    assert code == 1, out
+    assert 'Stopped' in out and 'interrupted' in out
+    assert all(revisions(site, t)[0]['user'] == 'Vandal' for t in victim)
+    proxy.clear_faults()
+    code, out = pwb(wiki, cfg, *args)
+    assert code == 0, out
+    assert all(revisions(site, t)[0]['user'] == 'Admin' for t in victim)

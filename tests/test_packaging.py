@@ -1,0 +1,62 @@
+"""How pwb finds the scripts, and that core's messages survive it."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from importlib.metadata import entry_points
+from pathlib import Path
+
+import pytest
+
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_entry_point_names_an_importable_scripts_package():
+    eps = [ep for ep in entry_points(group='pywikibot')
+           if ep.name == 'scriptspath'
+           and ep.value.startswith('pywikibot_revert_scripts')]
+    assert eps, 'pywikibot_revert_scripts entry point not installed'
+    path = eps[0].load()
+    for script in ('rollback', 'undelete', 'filerevert'):
+        assert (path / f'{script}.py').is_file()
+    # pwb imports "<directory name>.i18n": it must be importable
+    assert path.name == 'pywikibot_revert_scripts' or path.name == 'scripts'
+
+
+def test_core_messages_still_work_after_pwb_switches_package():
+    code = (
+        'import importlib\n'
+        'from pywikibot import i18n\n'
+        'm = importlib.import_module("pywikibot_revert_scripts.i18n")\n'
+        'assert m.__file__ is not None\n'
+        'i18n.set_messages_package("pywikibot_revert_scripts.i18n")\n'
+        'assert i18n.messages_available()\n'
+        'print(i18n.twtranslate("de", "pywikibot-enter-category-name"))\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=False, cwd='/')
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "Bitte Name der Kategorie eingeben:"
+
+
+@pytest.mark.wiki
+def test_help_via_installed_entry_point_and_checkout(wiki, config_dir_for,
+                                                    tmp_path):
+    # installed: no user_script_paths, found through the entry point
+    out = wiki.run_pwb(['undelete', '-help'], config_dir_for('Admin'))
+    assert out.returncode == 0
+    assert '-except-user:NAME' in out.stdout + out.stderr
+    # checkout: user-config.example.py's user_script_paths = ['scripts']
+    cfg = config_dir_for('Admin', "user_script_paths = ['scripts']")
+    link = cfg / 'scripts'
+    if not link.exists():
+        link.symlink_to(ROOT / 'scripts')
+    out = wiki.run_pwb(['filerevert', '-help'], cfg)
+    assert out.returncode == 0
+    assert '-to:TS' in out.stdout + out.stderr
+
+
+def test_example_user_config_has_no_secret():
+    text = (ROOT / 'user-config.example.py').read_text()
+    assert "user_script_paths = ['scripts']" in text
+    assert 'password_file' in text and 'BotPassword(' in text
