@@ -795,7 +795,12 @@ class UndoBot(RevertBot):
                       'reason': self.opt.summary or 'Undo undelete'}
 
             def reconcile():
-                return None if page.exists() else {'delete': {}}
+                # ask the wiki, not pywikibot's cached page info
+                data = self.site.simple_request(
+                    action='query', titles=page.title(),
+                    formatversion=2).submit()
+                gone = data['query']['pages'][0].get('missing')
+                return {'delete': {}} if gone else None
 
             answer = submit_write(self.site, params, token='csrf',
                                   reconcile=reconcile, page=page,

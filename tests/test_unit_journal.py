@@ -1,0 +1,102 @@
+"""The journal and the log redaction (no wiki needed)."""
+from __future__ import annotations
+
+import json
+import logging
+import stat
+
+import pytest
+
+from pywikibot_revert._journal import Journal, JournalError
+from pywikibot_revert._redact import RedactingFilter, redact
+
+
+class FakeFamily:
+    name = 'examplewiki'
+
+
+class FakeSite:
+    family = FakeFamily()
+    code = 'en'
+
+    def __init__(self, api='https://wiki.example/w/api.php'):
+        self.api = api
+
+    def base_url(self, path):
+        return self.api
+
+    def apipath(self):
+        return '/w/api.php'
+
+    def user(self):
+        return 'Admin'
+
+
+def test_records_state_and_mode(tmp_path):
+    path = tmp_path / 'j.jsonl'
+    with Journal(path, FakeSite(), script='t', args=['-always']) as j:
+        j.intent('k1', 'rollback', title='A', params={'token': 'x+\\',
+                                                      'user': 'V'})
+        j.done('k1', 'rollback', title='A', result={'revid': 5})
+        j.intent('k2', 'rollback', title='B')
+        assert j.is_done('k1') and j.state('k2') == 'intent'
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    text = path.read_text()
+    assert 'token' not in text and 'x+\\' not in text
+    records = Journal.read(path)
+    assert [r['type'] for r in records] == ['header', 'intent', 'done',
+                                            'intent']
+    assert records[1]['params'] == {'user': 'V'}
+    # reopened: the state is read back, a second header says "resumed"
+    with Journal(path, FakeSite()) as j:
+        assert j.is_done('k1') and j.state('k2') == 'intent'
+    assert Journal.read(path)[-1]['resumed'] is True
+
+
+def test_torn_last_line_is_ignored(tmp_path):
+    path = tmp_path / 'j.jsonl'
+    with Journal(path, FakeSite()) as j:
+        j.done('k1', 'undelete', title='A')
+    with path.open('a') as f:
+        f.write('{"type": "done", "key": "k2"')  # killed mid-line
+    with Journal(path, FakeSite()) as j:
+        assert j.is_done('k1') and not j.is_done('k2')
+
+
+def test_existing_file_gets_mode_600(tmp_path):
+    path = tmp_path / 'j.jsonl'
+    path.write_text('')
+    path.chmod(0o644)
+    Journal(path, FakeSite()).open().close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_another_wiki_and_lock(tmp_path):
+    path = tmp_path / 'j.jsonl'
+    with Journal(path, FakeSite()):
+        with pytest.raises(JournalError, match='in use'):
+            Journal(path, FakeSite()).open()
+    with pytest.raises(JournalError, match='written for'):
+        Journal(path, FakeSite('https://other.example/api.php')).open()
+
+
+@pytest.mark.parametrize('text', [
+    "action=login&lgname=Bot&lgpassword=s3cret&lgtoken=abc%2B%5C",
+    "{'action': ['rollback'], 'token': ['0123456789abcdef0123456789abcdef+\\\\']}",
+    '{"query": {"tokens": {"csrftoken": "0123abcd+\\\\"}}}',
+    "{'Set-Cookie': 'testwiki_session=abcdef; path=/; HttpOnly'}",
+    'Cookie: testwiki_session=abcdef',
+])
+def test_redaction(text):
+    clean = redact(text)
+    for secret in ('s3cret', '0123456789abcdef', '0123abcd', 'abcdef',
+                   'abc%2B'):
+        assert secret not in clean, clean
+
+
+def test_filter_rewrites_records():
+    record = logging.LogRecord('pywiki', logging.DEBUG, __file__, 1,
+                               'Body: %r', ('lgpassword=hunter2&x=1',), None)
+    assert RedactingFilter().filter(record)
+    assert 'hunter2' not in record.getMessage()
+    assert json.dumps(record.getMessage())
