@@ -7,10 +7,16 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export VENV=${VENV:-.venv}
 bash .ci/bootstrap.sh
-# The linter first: pyflakes, pycodestyle and bugbear checks. E501 is
-# left to review (doctest output lines are long); B905 (zip strict=)
-# needs Python 3.10.
+# The linter: pyflakes, pycodestyle and bugbear checks. E501 is left to
+# review (doctest output lines are long); B905 (zip strict=) needs
+# Python 3.10. A lint failure fails the run, after the tests have run.
+lint=0
 "$VENV/bin/ruff" check --quiet --select E,F,W,B --ignore E501,B905,E731 \
-    pywikibot_revert scripts tests benchmarks
-# exec: pytest's exit status is this script's.
-exec "$VENV/bin/python" -m pytest "$@"
+    pywikibot_revert scripts tests benchmarks || lint=$?
+status=0
+"$VENV/bin/python" -m pytest "$@" || status=$?
+if ((status == 0 && lint != 0)); then
+    echo 'test.sh: the tests passed but the linter failed' >&2
+    status=$lint
+fi
+exit "$status"
