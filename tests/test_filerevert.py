@@ -13,7 +13,7 @@ from pywikibot_revert import (
     MissingTargetError,
     OnlyAuthorError,
 )
-from wikitools import file_sha1s, upload
+from wikitools import file_sha1s, settled_count, upload
 
 
 pytestmark = pytest.mark.wiki
@@ -143,9 +143,25 @@ def test_batched_histories(site, overwritten, unique, tmp_path, wiki):
     title, sha = overwritten
     other = f'File:{unique} other.png'
     upload(site, other, tmp_path, 30)
-    before = wiki.request_count()
+    file_sha1s(site, other)  # pywikibot's own bookkeeping after an upload
+    before = settled_count(wiki)
     histories = pywikibot_revert.file_histories(site, [title, other])
-    assert wiki.request_count() - before == 1
+    assert settled_count(wiki) - before == 1
     assert sorted(histories) == sorted([title, other]), histories.keys()
     assert [v.sha1 for v in histories[title]] == sha[::-1]
     assert len(histories[other]) == 1
+
+
+def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
+                                                tmp_path, wiki, monkeypatch):
+    """Several titles at once: each history is cut at iilimit, silently."""
+    title, sha = overwritten
+    other = f'File:{unique} short.png'
+    upload(site, other, tmp_path, 31)
+    file_sha1s(site, other)  # pywikibot's own bookkeeping after an upload
+    monkeypatch.setattr(pywikibot_revert._filerevert, 'PER_FILE', 2)
+    before = settled_count(wiki)
+    histories = pywikibot_revert.file_histories(site, [title, other])
+    assert [v.sha1 for v in histories[title]] == sha[::-1]  # all 4
+    assert len(histories[other]) == 1
+    assert settled_count(wiki) - before == 2  # the batch + one re-read

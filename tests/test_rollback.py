@@ -17,7 +17,14 @@ from pywikibot_revert import (
     ProtectedPageError,
     RollbackResult,
 )
-from wikitools import edit, hide_user_of, protect, revisions, text_of
+from wikitools import (
+    edit,
+    hide_user_of,
+    protect,
+    revisions,
+    settled_count,
+    text_of,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -65,9 +72,9 @@ def test_user_given_without_count_sends_one_request(site, wiki, vandalised):
     title, good, _ = vandalised
     page = pywikibot.Page(site, title)
     site.tokens['rollback']  # token fetched once per session, not per page
-    before = wiki.request_count()
+    before = settled_count(wiki)
     result = page.revert.rollback(user='User:vandal', count=False)
-    assert wiki.request_count() - before == 1
+    assert settled_count(wiki) - before == 1
     assert result.reverted is None
     assert result.last_revid == good
 

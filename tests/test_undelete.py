@@ -19,6 +19,7 @@ from wikitools import (
     edit,
     exists,
     revisions,
+    settled_count,
     text_of,
     upload,
 )
@@ -53,12 +54,12 @@ def test_undelete_all(site, deleted):
 
 def test_empty_selection_restores_nothing(site, wiki, deleted):
     page = pywikibot.Page(site, deleted)
-    before = wiki.request_count()
+    before = settled_count(wiki)
     for kwargs in ({}, {'timestamps': []}, {'fileids': []},
                    {'selection': pywikibot_revert.UndeleteSelection()}):
         with pytest.raises(EmptySelectionError):
             page.revert.undelete(**kwargs)
-    assert wiki.request_count() == before  # refused before any request
+    assert settled_count(wiki) == before  # refused before any request
     assert deleted_count(site, deleted) == 3
     assert not exists(site, deleted)
 

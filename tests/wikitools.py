@@ -143,3 +143,18 @@ def anon_edit(api_url: str, title: str, text: str) -> None:
     with opener.open(api_url, data=body) as r:
         answer = json.load(r)
     assert answer.get('edit', {}).get('result') == 'Success', answer
+
+
+def settled_count(wiki: Any) -> int:
+    """Count the server's requests once its log has caught up.
+
+    The web server logs a request after answering it, so the line for
+    the request just before may still be on its way.
+    """
+    count = wiki.request_count()
+    while True:
+        time.sleep(0.2)
+        again = wiki.request_count()
+        if again == count:
+            return count
+        count = again
