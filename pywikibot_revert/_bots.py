@@ -61,7 +61,9 @@ BATCH = 50
 
 #: typed errors that mean "nothing to do here", with the reason shown
 SKIPS: dict[type[Exception], str] = {
-    AlreadyRolledBackError: 'not the latest editor',
+    # MediaWiki also answers alreadyrolled when the rollback would not
+    # change the content (a file page's upload revisions, say)
+    AlreadyRolledBackError: 'not the latest editor or nothing to change',
     OnlyAuthorError: 'only author',
     NothingToUndeleteError: 'nothing to restore',
     IdenticalVersionError: 'already at that version',
@@ -256,7 +258,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         """Count a skip by *reason* and say so."""
         self.counter['skip'] += 1
         self.skips[reason] += 1
-        pywikibot.info(f'Skipped: {reason}')
+        page = self._current_page
+        self.progress(f'{page.title() if page else ""}: skipped ({reason})')
 
     def progress(self, text: str) -> None:
         """Print one line of progress with the running count."""
