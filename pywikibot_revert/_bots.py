@@ -414,10 +414,12 @@ class RollbackBot(RevertBot):
         if contrib and contrib.get('new'):
             # the user's latest edit created the page: nothing to go back to
             raise OnlyAuthorError(f'{title}: {user} created the page')
-        fast = (contrib is not None and self.opt.always
-                and not self.simulate and not self.opt.addedlink)
+        # without a preview nothing needs reading first: the wiki itself
+        # refuses (alreadyrolled) where the user is not the latest editor
+        preview = (self.simulate or not self.opt.always
+                   or bool(self.opt.addedlink))
         count = None
-        if not fast:
+        if preview:
             revs = top_revisions(self.site, title=title)
             latest = revs[0] if revs else {}
             if latest.get('userhidden'):
