@@ -134,8 +134,11 @@ def main() -> int:
             lines = (out.stdout + out.stderr).splitlines()
             shown = [line for line in lines
                      if not line.startswith(('Working on', 'WARNING: API'))]
-            print('\n'.join(shown[:6] + (['   ...'] if len(shown) > 16
-                                          else []) + shown[-10:]))
+            end = next((i for i, line in enumerate(shown)
+                        if line.startswith('Summary:')), len(shown) - 1)
+            print('\n'.join(shown[:min(end, 8)]
+                            + (['   ...'] if end > 8 else [])
+                            + shown[end:]))
             status |= out.returncode
         after = state(site, incident)
         width = max(map(len, before))
