@@ -10,6 +10,12 @@ JSON object to the file named by ``BENCH_RESULT`` when it exits:
   (``action=rollback``, ``undelete`` or ``filerevert``) arrived;
 - ``t_end``: ``t_last_write``, or the exit time if nothing was written
   (``-simulate``);
+- ``cpu_login_done``, ``cpu_end``: the process's CPU time
+  (:func:`time.process_time`) at those two moments;
+- ``server_cpu_login_done``, ``server_cpu_end``: the CPU time of the
+  web server process ``BENCH_SERVER_PID`` (from ``/proc``) at the same
+  moments: what the server spent on this contender's work, whatever
+  else runs on the machine;
 - client side counts of HTTP requests (all, before the login was done,
   writes), to cross-check the server's access log.
 
@@ -47,17 +53,17 @@ from pathlib import Path
 from typing import Any
 
 
-__all__ = ['install', 'login_done', 'state']
+__all__ = ['install', 'login_done', 'server_cpu', 'state']
 
 #: API actions counted as the writes of the benchmark
 WRITE_ACTIONS = frozenset({'rollback', 'undelete', 'filerevert'})
 
 #: request parameters that name what a request does (never a secret)
-LABEL_KEYS = ('action', 'list', 'prop', 'meta', 'generator')
+LABEL_KEYS = ('action', 'list', 'prop', 'meta', 'generator', 'siprop')
 
 _MULTIPART = re.compile(
-    rb'name="(action|list|prop|meta|generator)"\r\n(?:[^\r\n]*\r\n)*\r\n'
-    rb'([A-Za-z|]+)')
+    rb'name="(' + '|'.join(LABEL_KEYS).encode() + rb')"\r\n'
+    rb'(?:[^\r\n]*\r\n)*\r\n([A-Za-z|]+)')
 
 #: what the probe has measured so far
 state: dict[str, Any] = {
@@ -66,6 +72,10 @@ state: dict[str, Any] = {
     't_login_done': None,
     't_last_write': None,
     't_exit': None,
+    'cpu_login_done': None,
+    'cpu_last_write': None,
+    'server_cpu_login_done': None,
+    'server_cpu_last_write': None,
     'requests': 0,
     'requests_before_login': None,
     'posts': 0,
@@ -110,6 +120,28 @@ def label(method: str, params: dict[str, str]) -> str:
     return ' '.join(parts)
 
 
+def server_cpu(pid: int | str | None = None) -> float | None:
+    """Return the CPU seconds the web server process has used so far.
+
+    Read from ``/proc/PID/stat`` (user + system time, in clock ticks);
+    None when unknown.
+
+    :param pid: the server's process id; default ``BENCH_SERVER_PID``
+    """
+    pid = str(os.environ.get('BENCH_SERVER_PID', '') if pid is None
+              else pid)
+    if not pid.isdigit():
+        return None
+    try:
+        with open(f'/proc/{pid}/stat', encoding='ascii') as f:
+            stat = f.read()
+    except OSError:
+        return None
+    # fields 14 and 15 of the line: 12 and 13 after the command name
+    fields = stat.rpartition(')')[2].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
 def install() -> None:
     """Count every request ``requests`` sends; write the result at exit.
 
@@ -141,6 +173,8 @@ def install() -> None:
                 if action in WRITE_ACTIONS:
                     state['writes'] += 1
                     state['t_last_write'] = time.time()
+                    state['cpu_last_write'] = time.process_time()
+                    state['server_cpu_last_write'] = server_cpu()
                     counts = state['write_actions']
                     counts[action] = counts.get(action, 0) + 1
 
@@ -153,6 +187,8 @@ def login_done() -> None:
     if state['t_login_done'] is not None:
         return
     state['t_login_done'] = time.time()
+    state['cpu_login_done'] = time.process_time()
+    state['server_cpu_login_done'] = server_cpu()
     state['requests_before_login'] = state['requests']
     url = os.environ.get('BENCH_MARKER_URL')
     if url and url.startswith('http://127.0.0.1:'):
@@ -167,6 +203,9 @@ def _emit() -> None:
     """Write the measurements to ``BENCH_RESULT`` (at exit)."""
     state['t_exit'] = time.time()
     state['t_end'] = state['t_last_write'] or state['t_exit']
+    state['cpu_end'] = state['cpu_last_write'] or time.process_time()
+    state['server_cpu_end'] = (state['server_cpu_last_write']
+                               or server_cpu())
     path = os.environ.get('BENCH_RESULT')
     if not path:
         return

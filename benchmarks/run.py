@@ -2,7 +2,7 @@
 
 One command::
 
-    /tmp/venv/bin/python benchmarks/run.py [--n 100] [--files 40]
+    bash .ci/bench.sh [--n 100] [--files 40]
         [--scale 5000] [--only rollback,undelete,filerevert] [--repeat 1]
 
 starts a throwaway test wiki (``tests/wikiharness.py``) on a free port of
@@ -32,9 +32,9 @@ import datetime
 import json
 import os
 import platform
+import shlex
 import shutil
 import signal
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -65,8 +65,35 @@ MARKER_PATH = '/__bench_marker__/login-done.txt'
 JOBS = ('rollback', 'undelete', 'filerevert')
 #: pywikibot's own default of ``minthrottle`` (the harness sets 0)
 CORE_DEFAULT_MINTHROTTLE = 0.1
+#: added to every pywikibot contender's user-config.py: on plain http
+#: pywikibot POSTs even its reads (on https it GETs them); GET reads,
+#: as on a real https wiki, leave POST in the access log for writes and
+#: the login only
+PYWIKIBOT_CONFIG = 'enable_GET_without_SSL = True\n'
 
 Check = Callable[[TestWiki], 'tuple[bool, str]']
+
+#: what the report says about its columns
+COLUMNS = (
+    '- wall time: median over the runs, from the end of the login to the '
+    'answer of the last write (the end of the run if nothing is written), '
+    'as the contender itself reports it; min–max: over the runs.',
+    '- ratio: median wall time over the bare loop\'s.',
+    '- requests per item: requests after the login (server count) per page '
+    'or file; login + work: the whole process run, split at the marker '
+    'request each contender sends once its login is done.',
+    '- writes + other: rollback/undelete/filerevert requests (named by the '
+    'client; the access log has no POST bodies) and all other requests '
+    'after the login.',
+    '- peak RSS: ru_maxrss of the contender process (os.wait4).',
+    '- CPU after login: CPU seconds of the contender and of the php -S '
+    'process (/proc) between the end of the login and the last write '
+    '(medians; CPU ratio: over the bare loop\'s). Other work on the '
+    'machine stretches wall times but hardly CPU times.',
+    '- verified: read back from the wiki after each run.',
+    '- process: seconds from start to exit (Python start, imports, login '
+    'included).',
+)
 
 
 @dataclasses.dataclass
@@ -77,7 +104,8 @@ class Contender:
     :param name: shown in the tables
     :param kind: ``bare`` (:mod:`bare_loop`), ``core`` (:mod:`core_loop`)
         or ``ours`` (``pwb SCRIPT ...`` through :mod:`probe`)
-    :param args: the program's arguments
+    :param args: the program's arguments; ``{run}`` is replaced by the
+        run's own directory (e.g. for a journal file)
     :param seed: the snapshot to restore first
     :param items: how many items (pages, files) the job has
     :param check: reads the wiki afterwards: (done, detail)
@@ -104,6 +132,10 @@ class Measurement:
     exit_code: int
     timed_out: bool
     process_s: float
+    cpu_s: float
+    work_cpu_s: float | None
+    server_cpu_s: float | None
+    server_work_cpu_s: float | None
     peak_rss_kb: int
     wall_s: float | None
     requests_login: int
@@ -139,6 +171,13 @@ class Measurement:
         return self.requests_work - self.writes_work
 
     @property
+    def work_cpu_total(self) -> float | None:
+        """CPU seconds of client and server after the login."""
+        if self.work_cpu_s is None or self.server_work_cpu_s is None:
+            return None
+        return self.work_cpu_s + self.server_work_cpu_s
+
+    @property
     def counts_agree(self) -> bool:
         """Whether the client counted as many requests as the server."""
         return self.client_total in (None, self.requests_total)
@@ -157,6 +196,17 @@ def _classify(line: LogLine) -> str:
     params = {k: v[0] for k, v in urllib.parse.parse_qs(query).items()
               if k in probe.LABEL_KEYS}
     return probe.label('GET', params)
+
+
+def _server_pid(wiki: TestWiki) -> int | None:
+    """Return the pid of the wiki's web server, if it runs.
+
+    With one worker (the harness default) ``php -S`` serves every
+    request in this one process, so its CPU time (:func:`probe.server_cpu`)
+    is what the requests cost the server.
+    """
+    server = getattr(wiki, '_server', None)  # the harness's Popen
+    return server.pid if server is not None else None
 
 
 def _wait(pid: int, timeout: float) -> tuple[int, Any, bool]:
@@ -178,19 +228,30 @@ def _wait(pid: int, timeout: float) -> tuple[int, Any, bool]:
 
 
 def run_contender(wiki: TestWiki, contender: Contender, python: str,
-                  work: Path, label: str, timeout: float) -> Measurement:
-    """Restore the seed, run *contender* once, measure and verify."""
+                  work: Path, label: str, timeout: float,
+                  post_reads: bool = False) -> Measurement:
+    """Restore the seed, run *contender* once, measure and verify.
+
+    :param post_reads: leave pywikibot POSTing its reads (its default on
+        plain http) instead of :data:`PYWIKIBOT_CONFIG`
+    """
     wiki.restore(contender.seed)
     run_dir = work / 'runs' / label
     run_dir.mkdir(parents=True)
     # a fresh configuration directory: no cookie, cache or throttle
     # file of an earlier run
-    config_dir = wiki.write_pywikibot_config(run_dir / 'pywikibot', 'Admin',
-                                             contender.config)
+    config_dir = wiki.write_pywikibot_config(
+        run_dir / 'pywikibot', 'Admin',
+        ('' if post_reads else PYWIKIBOT_CONFIG) + contender.config)
     result_file = run_dir / 'result.json'
     env = wiki.pywikibot_env(config_dir)
+    server_pid = _server_pid(wiki)
     env.update(BENCH_RESULT=str(result_file),
-               BENCH_MARKER_URL=wiki.url + MARKER_PATH)
+               BENCH_MARKER_URL=wiki.url + MARKER_PATH,
+               BENCH_SERVER_PID=str(server_pid or ''),
+               # the plugin as installed at the start (freeze_plugin)
+               PYTHONPATH=os.pathsep.join(filter(None, (
+                   str(work / 'site'), env.get('PYTHONPATH')))))
     if contender.kind == 'bare':
         cmd = [python, str(HERE / 'bare_loop.py'), *contender.args,
                '--api', wiki.api_url,
@@ -202,6 +263,7 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         cmd = [python, str(HERE / 'probe.py'), 'pwb', *args]
 
     before = len(wiki.server_log_lines())
+    server_cpu = probe.server_cpu(server_pid or '')
     with open(run_dir / 'output.txt', 'wb') as out:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=config_dir, env=env,
@@ -212,6 +274,9 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         proc.returncode = code  # reaped by os.wait4 already
         elapsed = time.monotonic() - start
     lines = wiki.server_log_lines()[before:]
+    if server_cpu is not None and (
+            now := probe.server_cpu(server_pid or '')) is not None:
+        server_cpu = now - server_cpu
 
     marker = next((i for i, line in enumerate(lines)
                    if line.path == MARKER_PATH), None)
@@ -220,9 +285,13 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
     client: dict[str, Any] = {}
     if result_file.is_file():
         client = json.loads(result_file.read_text('utf-8'))
-    wall = None
+    wall = work_cpu = server_work_cpu = None
     if client.get('t_login_done') and client.get('t_end'):
         wall = client['t_end'] - client['t_login_done']
+        work_cpu = client['cpu_end'] - client['cpu_login_done']
+        if client.get('server_cpu_login_done') is not None:
+            server_work_cpu = (client['server_cpu_end']
+                               - client['server_cpu_login_done'])
     ok, detail = contender.check(wiki)
     if code:
         ok = False
@@ -239,7 +308,10 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         breakdown = Counter(_classify(line) for line in after)
     return Measurement(
         contender=contender, exit_code=code, timed_out=killed,
-        process_s=elapsed, peak_rss_kb=usage.ru_maxrss, wall_s=wall,
+        process_s=elapsed, cpu_s=usage.ru_utime + usage.ru_stime,
+        work_cpu_s=work_cpu,
+        server_cpu_s=server_cpu, server_work_cpu_s=server_work_cpu,
+        peak_rss_kb=usage.ru_maxrss, wall_s=wall,
         requests_login=len(login), requests_work=len(after),
         posts_login=sum(line.method == 'POST' for line in login),
         posts_work=sum(line.method == 'POST' for line in after),
@@ -248,23 +320,27 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         detail=detail)
 
 
-def run_repeated(wiki: TestWiki, contender: Contender, python: str,
-                 work: Path, repeat: int, timeout: float,
-                 counter: Counter) -> list[Measurement]:
-    """Run *contender* *repeat* times; print one line per run."""
-    runs = []
+def run_job(wiki: TestWiki, contenders: list[Contender], python: str,
+            work: Path, repeat: int, timeout: float,
+            post_reads: bool = False) -> dict[str, list[Measurement]]:
+    """Run every contender *repeat* times, round-robin.
+
+    Round-robin rather than one contender's runs in a row, so that load
+    from elsewhere on the machine falls on all contenders alike.
+    """
+    runs: dict[str, list[Measurement]] = {c.name: [] for c in contenders}
     for i in range(repeat):
-        slug = ''.join(c if c.isalnum() else '-' for c in contender.name)
-        counter[slug] += 1
-        m = run_contender(wiki, contender, python, work,
-                          f'{slug}-{counter[slug]}', timeout)
-        runs.append(m)
-        wall = f'{m.wall_s:.2f} s' if m.wall_s is not None else 'n/a'
-        print(f'  {contender.name} [{i + 1}/{repeat}]: {wall}, '
-              f'{m.requests_login}+{m.requests_work} requests, '
-              f'{m.peak_rss_kb / 1024:.0f} MB, '
-              f'{"ok" if m.verified else "NOT DONE"} ({m.detail})',
-              flush=True)
+        for number, contender in enumerate(contenders, 1):
+            m = run_contender(wiki, contender, python, work,
+                              f'{contender.seed}-{number}-{i + 1}', timeout,
+                              post_reads)
+            runs[contender.name].append(m)
+            wall = f'{m.wall_s:.2f} s' if m.wall_s is not None else 'n/a'
+            print(f'  {contender.name} [{i + 1}/{repeat}]: {wall}, '
+                  f'{m.requests_login}+{m.requests_work} requests, '
+                  f'{m.peak_rss_kb / 1024:.0f} MB, '
+                  f'{"ok" if m.verified else "NOT DONE"} ({m.detail})',
+                  flush=True)
     return runs
 
 
@@ -279,8 +355,14 @@ def median_run(runs: list[Measurement]) -> Measurement:
 
 # -- the jobs -------------------------------------------------------------
 
-def rollback_contenders(seed: str, titles: list[str]) -> list[Contender]:
-    """The rollback job: bare loops, core loops, ours."""
+def rollback_contenders(seed: str, titles: list[str], title_file: Path
+                        ) -> list[Contender]:
+    """The rollback job: bare loops, core loops, ours.
+
+    :param title_file: the seeded titles, one a line, for the variant
+        of ours that gets its pages from a page selection (``-file:``)
+        instead of the user's contributions
+    """
     n = len(titles)
 
     def done(wiki: TestWiki) -> tuple[bool, str]:
@@ -301,6 +383,9 @@ def rollback_contenders(seed: str, titles: list[str]) -> list[Contender]:
         Contender('ours + -journal', 'ours',
                   ['rollback', '-user:Vandal', '-always',
                    '-journal:{run}/journal.jsonl'], seed, n, done),
+        Contender('ours + page selection (-file:)', 'ours',
+                  ['rollback', '-user:Vandal', '-always',
+                   f'-file:{title_file}'], seed, n, done),
     ]
 
 
@@ -349,8 +434,12 @@ def filerevert_contenders(seed: str, expected: dict[str, str]
 
 def scale_contenders(small: tuple[str, list[str]],
                      large: tuple[str, list[str]],
-                     baseline: bool) -> list[Contender]:
-    """The scale job: ours at two sizes, and ``-simulate`` at the larger."""
+                     baseline: bool, journal: bool) -> list[Contender]:
+    """The scale job: ours at two sizes, and ``-simulate`` at the larger.
+
+    :param baseline: the bare loop at the larger size too
+    :param journal: ours with ``-journal`` at both sizes too
+    """
     def reverted(titles: list[str]) -> Check:
         return lambda wiki: verify.check_rollback(wiki, titles)
 
@@ -371,6 +460,12 @@ def scale_contenders(small: tuple[str, list[str]],
                   ['-simulate', *ours], large_seed, len(large_titles),
                   lambda wiki: verify.check_untouched(wiki, large_titles)),
     ]
+    if journal:
+        contenders += [
+            Contender(f'ours + -journal, N={len(titles)}', 'ours',
+                      [*ours, '-journal:{run}/journal.jsonl'], seed,
+                      len(titles), reverted(titles))
+            for seed, titles in (small, large)]
     return contenders
 
 
@@ -380,26 +475,49 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return '—' if value is None else f'{value:.{digits}f}'
 
 
+def _median(values: list[float]) -> float | None:
+    """Return the median (the lower middle) of *values*, None if empty."""
+    values = sorted(values)
+    return values[(len(values) - 1) // 2] if values else None
+
+
+def cpu_cost(runs: list[Measurement]) -> float | None:
+    """Return the median CPU seconds (client + server) after the login."""
+    return _median([m.work_cpu_total for m in runs
+                    if m.work_cpu_total is not None])
+
+
 def table(runs: dict[str, list[Measurement]]) -> str:
     """Return the markdown table of one job (median run per contender)."""
     rows = [
         '| contender | wall time (s) | ratio to bare loop | requests per '
-        'item | peak RSS (MB) | verified | requests: login + work | work: '
-        'writes + reads | process (s) |',
-        '|---|---:|---:|---:|---:|---|---:|---:|---:|',
+        'item | peak RSS (MB) | verified | wall min–max (s) | CPU after '
+        'login: client + server (s) | CPU ratio | requests: login + work | '
+        'work: writes + other | process (s) |',
+        '|---|---:|---:|---:|---:|---|---:|---:|---:|---:|---:|---:|',
     ]
     medians = {name: median_run(rs) for name, rs in runs.items()}
-    base = next((m for m in medians.values() if m.contender.baseline), None)
+    base_name = next((name for name, m in medians.items()
+                      if m.contender.baseline), None)
+    base = medians.get(base_name)
+    base_cpu = cpu_cost(runs[base_name]) if base_name else None
     for name, m in medians.items():
         ratio = (m.wall_s / base.wall_s
                  if base and m.wall_s and base.wall_s else None)
+        cpu = cpu_cost(runs[name])
+        cpu_ratio = cpu / base_cpu if cpu and base_cpu else None
         all_ok = all(r.verified for r in runs[name])
         verified = ('yes' if all_ok else 'NO') + (
             f' ({len(runs[name])} runs)' if len(runs[name]) > 1 else '')
+        walls = [r.wall_s for r in runs[name] if r.wall_s is not None]
+        spread = f'{min(walls):.2f}–{max(walls):.2f}' if walls else '—'
+        split = (f'{_fmt(m.work_cpu_s)} + {_fmt(m.server_work_cpu_s)}'
+                 if m.work_cpu_total is not None else '—')
         rows.append(
             f'| {name} | {_fmt(m.wall_s)} | {_fmt(ratio)} | '
             f'{_fmt(m.per_item, 3)} | {m.peak_rss_kb / 1024:.1f} | '
-            f'{verified} | {m.requests_login} + {m.requests_work} | '
+            f'{verified} | {spread} | {split} | {_fmt(cpu_ratio)} | '
+            f'{m.requests_login} + {m.requests_work} | '
             f'{m.writes_work} + {m.reads_work} | {m.process_s:.1f} |')
     return '\n'.join(rows)
 
@@ -446,6 +564,16 @@ def _base(runs: dict[str, list[Measurement]]) -> Measurement | None:
     return None
 
 
+def _read_allowance(items: int) -> int:
+    """Reads that still mean "no per-item reads" for *items* items.
+
+    A constant (listing, token, pywikibot's paraminfo and siteinfo
+    loads: up to 8) plus two batched reads (read before, check after)
+    per 50 items. Per-item reads would be at least *items* more.
+    """
+    return 8 + 2 * -(-items // 50)
+
+
 def _verdict(ok: bool) -> str:
     return 'holds' if ok else '**DOES NOT HOLD**'
 
@@ -470,44 +598,63 @@ def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
             ratio = ours.wall_s / base.wall_s
             lines.append(
                 f'- rollback, wall time: {ours.wall_s:.2f} s vs bare loop '
-                f'{base.wall_s:.2f} s = {ratio:.2f}×; target ≤ 1.10×: '
-                f'{_verdict(ratio <= 1.10)}')
+                f'{base.wall_s:.2f} s = {ratio:.2f}× (medians); target ≤ '
+                f'1.10×: {_verdict(ratio <= 1.10)}')
+            ours_cpu = cpu_cost(runs[ours.contender.name])
+            base_cpu = cpu_cost(runs[base.contender.name])
+            if ours_cpu and base_cpu:
+                cpu_ratio = ours_cpu / base_cpu
+                lines.append(
+                    f'- rollback, CPU time after login (client + server, '
+                    f'what the wall time would be on an idle machine): '
+                    f'{ours_cpu:.2f} s vs bare loop {base_cpu:.2f} s = '
+                    f'{cpu_ratio:.2f}×; target ≤ 1.10×: '
+                    f'{_verdict(cpu_ratio <= 1.10)}')
     if 'undelete' in results:
         ours = _ours(results['undelete'], 'ours: ')
         if ours:
             n = ours.contender.items
-            ok = ours.writes_work == n and ours.reads_work <= 3
+            allowed = _read_allowance(n)
+            ok = ours.writes_work == n and ours.reads_work <= allowed
             lines.append(
                 f'- undelete (whole pages): {ours.writes_work} undelete POSTs'
                 f' for {n} pages, {ours.reads_work} other requests after '
-                f'login; target one POST per page and no per-page reads: '
-                f'{_verdict(ok)}')
+                f'login (allowed without per-page reads: {allowed}); target '
+                f'one POST per page and no per-page reads: {_verdict(ok)}')
     if 'filerevert' in results:
         ours = _ours(results['filerevert'], 'ours: ')
         if ours:
             n = ours.contender.items
-            batched = -(-n // 50)
-            ok = ours.writes_work == n and ours.reads_work <= batched + 3
+            allowed = _read_allowance(n)
+            ok = ours.writes_work == n and ours.reads_work <= allowed
+            imageinfo = sum(v for k, v in ours.breakdown.items()
+                            if 'prop=imageinfo' in k)
             lines.append(
                 f'- filerevert: {ours.writes_work} filerevert POSTs for {n} '
-                f'files, {ours.reads_work} other requests after login '
-                f'(batched: {batched} imageinfo read(s) + listing + token '
-                f'= {batched + 2}); target one POST per file plus batched '
-                f'reads: {_verdict(ok)}')
+                f'files, {ours.reads_work} other requests after login, '
+                f'{imageinfo} of them prop=imageinfo (allowed without '
+                f'per-file reads: {allowed}); target one POST per file plus '
+                f'batched reads: {_verdict(ok)}')
     if 'scale' in results:
         ms = {name: median_run(rs) for name, rs in results['scale'].items()}
-        sizes = [m for name, m in ms.items() if name.startswith('ours, N=')]
-        if len(sizes) == 2:
+        for prefix in ('ours, N=', 'ours + -journal, N='):
+            sizes = [m for name, m in ms.items() if name.startswith(prefix)]
+            if len(sizes) != 2:
+                continue
             small, large = sizes
+            what = prefix.split(',')[0]
             growth = large.peak_rss_kb / small.peak_rss_kb - 1
+            per_page = ((large.peak_rss_kb - small.peak_rss_kb)
+                        / (large.contender.items - small.contender.items))
             lines.append(
-                f'- scale, memory: peak RSS {small.peak_rss_kb / 1024:.1f} MB'
-                f' at N={small.contender.items}, '
-                f'{large.peak_rss_kb / 1024:.1f} MB at '
-                f'N={large.contender.items} ({growth:+.1%}); target within '
-                f'10%: {_verdict(abs(growth) <= 0.10)}')
+                f'- scale, memory of {what}: peak RSS '
+                f'{small.peak_rss_kb / 1024:.1f} MB at '
+                f'N={small.contender.items}, {large.peak_rss_kb / 1024:.1f} '
+                f'MB at N={large.contender.items} ({growth:+.1%}, '
+                f'{per_page * 1024:+.0f} bytes/page); target within 10%: '
+                f'{_verdict(abs(growth) <= 0.10)}')
             lines.append(
-                f'- scale, requests: {small.per_item:.4f}/page at '
+                f'- scale, requests of {what}: {small.per_item:.4f}/page at '
                 f'N={small.contender.items}, {large.per_item:.4f}/page at '
                 f'N={large.contender.items}')
         sim = next((m for name, m in ms.items() if '-simulate' in name),
@@ -521,6 +668,44 @@ def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
                 f'({sim.per_item:.2f}/page); target no write: '
                 f'{_verdict(sim.writes_work == 0)}')
     return lines
+
+
+def freeze_plugin(python: str, dest: Path) -> str:
+    """Copy the installed plugin to *dest* for the contenders to use.
+
+    ``pwb`` runs the installed copy (the package, its scripts package
+    and the dist-info holding the entry point by which ``pwb`` finds the
+    scripts). On a shared virtualenv someone may reinstall it while the
+    benchmark runs; the contenders get *dest* first on ``PYTHONPATH``,
+    so all of them run the code that was installed at the start
+    (``importlib.metadata`` takes the first distribution of a name on
+    ``sys.path``, so the entry point resolves to the copy too).
+
+    :return: how the copy compares with the working tree
+    """
+    where = subprocess.run(
+        [python, '-c', 'import importlib.util as u, importlib.metadata as m;'
+         ' print(u.find_spec("pywikibot_revert").origin);'
+         ' print(u.find_spec("pywikibot_revert_scripts").origin);'
+         ' d = m.distribution("pywikibot-revert");'
+         ' print(d.locate_file(d._path.name))'],
+        capture_output=True, text=True, timeout=60, check=True)
+    package, scripts, dist_info = (Path(p) for p in where.stdout.split())
+    package, scripts = package.parent, scripts.parent
+    for source in (package, scripts, dist_info):
+        shutil.copytree(source, dest / source.name,
+                        ignore=shutil.ignore_patterns('__pycache__'))
+    differ = []
+    for installed, source in ((package, REPO / 'pywikibot_revert'),
+                              (scripts, REPO / 'scripts')):
+        for path in sorted(source.glob('*.py')):
+            copy = dest / installed.name / path.name
+            if not copy.is_file() or copy.read_bytes() != path.read_bytes():
+                differ.append(f'{source.name}/{path.name}')
+    if not differ:
+        return 'installed copy, same as the working tree'
+    return ('installed copy, DIFFERS from the working tree in '
+            + ', '.join(differ))
 
 
 def _version_info(python: str, wiki: TestWiki) -> dict[str, str]:
@@ -563,11 +748,18 @@ def report(info: dict[str, str], args: argparse.Namespace,
               'scale': f'Scale, rollback at {args.scale // 5} and '
                        f'{args.scale} pages'}
     out = [f'# Benchmark results ({info["date"]})', '',
-           f'Command: `python benchmarks/run.py {" ".join(args.argv)}`'
-           .replace('  ', ' '), '']
+           'Command: `python benchmarks/run.py '
+           f'{" ".join(shlex.quote(a) for a in args.argv)}`'.rstrip(), '']
     out += [f'- {k}: {v}' for k, v in info.items() if k != 'date']
-    out += [f'- N={args.n}, files={args.files}, scale={args.scale or "off"}, '
-            f'repeat={args.repeat} (median run shown)',
+    sizes = [f'N={args.n}' if {'rollback', 'undelete'} & set(args.jobs)
+             else '', f'files={args.files}' if 'filerevert' in args.jobs
+             else '', f'scale={args.scale}' if args.scale else '']
+    out += [f'- {", ".join(filter(None, sizes))}, repeat={args.repeat} '
+            '(median run shown; the scale job runs once)',
+            '- pywikibot reads: ' + (
+                'POST (its default on plain http)' if args.post_reads else
+                'GET (enable_GET_without_SSL = True, as pywikibot does on '
+                'https)'),
             '- seeding: ' + ', '.join(f'{k} {v:.1f} s'
                                       for k, v in seeds.items()), '']
     for job, runs in results.items():
@@ -576,20 +768,44 @@ def report(info: dict[str, str], args: argparse.Namespace,
                 breakdowns(runs), '']
     if lines := targets(results):
         out += ['## Targets', '', *lines, '']
-    out += ['Wall time: from the end of the login to the answer of the last '
-            'write, as the contender reports it. Requests: counted in the '
-            "web server's access log, split at the contender's login marker."
-            ' Peak RSS: ru_maxrss of the process (os.wait4).', '']
+    out += ['## Columns', '', *COLUMNS, '']
     return '\n'.join(out)
 
 
 # -- main -------------------------------------------------------------------
 
+def _load() -> str:
+    """Return the load averages: other work on the machine skews times."""
+    return ', '.join(f'{x:.2f}' for x in os.getloadavg())
+
+
 def _python_ok(python: str) -> bool:
+    """Whether *python* has what the contenders import."""
     code = ('import importlib.util as u, sys; sys.exit(0 if all(u.find_spec'
             '(m) for m in ("pywikibot", "requests", "pywikibot_revert")) '
             'else 1)')
-    return subprocess.run([python, '-c', code], timeout=60).returncode == 0
+    try:
+        return subprocess.run([python, '-c', code], timeout=60,
+                              capture_output=True).returncode == 0
+    except OSError:
+        return False
+
+
+def find_python(given: str | None) -> str | None:
+    """Return the interpreter for the contenders, or None.
+
+    *given* (``--python``) if set; else the first of this interpreter,
+    the active virtualenv's and the one next to ``pwb`` on the PATH that
+    has pywikibot, requests and pywikibot_revert installed.
+    """
+    if given:
+        return given if _python_ok(given) else None
+    candidates = [sys.executable]
+    if venv := os.environ.get('VIRTUAL_ENV'):
+        candidates.append(str(Path(venv) / 'bin' / 'python'))
+    if pwb := shutil.which('pwb'):
+        candidates.append(str(Path(pwb).resolve().with_name('python')))
+    return next((c for c in candidates if _python_ok(c)), None)
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -606,16 +822,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              '-simulate at N (e.g. 5000)')
     parser.add_argument('--scale-baseline', action='store_true',
                         help='with --scale: also the bare loop at N')
+    parser.add_argument('--scale-journal', action='store_true',
+                        help='with --scale: also ours with -journal at N/5 '
+                             'and N')
     parser.add_argument('--only', default=','.join(JOBS),
                         help='comma separated jobs (default: all three); '
-                             'empty with --scale for the scale job alone')
+                             '"scale" (or nothing) with --scale for the '
+                             'scale job alone')
     parser.add_argument('--repeat', type=int, default=1,
-                        help='runs per contender; the median is shown')
+                        help='runs per contender (the scale job runs '
+                             'once); the median is shown')
+    parser.add_argument('--post-reads', action='store_true',
+                        help='let pywikibot POST its reads, its default '
+                             'on plain http (no paraminfo lookups; the '
+                             'access log then shows reads as POSTs)')
     parser.add_argument('--timeout', type=float, default=1800,
                         help='seconds before a contender is killed')
-    parser.add_argument('--python', default=sys.executable,
+    parser.add_argument('--python',
                         help='interpreter with pywikibot and '
-                             'pywikibot-revert installed (default: this one)')
+                             'pywikibot-revert installed (default: this '
+                             'one, the active virtualenv\'s or pwb\'s)')
     parser.add_argument('--output', type=Path,
                         default=HERE / 'results' / 'latest.md',
                         help='where to write the report')
@@ -623,11 +849,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help='keep the temporary wiki and the runs\' output')
     args = parser.parse_args(argv)
     args.argv = list(sys.argv[1:] if argv is None else argv)
-    args.jobs = [j.strip() for j in args.only.split(',') if j.strip()]
-    if unknown := set(args.jobs) - set(JOBS):
+    jobs = {j.strip() for j in args.only.split(',') if j.strip()}
+    if unknown := jobs - {*JOBS, 'scale'}:
         parser.error(f'--only: unknown job(s) {", ".join(sorted(unknown))}')
+    if 'scale' in jobs and not args.scale:
+        parser.error('--only scale needs --scale N')
+    args.jobs = [j for j in JOBS if j in jobs]
     if args.n < 1 or args.files < 1 or args.repeat < 1:
         parser.error('--n, --files and --repeat must be positive')
+    if not args.jobs and not args.scale:
+        parser.error('nothing to run: give --only JOBS or --scale N')
     if args.scale and args.scale < 5:
         parser.error('--scale must be at least 5')
     return args
@@ -639,20 +870,23 @@ def main(argv: list[str] | None = None) -> int:
     if missing := missing_requirements():
         print('cannot run a test wiki, missing: ' + ', '.join(missing))
         return 2
-    if not _python_ok(args.python):
-        print(f'{args.python} lacks pywikibot, requests or pywikibot_revert;'
+    python = find_python(args.python)
+    if python is None:
+        print('no interpreter with pywikibot, requests and pywikibot_revert;'
               ' use --python /path/to/venv/bin/python')
         return 2
+    args.python = python
 
+    load_start = _load()
     work = Path(tempfile.mkdtemp(prefix='pwbrevert-bench-'))
     wiki = TestWiki(work / 'wiki')  # a fresh free port
     results: dict[str, dict[str, list[Measurement]]] = {}
     seeds: dict[str, float] = {}
-    counter: Counter = Counter()
     try:
         print(f'Installing a test wiki on {wiki.url} in {work}', flush=True)
         wiki.start(fresh=True)
         info = _version_info(args.python, wiki)
+        info['plugin'] = freeze_plugin(args.python, work / 'site')
         jobs: dict[str, list[Contender]] = {}
         seed_dir = work / 'seed'
         seed_dir.mkdir()
@@ -671,7 +905,11 @@ def main(argv: list[str] | None = None) -> int:
         if 'rollback' in args.jobs:
             made = seed('rollback', lambda: seeding.seed_rollback(
                 wiki, seed_dir, 0, args.n))
-            jobs['rollback'] = rollback_contenders('rollback', made['titles'])
+            title_file = seed_dir / 'rollback-titles.txt'
+            title_file.write_text('\n'.join(made['titles']) + '\n',
+                                  encoding='utf-8')
+            jobs['rollback'] = rollback_contenders('rollback', made['titles'],
+                                                   title_file)
         if 'undelete' in args.jobs:
             made = seed('undelete', lambda: seeding.seed_undelete(
                 wiki, seed_dir, args.n))
@@ -689,14 +927,16 @@ def main(argv: list[str] | None = None) -> int:
                 wiki, seed_dir, small_n, args.scale), base='scale-small')
             jobs['scale'] = scale_contenders(
                 ('scale-small', small['titles']),
-                ('scale-large', large['titles']), args.scale_baseline)
+                ('scale-large', large['titles']), args.scale_baseline,
+                args.scale_journal)
 
         for job, contenders in jobs.items():
             print(f'Job {job}:', flush=True)
-            results[job] = {
-                c.name: run_repeated(wiki, c, args.python, work, args.repeat,
-                                     args.timeout, counter)
-                for c in contenders}
+            # the scale runs take minutes each: once is enough for memory
+            # and request counts
+            repeat = 1 if job == 'scale' else args.repeat
+            results[job] = run_job(wiki, contenders, args.python, work,
+                                   repeat, args.timeout, args.post_reads)
     finally:
         wiki.stop()
         if args.keep:
@@ -704,6 +944,8 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
+    info['load average'] = (f'{load_start} at the start, '
+                            f'{_load()} at the end (1, 5, 15 min)')
     text = report(info, args, seeds, results)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding='utf-8')

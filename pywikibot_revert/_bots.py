@@ -59,6 +59,9 @@ __all__ = ['FileRevertBot', 'RevertBot', 'RollbackBot', 'UndeleteBot',
 #: pages per batched read
 BATCH = 50
 
+#: revisions read to preview a rollback (more are counted by the wiki)
+PREVIEW_REVS = 50
+
 #: typed errors that mean "nothing to do here", with the reason shown
 SKIPS: dict[type[Exception], str] = {
     # MediaWiki also answers alreadyrolled when the rollback would not
@@ -420,7 +423,7 @@ class RollbackBot(RevertBot):
                    or bool(self.opt.addedlink))
         count = None
         if preview:
-            revs = top_revisions(self.site, title=title)
+            revs = top_revisions(self.site, title=title, limit=PREVIEW_REVS)
             latest = revs[0] if revs else {}
             if latest.get('userhidden'):
                 raise HiddenUserError(f'{title}: latest editor hidden')
@@ -431,8 +434,12 @@ class RollbackBot(RevertBot):
             count = next((i for i, r in enumerate(revs)
                           if r.get('user') != user or r.get('userhidden')),
                          None)
-            if count is None:
+            if count is None and len(revs) < PREVIEW_REVS:
                 raise OnlyAuthorError(f'{title}: {user} is the only author')
+            more = ''
+            if count is None:  # a very long run: the wiki finds its start
+                count, more = PREVIEW_REVS, '+'
+                revs.append({'revid': revs[-1].get('parentid')})
             good = revs[count]
             texts = self._texts([latest['revid'], good['revid']])
             old, new = texts.get(good['revid'], ''), texts.get(
@@ -441,8 +448,8 @@ class RollbackBot(RevertBot):
                     old, new, self.opt.addedlink):
                 self.skip(f'no link to {self.opt.addedlink} added')
                 return
-            self.progress(f'{title}: {count} edit{"s" * (count > 1)} by '
-                          f'{user} to undo')
+            self.progress(f'{title}: {count}{more} edit{"s" * (count > 1)} '
+                          f'by {user} to undo')
             pywikibot.showDiff(new, old)
             change = describe_change(new, old).summary()
             if change:

@@ -120,7 +120,7 @@ class Journal:
         self._fh.seek(0)
         self.records = []
         for rec in self._read(self._fh):
-            self._remember(rec)
+            self._remember(rec, keep=True)
         ident = site_id(self.site)
         headers = [r for r in self.records if r.get('type') == 'header']
         for head in headers:
@@ -177,8 +177,12 @@ class Journal:
         os.fsync(self._fh.fileno())
         self._remember(record)
 
-    def _remember(self, record: dict[str, Any]) -> None:
-        self.records.append(record)
+    def _remember(self, record: dict[str, Any], *,
+                  keep: bool = False) -> None:
+        # only what was there at open() is kept as records (undo reads
+        # them); a long run's own records would grow memory per page
+        if keep:
+            self.records.append(record)
         if record.get('key') and record.get('type') in _STATES:
             self._state[record['key']] = record['type']
 
@@ -213,5 +217,5 @@ class Journal:
         return self.state(key) == 'done'
 
     def done_records(self) -> list[dict[str, Any]]:
-        """Return the ``done`` records, oldest first."""
+        """Return the ``done`` records found at :meth:`open`, oldest first."""
         return [r for r in self.records if r.get('type') == 'done']

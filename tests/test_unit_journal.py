@@ -50,7 +50,13 @@ def test_records_state_and_mode(tmp_path):
     # reopened: the state is read back, a second header says "resumed"
     with Journal(path, FakeSite()) as j:
         assert j.is_done('k1') and j.state('k2') == 'intent'
-    assert Journal.read(path)[-1]['resumed'] is True
+        assert [r['key'] for r in j.done_records()] == ['k1']
+        count = len(j.records)
+        j.done('k2', 'rollback', title='B')
+        assert j.is_done('k2')
+        assert len(j.records) == count  # a run's own records are not kept
+    headers = [r for r in Journal.read(path) if r['type'] == 'header']
+    assert [h['resumed'] for h in headers] == [False, True]
 
 
 def test_torn_last_line_is_ignored(tmp_path):
