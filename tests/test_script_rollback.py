@@ -2,16 +2,20 @@
 from __future__ import annotations
 
 import json
-import os
 import signal
 import stat
-import subprocess
-import sys
 import time
 
 import pytest
 
-from wikitools import anon_edit, edit, new_user, revisions, text_of
+from wikitools import (
+    anon_edit,
+    edit,
+    interrupt_pwb,
+    new_user,
+    revisions,
+    text_of,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -243,21 +247,9 @@ def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
         edit(vandal, title, 'bad')
     journal = tmp_path / 'kill.jsonl'
     cfg = config_dir_for('Admin')
-    env = wiki.pywikibot_env(cfg)
-    env['PYTHONUNBUFFERED'] = '1'
-    proc = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), "pwb"),
-         'rollback', f'-user:{name}', '-always', f'-journal:{journal}'],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
-    seen = 0
-    deadline = time.time() + 120
-    while seen < 3 and time.time() < deadline:
-        line = proc.stdout.readline()
-        seen += 'rolled back' in line
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    proc.stdout.close()
+    interrupt_pwb(wiki, cfg, ['rollback', f'-user:{name}', '-always',
+                              f'-journal:{journal}'],
+                  after='rolled back', times=3, sig=signal.SIGKILL)
     done_before = sum(revisions(site, t)[0]['user'] == 'Admin'
                       for t in titles)
     assert 3 <= done_before < len(titles)

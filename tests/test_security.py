@@ -6,12 +6,18 @@ import re
 import signal
 import subprocess
 import sys
-import time
 
 import pytest
 
 from faultproxy import FaultProxy
-from wikitools import edit, new_user, revisions, text_of, upload
+from wikitools import (
+    edit,
+    interrupt_pwb,
+    new_user,
+    revisions,
+    text_of,
+    upload,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -191,21 +197,12 @@ def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
         edit(site_for('Editor'), title, 'good')
         edit(vandal, title, 'bad')
     journal = tmp_path / 'int.jsonl'
-    env = wiki.pywikibot_env(config_dir_for('Admin'))
-    env['PYTHONUNBUFFERED'] = '1'
-    proc = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), 'pwb'), 'rollback',
-         f'-user:{name}', '-always', f'-journal:{journal}'], env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if 'rolled back' in proc.stdout.readline():
-            break
-    proc.send_signal(signal.SIGINT)
-    rest = proc.stdout.read()
-    proc.wait(timeout=60)
-    proc.stdout.close()
-    assert proc.returncode != 0, rest
+    code, rest = interrupt_pwb(
+        wiki, config_dir_for('Admin'),
+        ['rollback', f'-user:{name}', '-always', f'-journal:{journal}'],
+        after='rolled back', times=1, sig=signal.SIGINT)
+    assert code != 0, rest
+    assert 'interrupted' in rest
     code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-user:{name}', '-always', f'-journal:{journal}')
     assert code == 0, out

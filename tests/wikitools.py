@@ -158,3 +158,33 @@ def settled_count(wiki: Any) -> int:
         if again == count:
             return count
         count = again
+
+
+def interrupt_pwb(wiki: Any, config_dir: Path, args: list[str], *,
+                  after: str, times: int, sig: int) -> tuple[int, str]:
+    """Run ``pwb ARGS`` and send *sig* once *after* was printed *times*.
+
+    :return: the exit status and everything the program printed
+    """
+    import os
+    import subprocess
+    import sys
+    env = wiki.pywikibot_env(config_dir)
+    env['PYTHONUNBUFFERED'] = '1'
+    proc = subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), 'pwb'), *args],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True)
+    seen, lines = 0, []
+    deadline = time.time() + 120
+    while seen < times and time.time() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        seen += after in line
+    proc.send_signal(sig)
+    lines.append(proc.stdout.read())
+    proc.wait(timeout=60)
+    proc.stdout.close()
+    return proc.returncode, ''.join(lines)
