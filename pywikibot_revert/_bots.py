@@ -39,14 +39,24 @@ from ._exceptions import (
     ReadOnlyError,
     RevertError,
 )
-from ._filerevert import choose_version, file_histories, file_history
+from ._filerevert import (
+    choose_version,
+    file_histories,
+    file_history,
+    landed_revert,
+)
 from ._filerevert import filerevert as _filerevert
 from ._journal import Journal, JournalError
 from ._query import query
 from ._rights import require_rights, warn_markbot
 from ._rollback import rollback as _rollback
-from ._rollback import top_revisions
-from ._undelete import deleted_revisions, select_revisions
+from ._rollback import landed_rollback, top_revisions
+from ._undelete import (
+    deleted_revisions,
+    landed_undelete,
+    select_revisions,
+    still_deleted,
+)
 from ._undelete import undelete as _undelete
 from ._wikitext import adds_link_to, describe_change
 from ._write import submit_write
@@ -466,13 +476,10 @@ class RollbackBot(RevertBot):
                              max_wait=self.max_wait)
 
         def reconcile():
-            revs = top_revisions(self.site, title=title, limit=2)
-            if (len(revs) == 2 and revs[0].get('user') == self.site.user()
-                    and 'mw-rollback' in revs[0].get('tags', [])
-                    and revs[1].get('user') == user):
-                return {'result': {'revid': revs[0]['revid'],
-                                   'old_revid': revs[1]['revid']}}
-            return None
+            done = landed_rollback(top_revisions(self.site, title=title,
+                                                 limit=50),
+                                   user, self.site.user())
+            return None if done is None else {'result': done}
 
         result = self.write(key, page, do, reconcile=reconcile, user=user)
         if result is not None and not result.simulated:
@@ -566,12 +573,11 @@ class UndeleteBot(RevertBot):
                              max_wait=self.max_wait, **kwargs)
 
         def reconcile():
-            left = next(deleted_revisions(self.site, [page]))[1]
-            if kwargs.get('all_revisions'):
-                return None if left else {'result': {}}
-            wanted = set(kwargs['selection'].timestamps)
-            now = {r.timestamp.totimestampformat() for r in left}
-            return None if wanted & now else {'result': {}}
+            part = kwargs.get('selection')
+            part = (dataclasses.asdict(part) if part is not None
+                    else {'all_revisions': True})
+            landed = landed_undelete(part, *still_deleted(self.site, title))
+            return {'result': {}} if landed else None
 
         result = self.write(key, page, do, reconcile=reconcile,
                             selection=kwargs.get('selection')
@@ -690,9 +696,7 @@ class FileRevertBot(RevertBot):
 
         def reconcile():
             now = file_history(page, limit=2)
-            if (now[0].sha1 == target.sha1 and len(now) > 1
-                    and now[1].sha1 == current.sha1
-                    and now[1].timestamp == current.timestamp):
+            if landed_revert(now, target, current):
                 return {'result': {'target': dataclasses.asdict(target),
                                    'replaced': dataclasses.asdict(current),
                                    'current': dataclasses.asdict(now[0])}}

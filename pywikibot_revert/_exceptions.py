@@ -35,6 +35,8 @@ from typing import Any
 
 from pywikibot.exceptions import APIError, Error, UserRightsError
 
+from ._query import title_of
+
 
 __all__ = [
     'API_ERRORS',
@@ -239,8 +241,7 @@ def from_api_error(err: APIError, *, page: Any = None,
     cls = API_ERRORS.get(err.code)
     if cls is None:
         return err
-    title = page.title() if callable(getattr(page, 'title', None)) \
-        and not isinstance(page, str) else page
+    title = title_of(page) if page is not None else None
     message = f'{err.code}: {err.info}'
     if title:
         message = f'{title}: {message}'
@@ -251,6 +252,4 @@ def from_api_error(err: APIError, *, page: Any = None,
         # formatversion 1 says true as '' and false by leaving it out
         kwargs['partial'] = blockinfo.get('blockpartial') not in (None,
                                                                   False)
-    if cls is MissingRightError:
-        kwargs['right'] = None
     return cls(message, **kwargs)

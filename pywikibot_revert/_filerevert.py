@@ -31,7 +31,7 @@ from ._write import is_simulation, submit_write
 
 
 __all__ = ['choose_version', 'file_histories', 'file_history',
-           'filerevert']
+           'filerevert', 'landed_revert']
 
 IIPROP = 'archivename|timestamp|user|sha1|size|comment'
 #: versions per file asked for when many files share one request
@@ -198,6 +198,26 @@ def _same(a: FileVersion, b: FileVersion) -> bool:
     return (a.sha1, a.timestamp, a.user) == (b.sha1, b.timestamp, b.user)
 
 
+def landed_revert(now: Sequence[FileVersion], target: FileVersion,
+                  replaced: FileVersion) -> bool | None:
+    """Tell from the newest versions whether a revert to *target* landed.
+
+    Timestamps have one-second resolution, so versions are told apart
+    by content too (:func:`choose_version` made sure *target* and
+    *replaced* differ).
+
+    :param now: the newest two versions, newest first
+    :return: True if it landed, False if nothing changed, None if the
+        file changed some other way
+    """
+    if now and _same(now[0], replaced):
+        return False
+    if (len(now) > 1 and now[0].sha1 == target.sha1
+            and _same(now[1], replaced)):
+        return True
+    return None
+
+
 def _failure_codes(data: dict[str, Any]) -> list[str]:
     return [e.get('code') or e.get('message') or '?'
             for e in data.get('errors', [])]
@@ -245,17 +265,13 @@ def filerevert(filepage: pywikibot.FilePage, *,
                                comment=comment)
 
     def reconcile() -> dict[str, Any] | None:
-        # timestamps have one-second resolution: tell versions apart by
-        # content (choose_version made sure target and replaced differ)
-        now = file_history(filepage, limit=2)
-        if _same(now[0], replaced):
-            return None
-        if (now[0].sha1 == target.sha1 and len(now) > 1
-                and _same(now[1], replaced)):
-            return {'filerevert': {'result': 'Success'}}
-        raise OutcomeUnknownError(
-            f'{title}: after an uncertain filerevert the file has '
-            'unexpected new versions', page=filepage)
+        landed = landed_revert(file_history(filepage, limit=2), target,
+                               replaced)
+        if landed is None:
+            raise OutcomeUnknownError(
+                f'{title}: after an uncertain filerevert the file has '
+                'unexpected new versions', page=filepage)
+        return {'filerevert': {'result': 'Success'}} if landed else None
 
     for attempt in range(2):
         answer = submit_write(site, params, token='csrf',

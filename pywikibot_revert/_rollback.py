@@ -18,7 +18,7 @@ from ._validate import normalize_username
 from ._write import is_simulation, submit_write
 
 
-__all__ = ['rollback', 'top_revisions']
+__all__ = ['landed_rollback', 'rollback', 'top_revisions']
 
 
 def top_revisions(site: Any, *, title: str | None = None,
@@ -51,6 +51,29 @@ def _run_of(revisions: list[dict[str, Any]], user: str) -> int:
             break
         count += 1
     return count
+
+
+def landed_rollback(revisions: list[dict[str, Any]], user: str,
+                    me: str | None) -> dict[str, Any] | None:
+    """Return the ids of *me*'s rollback of *user*, if it is on top.
+
+    Used after an uncertain write and on resume: the newest revision
+    must be *me*'s, tagged ``mw-rollback``, right after *user*'s run.
+
+    :param revisions: the newest revisions, newest first
+        (:func:`top_revisions`)
+    :return: ``revid``, ``old_revid`` and ``last_revid``, or None
+    """
+    if len(revisions) < 2:
+        return None
+    top = revisions[0]
+    if (top.get('user') != me or 'mw-rollback' not in top.get('tags', [])
+            or revisions[1].get('user') != user):
+        return None
+    run = _run_of(revisions[1:], user)
+    last = revisions[1 + run] if len(revisions) > 1 + run else {}
+    return {'revid': top['revid'], 'old_revid': top.get('parentid'),
+            'last_revid': last.get('revid')}
 
 
 def rollback(page: pywikibot.Page | None = None, *,
@@ -143,22 +166,15 @@ def rollback(page: pywikibot.Page | None = None, *,
 
     def reconcile() -> dict[str, Any] | None:
         revs = top_revisions(site, title=title, pageid=pageid, limit=50)
-        top = revs[0] if revs else {}
-        if top.get('user') == user:
+        done = landed_rollback(revs, user, site.user())
+        if done is not None:
+            return {'rollback': {'title': title, 'pageid': pageid, **done}}
+        if revs and revs[0].get('user') == user:
             return None
-        if (top.get('user') == site.user()
-                and 'mw-rollback' in top.get('tags', [])
-                and len(revs) > 1 and revs[1].get('user') == user):
-            run = _run_of(revs[1:], user)
-            last = revs[1 + run] if len(revs) > 1 + run else {}
-            return {'rollback': {
-                'title': title, 'pageid': pageid,
-                'revid': top['revid'], 'old_revid': top.get('parentid'),
-                'last_revid': last.get('revid')}}
         raise AlreadyRolledBackError(
             f'{title or pageid}: after an uncertain rollback the latest '
-            f'edit is by {top.get("user")}, not by us', page=page,
-            site=site, code='alreadyrolled')
+            f'edit is by {revs[0].get("user") if revs else None}, not by us',
+            page=page, site=site, code='alreadyrolled')
 
     answer = submit_write(site, params, token='rollback',
                           reconcile=reconcile, page=page or pageid,

@@ -17,7 +17,8 @@ from ._write import is_simulation, submit_write
 
 
 __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
-           'select_revisions', 'undelete']
+           'landed_undelete', 'select_revisions', 'still_deleted',
+           'undelete']
 
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
@@ -165,14 +166,37 @@ def chunk_size(site: Any) -> int:
     return 500 if site.has_right('apihighlimits') else 50
 
 
-def _remaining(site: Any, title: str) -> tuple[set[str], set[int]]:
-    """Return timestamps and file ids still in the archive."""
+def still_deleted(site: Any, title: str) -> tuple[set[str], set[int]]:
+    """Return the timestamps and file ids of *title* still in the archive."""
     (_, revs), = deleted_revisions(site, [title])
     stamps = {r.timestamp.totimestampformat() for r in revs}
     fileids: set[int] = set()
     if pywikibot.Page(site, title).namespace() == 6:
         fileids = set(deleted_file_ids(site, title))
     return stamps, fileids
+
+
+def landed_undelete(part: dict[str, Any], stamps: set[str],
+                    fileids: set[int]) -> bool | None:
+    """Tell from what is still deleted whether one request landed.
+
+    :param part: the request's selection: ``all_revisions``, or
+        ``timestamps`` and ``fileids``
+    :param stamps: timestamps still deleted (:func:`still_deleted`)
+    :param fileids: file ids still deleted
+    :return: True if it landed, False if nothing of it did, None if
+        part of it did
+    """
+    if part.get('all_revisions'):
+        return not stamps and not fileids
+    want_stamps = set(part.get('timestamps', []))
+    want_ids = set(part.get('fileids', []))
+    left = len(want_stamps & stamps) + len(want_ids & fileids)
+    if not left:
+        return True
+    if left == len(want_stamps) + len(want_ids):
+        return False
+    return None
 
 
 def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
@@ -234,23 +258,15 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
             undeletetalk=talk_here, **selection_part)
 
         def reconcile(part=selection_part):
-            now_stamps, now_ids = _remaining(site, title)
-            want_stamps = set(part.get('timestamps', []))
-            want_ids = set(part.get('fileids', []))
-            if part.get('all_revisions'):
-                if now_stamps or now_ids:
-                    return None
-                return {'undelete': {'title': title}}
-            left = (want_stamps & now_stamps) | {f'f{i}' for i in
-                                                 want_ids & now_ids}
-            if not left:
-                return {'undelete': {
-                    'title': title, 'revisions': len(want_stamps),
-                    'fileversions': len(want_ids)}}
-            if len(left) == len(want_stamps) + len(want_ids):
+            landed = landed_undelete(part, *still_deleted(site, title))
+            if landed is None:
+                raise OutcomeUnknownError(
+                    f'{title}: part of the undelete is done', page=page)
+            if not landed:
                 return None
-            raise OutcomeUnknownError(
-                f'{title}: part of the undelete is done', page=page)
+            return {'undelete': {
+                'title': title, 'revisions': len(part.get('timestamps', [])),
+                'fileversions': len(part.get('fileids', []))}}
 
         answer = submit_write(site, params, token='csrf',
                               reconcile=reconcile, page=page,
