@@ -93,9 +93,13 @@ def test_to_timestamp(wiki, site, site_for, config_dir_for, unique,
     assert code == 0, out
     assert len(file_sha1s(site, title)) == 2  # simulate wrote nothing
     code, out = pwb(wiki, config_dir_for('Admin'), f'-to:{moment}',
-                    f'-page:{title}', '-always')
+                    f'-page:{title}', '-always', '-summary:Back to the old logo')
     assert code == 0, out
     assert file_sha1s(site, title)[0] == first
+    info = site.simple_request(action='query', prop='imageinfo', titles=title,
+                               iiprop='comment', formatversion=2).submit()
+    assert info['query']['pages'][0]['imageinfo'][0]['comment'] == \
+        'Back to the old logo'
 
 
 def test_bad_input(wiki, config_dir_for):

@@ -64,12 +64,14 @@ def test_rolls_back_every_top_edit_and_skips_the_rest(wiki, site,
     fixed_top = revisions(site, incident['fixed'])[0]['revid']
     alone_top = revisions(site, incident['alone'])[0]['revid']
     code, out = pwb(wiki, config_dir_for('Admin'),
-                    f'-user:{incident["user"]}', '-always')
+                    f'-user:{incident["user"]}', '-always',
+                    '-summary:Spam cleanup')
     assert code == 0, out
     for title, good in incident['pages'].items():
         assert text_of(site, title) == good
         top = revisions(site, title)[0]
         assert top['user'] == 'Admin' and 'mw-rollback' in top['tags']
+        assert top['comment'] == 'Spam cleanup'
     # someone else edited after the vandal: untouched
     assert revisions(site, incident['fixed'])[0]['revid'] == fixed_top
     # the vandal alone wrote it: for deletion, not rollback

@@ -7,7 +7,15 @@ import time
 
 import pytest
 
-from wikitools import delete, deleted_count, edit, exists, new_user, revisions
+from wikitools import (
+    delete,
+    deleted_count,
+    edit,
+    exists,
+    new_user,
+    revisions,
+    text_of,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -65,6 +73,12 @@ def test_restores_what_one_admin_deleted(wiki, site, config_dir_for,
     assert 'nothing to restore' in out
     assert '4 undelete operations' in out
     assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    log = site.simple_request(action='query', list='logevents',
+                              leaction='delete/restore',
+                              letitle=m['titles'][0], leprop='comment',
+                              formatversion=2).submit()
+    assert log['query']['logevents'][0]['comment'] == \
+        'Restoring mistaken deletions'
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     done = [r for r in records if r['type'] == 'done']
     assert sorted(r['result']['revisions'] for r in done) == [2, 2, 2, 2]
@@ -116,8 +130,14 @@ def test_since_until(wiki, site, site_for, config_dir_for, unique):
     code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
                     f'-since:{middle}', '-always')
     assert code == 0, out
-    assert len(revisions(site, title)) == 1
+    assert [r['comment'] for r in revisions(site, title)] == ['test']
+    assert text_of(site, title) == 'new'
     assert deleted_count(site, title) == 1
+    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+                    f'-until:{middle}', '-always')
+    assert code == 0, out
+    assert len(revisions(site, title)) == 2
+    assert deleted_count(site, title) == 0
 
 
 def test_undeletetalk(wiki, site, config_dir_for, unique):
