@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The test command: bootstrap, then pytest with any arguments given.
 #   bash .ci/test.sh                 # everything
-#   bash .ci/test.sh -m 'not slow'   # quick run
+#   bash .ci/test.sh -m 'not wiki'   # only what needs no wiki
 # VENV and PYWIKIBOT_SPEC are passed on to .ci/bootstrap.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."

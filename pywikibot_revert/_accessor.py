@@ -2,26 +2,74 @@
 
 One attribute, so the plugin never collides with core as core grows;
 core's own ``Page.rollback`` and ``Page.undelete`` stay untouched.
+
+The methods are made from the plain functions: their signature (what
+``help()``, ``inspect.signature`` and the completion of ``pwb shell``
+show) and their docstring are the functions' own, minus the page, so
+every keyword is documented once.
 """
 from __future__ import annotations
 
+import inspect
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pywikibot
 from pywikibot.page import BasePage
 
-from . import _filerevert, _rollback, _undelete
-from ._results import (
-    FileRevertResult,
-    FileVersion,
-    RollbackResult,
-    UndeleteResult,
-)
+from ._filerevert import file_history, filerevert
+from ._rollback import rollback
+from ._undelete import deleted_revisions, select_revisions, undelete
 
 
 __all__ = ['RevertAccessor', 'install']
 
 ATTRIBUTE = 'revert'
+
+
+def _method(func: Callable[..., Any], *, files: bool = False,
+            drop: Iterable[str] = (), positional: Iterable[str] = (),
+            call: Callable[..., Any] | None = None,
+            doc: str | None = None,
+            returns: str | None = None) -> Callable[..., Any]:
+    """Make a method calling ``func(page, **keywords)``.
+
+    :param files: the page must be a file page
+    :param drop: parameters (after the page) the method does not take
+    :param positional: keywords the method also takes by position
+    :param call: calls *func* with the page and the keywords, when that
+        is not ``func(page, **keywords)``
+    :param doc: the docstring, when not *func*'s
+    :param returns: the return annotation, when not *func*'s
+    """
+    drop, positional = set(drop), list(positional)
+    params = [p for p in list(inspect.signature(func).parameters.values())
+              [1:] if p.name not in drop]
+    params.sort(key=lambda p: p.name not in positional)
+    params = [p.replace(kind=inspect.Parameter.POSITIONAL_OR_KEYWORD)
+              if p.name in positional else p for p in params]
+    this = inspect.Parameter('self',
+                             inspect.Parameter.POSITIONAL_OR_KEYWORD)
+    signature = inspect.signature(func).replace(parameters=[this, *params])
+    if returns is not None:
+        signature = signature.replace(return_annotation=returns)
+    if call is None:
+        call = func
+
+    def method(self: RevertAccessor, *args: Any, **kwargs: Any) -> Any:
+        keywords = signature.bind(self, *args, **kwargs).arguments
+        del keywords['self']
+        return call(self._filepage() if files else self.page, **keywords)
+
+    method.__name__ = method.__qualname__ = func.__name__
+    method.__doc__ = doc or func.__doc__
+    method.__signature__ = signature  # type: ignore[attr-defined]
+    method.__wrapped__ = func  # type: ignore[attr-defined]
+    return method
+
+
+def _deleted(page: BasePage, **kwargs: Any) -> list[Any]:
+    return next(deleted_revisions(page.site, [page], **kwargs))[1]
 
 
 class RevertAccessor:
@@ -30,7 +78,8 @@ class RevertAccessor:
 
     Reachable from every :class:`pywikibot.Page` and
     :class:`pywikibot.FilePage` once :mod:`pywikibot_revert` is imported,
-    also from pages yielded by generators.
+    also from pages yielded by generators. Each method is the plain
+    function of the same name with this page filled in.
 
     **Example** (in ``pwb shell``)::
 
@@ -51,48 +100,20 @@ class RevertAccessor:
         """Return a representation naming the page."""
         return f'{type(self).__name__}({self.page!r})'
 
-    def rollback(self, user: str | None = None,
-                 **kwargs: Any) -> RollbackResult:
-        """Roll back the latest edits of *user* (default: latest editor).
+    rollback = _method(rollback, drop=('pageid', 'site'),
+                       positional=('user',))
+    deleted_revisions = _method(
+        deleted_revisions, drop=('titles',), call=_deleted,
+        returns='list[DeletedRevision]',
+        doc="""Return this page's deleted revisions, oldest first.
 
-        See :func:`pywikibot_revert.rollback` for all keywords.
-        """
-        return _rollback.rollback(self.page, user=user, **kwargs)
-
-    def deleted_revisions(self, **kwargs: Any) -> list:
-        """Return this page's deleted revisions, oldest first.
-
-        See :func:`pywikibot_revert.deleted_revisions` for keywords
-        (*since*, *until*, *user*, *except_user*).
-        """
-        return next(_undelete.deleted_revisions(
-            self.page.site, [self.page], **kwargs))[1]
-
-    def select(self, **kwargs: Any) -> _undelete.UndeleteSelection:
-        """Select deleted revisions to restore (*since*, *until*,
-        *except_user*); see :func:`pywikibot_revert.select_revisions`.
-        """
-        return _undelete.select_revisions(self.page, **kwargs)
-
-    def undelete(self, **kwargs: Any) -> UndeleteResult:
-        """Restore deleted revisions: a selection, or ``all_revisions=True``.
-
-        See :func:`pywikibot_revert.undelete` for all keywords.
-        """
-        return _undelete.undelete(self.page, **kwargs)
-
-    def file_history(self, **kwargs: Any) -> list[FileVersion]:
-        """Return this file's versions, newest first."""
-        return _filerevert.file_history(self._filepage(), **kwargs)
-
-    def filerevert(self, **kwargs: Any) -> FileRevertResult:
-        """Revert this file to an old version.
-
-        Choose it by *archivename*, *timestamp*, *sha1*,
-        ``previous=True``, *not_user* or *at*; see
-        :func:`pywikibot_revert.filerevert`.
-        """
-        return _filerevert.filerevert(self._filepage(), **kwargs)
+        Keywords as :func:`pywikibot_revert.deleted_revisions`: *since*,
+        *until*, *user*, *except_user*.
+        """)
+    select = _method(select_revisions)
+    undelete = _method(undelete)
+    file_history = _method(file_history, files=True)
+    filerevert = _method(filerevert, files=True)
 
     def _filepage(self) -> pywikibot.FilePage:
         if isinstance(self.page, pywikibot.FilePage):

@@ -1,45 +1,56 @@
-"""Typed errors of pywikibot-revert.
+"""Typed errors of pywikibot-revert, and what a run does with each.
 
 Every error is rooted in :exc:`pywikibot.exceptions.Error`, so code that
 already catches ``Error`` keeps working. Each class is one situation a
-caller handles differently::
+caller handles differently, and its place in the tree is the run
+policy of the scripts: a :exc:`NothingToDoError` skips the item (its
+:attr:`~RevertError.reason` is what the skip line prints), a
+:exc:`StopRunError` stops the whole run cleanly (a rerun with the
+journal resumes), anything else fails that item and the run goes on::
 
     pywikibot.exceptions.Error
-     └── RevertError                      (.code, .page, .site, .info)
-          ├── AlreadyRolledBackError      the user is not the latest editor
-          ├── OnlyAuthorError             nothing older by someone else
-          ├── NothingToUndeleteError
-          ├── EmptySelectionError (ValueError)
-          ├── BadFileVersionError
-          ├── IdenticalVersionError       the target equals the current
-          ├── HiddenUserError
-          ├── MissingTargetError          page/file/user does not exist
-          ├── MissingRightError (UserRightsError)
-          ├── ProtectedPageError
-          ├── BlockedError                (.partial)
-          ├── RateLimitedError
-          ├── ReadOnlyError
-          ├── UnsupportedParameterError (ValueError)
-          ├── FileRevertFailedError       result "Failure" without API error
-          └── OutcomeUnknownError         an uncertain write stayed uncertain
+    └── RevertError                  .code .page .site .info .reason
+        ├── NothingToDoError         skip the item:
+        │   ├── AlreadyRolledBackError   user not the latest editor
+        │   ├── OnlyAuthorError          nothing by anyone else
+        │   ├── NothingToUndeleteError   nothing of it is deleted
+        │   ├── IdenticalVersionError    target equals the current
+        │   ├── BadFileVersionError      no such version, ambiguous
+        │   ├── HiddenUserError          the user name is hidden
+        │   └── MissingTargetError       no such page, file or user
+        ├── StopRunError             stop the run:
+        │   ├── OutcomeUnknownError      a write may have happened
+        │   ├── RateLimitedError         still limited after the wait
+        │   ├── ReadOnlyError            still read-only or lagged
+        │   ├── ServerUnavailableError   still failing after the wait
+        │   ├── SessionError             logged out, another account
+        │   ├── MissingRightError        .right (also UserRightsError)
+        │   ├── SitewideBlockError       (also BlockedError)
+        │   └── JournalError             locked, another wiki
+        ├── BlockedError             .partial: fails the page only
+        ├── ProtectedPageError
+        ├── WriteFailedError         result "Failure", no API error
+        │   └── FileRevertFailedError    also: read back another sha1
+        ├── EmptySelectionError      (also ValueError)
+        ├── UnsupportedParameterError    (also ValueError)
+        └── UsageError               (also ValueError) bad input
 
-API error codes map to these classes in ONE table, :data:`API_ERRORS`;
-:func:`from_api_error` is the only place that translates.
+API error codes map to these classes in ONE table,
+:data:`~pywikibot_revert._apierrors.API_ERRORS`, and
+:func:`~pywikibot_revert._apierrors.translated` is the one place that
+translates: a context manager around each request.
 
 Misuse by the caller (wrong argument types, both ``title`` and
 ``pageid``) stays :exc:`TypeError` / :exc:`ValueError`.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar
 
-from pywikibot.exceptions import APIError, Error, UserRightsError
-
-from ._query import title_of
+from pywikibot.exceptions import Error, UserRightsError
 
 
 __all__ = [
-    'API_ERRORS',
     'AlreadyRolledBackError',
     'BadFileVersionError',
     'BlockedError',
@@ -47,8 +58,10 @@ __all__ = [
     'FileRevertFailedError',
     'HiddenUserError',
     'IdenticalVersionError',
+    'JournalError',
     'MissingRightError',
     'MissingTargetError',
+    'NothingToDoError',
     'NothingToUndeleteError',
     'OnlyAuthorError',
     'OutcomeUnknownError',
@@ -56,8 +69,13 @@ __all__ = [
     'RateLimitedError',
     'ReadOnlyError',
     'RevertError',
+    'ServerUnavailableError',
+    'SessionError',
+    'SitewideBlockError',
+    'StopRunError',
     'UnsupportedParameterError',
-    'from_api_error',
+    'UsageError',
+    'WriteFailedError',
 ]
 
 
@@ -71,6 +89,9 @@ class RevertError(Error):
     :param site: the site concerned, if any
     :param info: the wiki's own explanation, if any
     """
+
+    #: a few words for skip lines, summaries and reports
+    reason: ClassVar[str] = 'failed'
 
     def __init__(self, message: str, *, code: str | None = None,
                  page: Any = None, site: Any = None,
@@ -87,23 +108,197 @@ class RevertError(Error):
         return f'{type(self).__name__}({str(self)!r}, code={self.code!r})'
 
 
-class AlreadyRolledBackError(RevertError):
+# -- nothing to do: the item is skipped --------------------------------
+
+class NothingToDoError(RevertError):
+
+    """There is nothing to do for this item; a run skips it and goes on."""
+
+    reason = 'nothing to do'
+
+
+class AlreadyRolledBackError(NothingToDoError):
 
     """The user to revert is not (or no longer) the latest editor.
 
     Raised for ``alreadyrolled``; also for a file whose current version
-    was not uploaded by the user to revert.
+    was not uploaded by the user to revert. MediaWiki also answers
+    ``alreadyrolled`` when a rollback would not change the content (a
+    file page's upload revisions, say).
     """
 
+    reason = 'not the latest editor or nothing to change'
 
-class OnlyAuthorError(RevertError):
+
+class OnlyAuthorError(NothingToDoError):
 
     """There is nothing by anyone else to go back to (``onlyauthor``)."""
 
+    reason = 'only author'
 
-class NothingToUndeleteError(RevertError):
+
+class NothingToUndeleteError(NothingToDoError):
 
     """No deleted revision matches; nothing was restored."""
+
+    reason = 'nothing to restore'
+
+
+class IdenticalVersionError(NothingToDoError):
+
+    """The target version is identical to the current one: a no-op."""
+
+    reason = 'already at that version'
+
+
+class BadFileVersionError(NothingToDoError):
+
+    """The requested file version does not exist or is ambiguous."""
+
+    reason = 'no such version'
+
+
+class HiddenUserError(NothingToDoError):
+
+    """The user name of the revision or version is hidden (revdeleted)."""
+
+    reason = 'hidden user'
+
+
+class MissingTargetError(NothingToDoError):
+
+    """The page, file or user does not exist."""
+
+    reason = 'missing'
+
+
+# -- stop the run --------------------------------------------------------
+
+class StopRunError(RevertError):
+
+    """Going on would be unsafe or pointless: a run stops cleanly.
+
+    Nothing more is written; a rerun with the same journal resumes.
+    """
+
+    reason = 'stopped'
+
+
+class OutcomeUnknownError(StopRunError):
+
+    """A write may or may not have happened, and the wiki did not tell.
+
+    Nothing is resent; the operator must look at the page.
+    """
+
+    reason = 'outcome unknown'
+
+
+class RateLimitedError(StopRunError):
+
+    """The wiki's rate limit was hit and not waited out in time."""
+
+    reason = 'rate limited'
+
+
+class ReadOnlyError(StopRunError):
+
+    """The wiki is read-only (or lagged) longer than the wait allowed."""
+
+    reason = 'read-only'
+
+
+class ServerUnavailableError(StopRunError):
+
+    """The wiki kept failing (network, timeouts, 5xx) past the wait.
+
+    The wiki was asked, and showed that the write was not done.
+    """
+
+    reason = 'server unavailable'
+
+
+class SessionError(StopRunError):
+
+    """The session is lost or belongs to another account.
+
+    Raised for ``assertnameduserfailed`` and ``assertuserfailed``: the
+    wiki refused the write rather than make it as anyone else.
+    """
+
+    reason = 'session lost'
+
+
+class MissingRightError(StopRunError, UserRightsError):
+
+    """The account lacks a user right; :attr:`right` names it."""
+
+    reason = 'missing right'
+
+    def __init__(self, message: str, *, right: str | None = None,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(message, **kwargs)
+        self.right = right
+
+
+class JournalError(StopRunError):
+
+    """The journal cannot be used: locked, another wiki, or corrupt."""
+
+    reason = 'journal'
+
+
+# -- the item fails, the run goes on ------------------------------------
+
+class BlockedError(RevertError):
+
+    """The account is blocked; :attr:`partial` tells a partial block.
+
+    A partial block fails the pages it covers; a sitewide block is a
+    :exc:`SitewideBlockError` and stops the run.
+    """
+
+    reason = 'blocked'
+
+    def __init__(self, message: str, *, partial: bool = True,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(message, **kwargs)
+        self.partial = partial
+
+
+class SitewideBlockError(BlockedError, StopRunError):
+
+    """The account is blocked on the whole wiki."""
+
+    reason = 'blocked sitewide'
+
+    def __init__(self, message: str, **kwargs: Any) -> None:
+        """Initializer."""
+        kwargs['partial'] = False
+        super().__init__(message, **kwargs)
+
+
+class ProtectedPageError(RevertError):
+
+    """The page is protected against this account."""
+
+    reason = 'protected'
+
+
+class WriteFailedError(RevertError):
+
+    """The wiki answered ``{"result": "Failure"}`` without an API error."""
+
+    reason = 'write failed'
+
+
+class FileRevertFailedError(WriteFailedError):
+
+    """``action=filerevert`` failed, or the read-back shows another sha1."""
+
+    reason = 'file revert failed'
 
 
 class EmptySelectionError(RevertError, ValueError):
@@ -114,142 +309,27 @@ class EmptySelectionError(RevertError, ValueError):
     file ids, so an empty selection is refused before any request.
     """
 
-
-class BadFileVersionError(RevertError):
-
-    """The requested file version does not exist or is ambiguous."""
-
-
-class IdenticalVersionError(RevertError):
-
-    """The target version is identical to the current one: a no-op."""
-
-
-class HiddenUserError(RevertError):
-
-    """The user name of the revision or version is hidden (revdeleted)."""
-
-
-class MissingTargetError(RevertError):
-
-    """The page, file or user does not exist."""
-
-
-class MissingRightError(RevertError, UserRightsError):
-
-    """The account lacks a user right; :attr:`right` names it."""
-
-    def __init__(self, message: str, *, right: str | None = None,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(message, **kwargs)
-        self.right = right
-
-
-class ProtectedPageError(RevertError):
-
-    """The page is protected against this account."""
-
-
-class BlockedError(RevertError):
-
-    """The account is blocked; :attr:`partial` tells a partial block."""
-
-    def __init__(self, message: str, *, partial: bool = False,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(message, **kwargs)
-        self.partial = partial
-
-
-class RateLimitedError(RevertError):
-
-    """The wiki's rate limit was hit and not waited out in time."""
-
-
-class ReadOnlyError(RevertError):
-
-    """The wiki is read-only (or lagged) longer than the wait allowed."""
+    reason = 'empty selection'
 
 
 class UnsupportedParameterError(RevertError, ValueError):
 
     """The wiki's MediaWiki version does not know a requested parameter."""
 
-
-class FileRevertFailedError(RevertError):
-
-    """``action=filerevert`` answered ``{"result": "Failure"}``."""
+    reason = 'unsupported parameter'
 
 
-class OutcomeUnknownError(RevertError):
+class UsageError(RevertError, ValueError):
 
-    """A write may or may not have happened, and the wiki did not tell.
+    """Bad command line input; shown with a hint to use ``-help``.
 
-    Nothing is resent; the operator must look at the page.
+    :ivar unknown: the arguments no option matched, if that is the fault
     """
 
+    reason = 'bad input'
 
-#: API error code -> error class. The one place codes are mapped.
-API_ERRORS: dict[str, type[RevertError]] = {
-    'alreadyrolled': AlreadyRolledBackError,
-    'onlyauthor': OnlyAuthorError,
-    'cantundelete': NothingToUndeleteError,
-    'undelete-nodeleted': NothingToUndeleteError,
-    'filerevert-badversion': BadFileVersionError,
-    'fileexists-no-change': IdenticalVersionError,
-    'missingtitle': MissingTargetError,
-    'nosuchpageid': MissingTargetError,
-    'nosuchuser': MissingTargetError,
-    'invalidtitle': MissingTargetError,
-    'invaliduser': MissingTargetError,
-    'permissiondenied': MissingRightError,
-    'writeapidenied': MissingRightError,
-    'mwoauth-invalid-authorization-invalid-user': MissingRightError,
-    'assertnameduserfailed': MissingRightError,
-    'protectedpage': ProtectedPageError,
-    'cascadeprotected': ProtectedPageError,
-    'protectednamespace': ProtectedPageError,
-    'protectednamespace-interface': ProtectedPageError,
-    'customcssjsprotected': ProtectedPageError,
-    'blocked': BlockedError,
-    'autoblocked': BlockedError,
-    'blockedfrommail': BlockedError,
-    'ratelimited': RateLimitedError,
-    'readonly': ReadOnlyError,
-    'maxlag': ReadOnlyError,
-}
-
-
-def from_api_error(err: APIError, *, page: Any = None,
-                   site: Any = None) -> Error:
-    """Translate a pywikibot :exc:`APIError` into a typed error.
-
-    Codes that are not in :data:`API_ERRORS` come back unchanged, so
-    nothing the wiki said is hidden.
-
-    >>> from pywikibot.exceptions import APIError
-    >>> e = from_api_error(APIError('onlyauthor', 'only one author'))
-    >>> type(e).__name__, e.code
-    ('OnlyAuthorError', 'onlyauthor')
-
-    :param err: the error pywikibot raised
-    :param page: the page concerned
-    :param site: the site concerned
-    :return: the typed error to raise ``from err``
-    """
-    cls = API_ERRORS.get(err.code)
-    if cls is None:
-        return err
-    title = title_of(page) if page is not None else None
-    message = f'{err.code}: {err.info}'
-    if title:
-        message = f'{title}: {message}'
-    kwargs: dict[str, Any] = {'code': err.code, 'page': page, 'site': site,
-                              'info': err.info}
-    if cls is BlockedError:
-        blockinfo = err.other.get('blockinfo') or {}
-        # formatversion 1 says true as '' and false by leaving it out
-        kwargs['partial'] = blockinfo.get('blockpartial') not in (None,
-                                                                  False)
-    return cls(message, **kwargs)
+    def __init__(self, message: str, *, unknown: list[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(message, **kwargs)
+        self.unknown = unknown or []

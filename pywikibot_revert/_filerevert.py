@@ -31,7 +31,7 @@ from ._write import is_simulation, submit_write
 
 
 __all__ = ['choose_version', 'file_histories', 'file_history',
-           'filerevert', 'landed_revert']
+           'filerevert', 'filerevert_landed', 'landed_revert']
 
 IIPROP = 'archivename|timestamp|user|sha1|size|comment'
 #: versions per file asked for when many files share one request
@@ -218,9 +218,21 @@ def landed_revert(now: Sequence[FileVersion], target: FileVersion,
     return None
 
 
-def _failure_codes(data: dict[str, Any]) -> list[str]:
-    return [e.get('code') or e.get('message') or '?'
-            for e in data.get('errors', [])]
+def filerevert_landed(filepage: pywikibot.FilePage, target: FileVersion,
+                      replaced: FileVersion) -> FileVersion | None:
+    """Ask the wiki whether a revert to *target* landed (one read).
+
+    :return: the new current version if it landed, None if the file is
+        unchanged (see :func:`landed_revert`)
+    :raises OutcomeUnknownError: the file changed some other way
+    """
+    now = file_history(filepage, limit=2)
+    landed = landed_revert(now, target, replaced)
+    if landed is None:
+        raise OutcomeUnknownError(
+            f'{filepage.title()}: the file has unexpected new versions '
+            f'(current: {now[0].sha1} by {now[0].user})', page=filepage)
+    return now[0] if landed else None
 
 
 def filerevert(filepage: pywikibot.FilePage, *,
@@ -265,35 +277,27 @@ def filerevert(filepage: pywikibot.FilePage, *,
                                comment=comment)
 
     def reconcile() -> dict[str, Any] | None:
-        landed = landed_revert(file_history(filepage, limit=2), target,
-                               replaced)
-        if landed is None:
-            raise OutcomeUnknownError(
-                f'{title}: after an uncertain filerevert the file has '
-                'unexpected new versions', page=filepage)
-        return {'filerevert': {'result': 'Success'}} if landed else None
+        if filerevert_landed(filepage, target, replaced) is None:
+            return None
+        return {'filerevert': {'result': 'Success'}}
 
-    for attempt in range(2):
+    try:
         answer = submit_write(site, params, token='csrf',
                               reconcile=reconcile, page=filepage,
                               max_wait=max_wait)
-        data = answer.get('filerevert', {})
-        codes = _failure_codes(data)
+    except FileRevertFailedError as err:
         # a revert in the same second as the last upload collides on the
         # archive name; a Failure answer means nothing was written, so
         # one later retry is safe
-        if attempt == 0 and 'backend-fail-alreadyexists' in codes:
-            time.sleep(1.1)
-            continue
-        break
-    if data.get('result') != 'Success':
-        if 'fileexists-no-change' in codes:
-            raise IdenticalVersionError(
-                f'{title}: the wiki says the target equals the current '
-                'version', page=filepage, code='fileexists-no-change')
-        raise FileRevertFailedError(
-            f'{title}: filerevert failed: {", ".join(codes) or data}',
-            page=filepage, code=codes[0] if codes else None)
+        if err.code != 'backend-fail-alreadyexists':
+            raise
+        time.sleep(1.1)
+        answer = submit_write(site, params, token='csrf',
+                              reconcile=reconcile, page=filepage,
+                              max_wait=max_wait)
+    if answer.get('filerevert', {}).get('result') != 'Success':
+        raise FileRevertFailedError(f'{title}: unexpected answer {answer}',
+                                    page=filepage)
     if is_simulation() and not answer.get('reconciled'):
         return FileRevertResult(title=title, target=target,
                                 replaced=replaced, comment=comment,

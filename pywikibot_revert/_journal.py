@@ -25,7 +25,7 @@ from typing import Any
 
 import pywikibot
 
-from ._exceptions import RevertError
+from ._exceptions import JournalError, NothingToDoError, OutcomeUnknownError
 
 
 try:
@@ -42,11 +42,6 @@ SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
 
 
 _STATES = frozenset({'intent', 'done', 'failed', 'uncertain'})
-
-
-class JournalError(RevertError):
-
-    """The journal cannot be used: locked, another wiki, or corrupt."""
 
 
 def site_id(site: Any) -> dict[str, str]:
@@ -201,6 +196,22 @@ class Journal:
                      'error': type(error).__name__,
                      'code': getattr(error, 'code', None),
                      'message': str(error), **data})
+
+    def error(self, key: str, action: str, error: BaseException,
+              **data: Any) -> None:
+        """Record how a write ended that raised *error*.
+
+        An unknown outcome leaves the key ``uncertain`` (a resume asks
+        the wiki); nothing to do is a ``skipped`` note with its reason;
+        anything else ``failed``: the wiki wrote nothing.
+        """
+        if isinstance(error, OutcomeUnknownError):
+            self.note('uncertain', key=key, action=action, **data)
+        elif isinstance(error, NothingToDoError):
+            self.note('skipped', key=key, action=action,
+                      reason=error.reason, **data)
+        else:
+            self.failed(key, action, error, **data)
 
     def note(self, kind: str, **data: Any) -> None:
         """Record anything else (a skip, an uncertain outcome, the end)."""

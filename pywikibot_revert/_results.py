@@ -12,7 +12,9 @@ import pywikibot
 
 
 __all__ = [
+    'DeleteResult',
     'DeletedRevision',
+    'EditResult',
     'FileRevertResult',
     'FileVersion',
     'RollbackResult',
@@ -193,3 +195,39 @@ class FileRevertResult:
     def sha1(self) -> str | None:
         """sha1 of the new current version."""
         return self.current.sha1 if self.current else None
+
+
+@dataclass(frozen=True)
+class EditResult:
+
+    """What one ``action=edit`` did (an undo of earlier revisions).
+
+    >>> r = EditResult.from_api({'title': 'A', 'oldrevid': 7, 'newrevid': 9})
+    >>> r.newrevid, r.nochange
+    (9, False)
+    """
+
+    title: str
+    oldrevid: int | None = None
+    newrevid: int | None = None
+    nochange: bool = False
+    simulated: bool = False
+
+    @classmethod
+    def from_api(cls, data: dict[str, Any], *,
+                 simulated: bool = False) -> EditResult:
+        """Build from the ``edit`` member of the API answer."""
+        return cls(title=str(data.get('title')),
+                   oldrevid=data.get('oldrevid'),
+                   newrevid=data.get('newrevid'),
+                   nochange='nochange' in data, simulated=simulated)
+
+
+@dataclass(frozen=True)
+class DeleteResult:
+
+    """What one ``action=delete`` did."""
+
+    title: str
+    logid: int | None = None
+    simulated: bool = False

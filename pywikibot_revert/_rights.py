@@ -5,7 +5,8 @@ from typing import Any
 
 import pywikibot
 
-from ._exceptions import BlockedError, MissingRightError
+from ._apierrors import is_partial_block
+from ._exceptions import MissingRightError, SessionError, SitewideBlockError
 
 
 __all__ = ['REQUIRED_RIGHTS', 'require_rights']
@@ -18,21 +19,23 @@ REQUIRED_RIGHTS: dict[str, tuple[str, ...]] = {
     'filerevert': ('edit', 'upload', 'reupload'),
     'edit': ('edit',),
     'delete': ('delete',),
+    # each journal record's own operation is checked when it is read
+    'undo': (),
 }
 
 
 def ensure_login(site: Any) -> None:
     """Log in through pywikibot, as the configured account.
 
-    :raises MissingRightError: the session belongs to another account
-        (for example a stale cookie); nothing is written then
+    :raises SessionError: the session belongs to another account (for
+        example a stale cookie); nothing is written then
     """
     if not site.logged_in():
         site.login()
     expected = site.username()
     actual = site.userinfo.get('name')
     if expected and actual != expected.split('@')[0]:
-        raise MissingRightError(
+        raise SessionError(
             f'the session on {site} belongs to {actual!r}, not to the '
             f'configured account {expected!r}; log out and in again',
             site=site, code='assertnameduserfailed')
@@ -47,7 +50,7 @@ def require_rights(site: Any, operation: str) -> None:
 
     :param operation: a key of :data:`REQUIRED_RIGHTS`
     :raises MissingRightError: names the first missing right
-    :raises BlockedError: the account is blocked sitewide
+    :raises SitewideBlockError: the account is blocked sitewide
     """
     ensure_login(site)
     for right in REQUIRED_RIGHTS[operation]:
@@ -58,9 +61,8 @@ def require_rights(site: Any, operation: str) -> None:
                 right=right, site=site, code='permissiondenied')
     blockinfo = site.userinfo.get('blockinfo') or (
         site.userinfo if 'blockid' in site.userinfo else None)
-    # formatversion 1 says true as '' and false by leaving it out
-    if blockinfo and blockinfo.get('blockpartial') in (None, False):
-        raise BlockedError(
+    if blockinfo and not is_partial_block(blockinfo):
+        raise SitewideBlockError(
             f'user {site.user()} is blocked sitewide on {site}: '
             f'{blockinfo.get("blockreason", "")}', site=site, code='blocked')
 

@@ -1,6 +1,14 @@
-"""Roll back the latest edits of one user on one page."""
+"""Roll back the latest edits of one user on one page.
+
+The rules for *whether* a rollback makes sense live in
+:func:`plan_rollback` (pure), and *whether it landed* after an uncertain
+answer or a kill in :func:`landed_rollback` (pure) and
+:func:`find_rollback` (one read). The library's :func:`rollback` and the
+``pwb rollback`` bot both use these, so they cannot disagree.
+"""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 import pywikibot
@@ -9,48 +17,90 @@ from ._exceptions import (
     AlreadyRolledBackError,
     HiddenUserError,
     MissingTargetError,
+    NothingToDoError,
     OnlyAuthorError,
 )
 from ._params import rollback_params
+from ._query import top_revisions
 from ._results import RollbackResult
 from ._rights import markbot_default, require_rights, warn_markbot
 from ._validate import normalize_username
 from ._write import is_simulation, submit_write
 
 
-__all__ = ['landed_rollback', 'rollback', 'top_revisions']
+__all__ = ['RollbackPlan', 'find_rollback', 'landed_rollback',
+           'plan_rollback', 'rollback']
 
 
-def top_revisions(site: Any, *, title: str | None = None,
-                  pageid: int | None = None,
-                  limit: int | str = 'max') -> list[dict[str, Any]]:
-    """Return the newest revisions of a page, newest first (one read).
+@dataclass(frozen=True)
+class RollbackPlan:
 
-    Each item has ``revid``, ``parentid``, ``user`` (absent when
-    hidden, then ``userhidden`` is set) and ``tags``.
+    """What a rollback of *user* on one page will undo.
 
-    :raises MissingTargetError: the page does not exist
+    :ivar count: the user's revisions on top (those read)
+    :ivar more: the run goes on past the revisions read
+    :ivar latest: the revision id of the user's latest edit
+    :ivar restore: the revision id the page goes back to
     """
-    where = {'titles': title} if title is not None else {'pageids': pageid}
-    data = site.simple_request(
-        action='query', prop='revisions', rvprop='ids|user|tags|timestamp',
-        rvlimit=limit, formatversion=2, **where).submit()
-    pages = data.get('query', {}).get('pages', [])
-    if not pages or pages[0].get('missing') or pages[0].get('invalid'):
-        raise MissingTargetError(
-            f'page {title or pageid} does not exist on {site}', site=site,
-            code='missingtitle')
-    return pages[0].get('revisions', [])
+
+    title: str
+    user: str
+    count: int
+    latest: int
+    restore: int | None
+    more: bool = False
 
 
-def _run_of(revisions: list[dict[str, Any]], user: str) -> int:
-    """Count the newest revisions in a row made by *user*."""
+def plan_rollback(revisions: list[dict[str, Any]], user: str, *,
+                  title: str = '') -> RollbackPlan:
+    """Decide whether *user*'s latest edits can be rolled back.
+
+    >>> revs = [{'revid': 9, 'parentid': 8, 'user': 'V'},
+    ...         {'revid': 8, 'parentid': 5, 'user': 'V'},
+    ...         {'revid': 5, 'parentid': 0, 'user': 'E'}]
+    >>> plan = plan_rollback(revs, 'V')
+    >>> plan.count, plan.latest, plan.restore
+    (2, 9, 5)
+    >>> plan_rollback(revs[:2], 'V').more
+    True
+    >>> plan_rollback(revs, 'E', title='A')
+    Traceback (most recent call last):
+    ...
+    pywikibot_revert._exceptions.AlreadyRolledBackError: A: E is not the latest editor (V is)
+
+    :param revisions: the newest revisions, newest first, each with
+        ``revid``, ``parentid`` and ``user`` (or ``userhidden``); a
+        cut history is fine (then :attr:`RollbackPlan.more` is set)
+    :raises MissingTargetError: no revisions
+    :raises HiddenUserError: the latest editor's name is hidden
+    :raises AlreadyRolledBackError: *user* is not the latest editor
+    :raises OnlyAuthorError: *user* wrote every revision
+    """
+    if not revisions:
+        raise MissingTargetError(f'{title}: no revisions', code='missingtitle')
+    latest = revisions[0]
+    if latest.get('userhidden'):
+        raise HiddenUserError(
+            f'{title}: the latest editor is hidden; name the user '
+            'explicitly')
     count = 0
     for rev in revisions:
         if rev.get('userhidden') or rev.get('user') != user:
             break
         count += 1
-    return count
+    if count == 0:
+        raise AlreadyRolledBackError(
+            f'{title}: {user} is not the latest editor ({latest["user"]} is)',
+            code='alreadyrolled')
+    if count < len(revisions):
+        restore = revisions[count]['revid']
+    elif revisions[-1].get('parentid'):
+        return RollbackPlan(title, user, count, latest['revid'],
+                            revisions[-1]['parentid'], more=True)
+    else:
+        raise OnlyAuthorError(f'{title}: {user} is the only author',
+                              code='onlyauthor')
+    return RollbackPlan(title, user, count, latest['revid'], restore)
 
 
 def landed_rollback(revisions: list[dict[str, Any]], user: str,
@@ -61,7 +111,7 @@ def landed_rollback(revisions: list[dict[str, Any]], user: str,
     must be *me*'s, tagged ``mw-rollback``, right after *user*'s run.
 
     :param revisions: the newest revisions, newest first
-        (:func:`top_revisions`)
+        (:func:`~pywikibot_revert._query.top_revisions`)
     :return: ``revid``, ``old_revid`` and ``last_revid``, or None
     """
     if len(revisions) < 2:
@@ -70,10 +120,34 @@ def landed_rollback(revisions: list[dict[str, Any]], user: str,
     if (top.get('user') != me or 'mw-rollback' not in top.get('tags', [])
             or revisions[1].get('user') != user):
         return None
-    run = _run_of(revisions[1:], user)
-    last = revisions[1 + run] if len(revisions) > 1 + run else {}
+    rest = revisions[1:]
+    run = next((i for i, r in enumerate(rest) if r.get('user') != user),
+               len(rest))
+    last = rest[run] if run < len(rest) else {}
     return {'revid': top['revid'], 'old_revid': top.get('parentid'),
             'last_revid': last.get('revid')}
+
+
+def find_rollback(site: Any, user: str, *, title: str | None = None,
+                  pageid: int | None = None) -> dict[str, Any] | None:
+    """Ask the wiki whether this account's rollback of *user* landed.
+
+    One read of the newest 50 revisions.
+
+    :return: the ``rollback`` answer the API would have given, or None
+        when *user* is still on top (the rollback did not happen)
+    :raises AlreadyRolledBackError: someone else is on top now
+    """
+    revs = top_revisions(site, title=title, pageid=pageid, limit=50)
+    done = landed_rollback(revs, user, site.user())
+    if done is not None:
+        return {'title': title, 'pageid': pageid, **done}
+    if revs and revs[0].get('user') == user:
+        return None
+    raise AlreadyRolledBackError(
+        f'{title or pageid}: the latest edit is by '
+        f'{revs[0].get("user") if revs else None}, not by {user} nor by us',
+        site=site, code='alreadyrolled')
 
 
 def rollback(page: pywikibot.Page | None = None, *,
@@ -127,6 +201,7 @@ def rollback(page: pywikibot.Page | None = None, *,
     elif site is None:
         raise ValueError('pageid needs site')
     title = page.title() if page is not None else None
+    name = title or str(pageid)
     require_rights(site, 'rollback')
     if user is not None:
         user = normalize_username(user, site)
@@ -134,26 +209,14 @@ def rollback(page: pywikibot.Page | None = None, *,
     reverted = None
     if user is None or count:
         revs = top_revisions(site, title=title, pageid=pageid)
-        if not revs:
-            raise MissingTargetError(f'{title or pageid} has no revisions',
-                                     page=page, site=site)
-        latest = revs[0]
-        if latest.get('userhidden'):
-            raise HiddenUserError(
-                f'{title or pageid}: the latest editor is hidden; name the '
-                'user explicitly', page=page, site=site)
-        if user is None:
-            user = latest['user']
-        reverted = _run_of(revs, user)
-        if reverted == 0:
-            raise AlreadyRolledBackError(
-                f'{title or pageid}: {user} is not the latest editor '
-                f'({latest["user"]} is)', page=page, site=site,
-                code='alreadyrolled')
-        if reverted == len(revs) and not revs[-1].get('parentid'):
-            raise OnlyAuthorError(
-                f'{title or pageid}: {user} is the only author',
-                page=page, site=site, code='onlyauthor')
+        if user is None and revs and not revs[0].get('userhidden'):
+            user = revs[0]['user']
+        try:
+            plan = plan_rollback(revs, user or '', title=name)
+        except NothingToDoError as err:
+            err.page, err.site = page, site
+            raise
+        reverted = plan.count
 
     if markbot is None:
         markbot = markbot_default(site)
@@ -165,23 +228,15 @@ def rollback(page: pywikibot.Page | None = None, *,
         watchlistexpiry=watchlistexpiry)
 
     def reconcile() -> dict[str, Any] | None:
-        revs = top_revisions(site, title=title, pageid=pageid, limit=50)
-        done = landed_rollback(revs, user, site.user())
-        if done is not None:
-            return {'rollback': {'title': title, 'pageid': pageid, **done}}
-        if revs and revs[0].get('user') == user:
-            return None
-        raise AlreadyRolledBackError(
-            f'{title or pageid}: after an uncertain rollback the latest '
-            f'edit is by {revs[0].get("user") if revs else None}, not by us',
-            page=page, site=site, code='alreadyrolled')
+        found = find_rollback(site, user, title=title, pageid=pageid)
+        return None if found is None else {'rollback': found}
 
     answer = submit_write(site, params, token='rollback',
                           reconcile=reconcile, page=page or pageid,
                           max_wait=max_wait)
     data = answer.get('rollback', {})
     if is_simulation() and 'revid' not in data:
-        return RollbackResult(title=title or str(pageid), user=user,
-                              pageid=pageid, summary=summary,
-                              reverted=reverted, simulated=True)
+        return RollbackResult(title=name, user=user, pageid=pageid,
+                              summary=summary, reverted=reverted,
+                              simulated=True)
     return RollbackResult.from_api(data, user=user, reverted=reverted)

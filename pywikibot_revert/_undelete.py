@@ -18,7 +18,7 @@ from ._write import is_simulation, submit_write
 
 __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
            'landed_undelete', 'select_revisions', 'still_deleted',
-           'undelete']
+           'undelete', 'undelete_landed']
 
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
@@ -199,6 +199,17 @@ def landed_undelete(part: dict[str, Any], stamps: set[str],
     return None
 
 
+def undelete_landed(site: Any, title: str,
+                    part: dict[str, Any]) -> bool | None:
+    """Ask the wiki whether an undelete of *part* landed (one or two reads).
+
+    :param part: ``{'all_revisions': True}``, or ``timestamps`` and
+        ``fileids`` lists
+    :return: see :func:`landed_undelete`
+    """
+    return landed_undelete(part, *still_deleted(site, title))
+
+
 def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
              fileids: Iterable[int] = (),
              selection: UndeleteSelection | None = None,
@@ -258,7 +269,7 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
             undeletetalk=talk_here, **selection_part)
 
         def reconcile(part=selection_part):
-            landed = landed_undelete(part, *still_deleted(site, title))
+            landed = undelete_landed(site, title, part)
             if landed is None:
                 raise OutcomeUnknownError(
                     f'{title}: part of the undelete is done', page=page)

@@ -21,12 +21,20 @@ from typing import Any
 import pywikibot
 import requests
 from pywikibot import config
-from pywikibot.exceptions import APIError, ServerError, SiteDefinitionError
+from pywikibot.exceptions import (
+    APIError,
+    MaxlagTimeoutError,
+    ServerError,
+    SiteDefinitionError,
+)
 
+from ._apierrors import raise_for_failure, translated
 from ._exceptions import (
     OutcomeUnknownError,
     RateLimitedError,
-    from_api_error,
+    ReadOnlyError,
+    ServerUnavailableError,
+    StopRunError,
 )
 
 
@@ -36,7 +44,7 @@ except ImportError:  # pragma: no cover - pywikibot < 11.5
     from pywikibot.exceptions import TimeoutError as ApiTimeoutError
 
 
-__all__ = ['UNCERTAIN', 'is_simulation', 'submit_write']
+__all__ = ['DEFAULT_MAX_WAIT', 'UNCERTAIN', 'is_simulation', 'submit_write']
 
 #: exceptions after which the write may or may not have happened;
 #: pywikibot turns a garbled (non-JSON) answer into SiteDefinitionError
@@ -47,6 +55,8 @@ UNCERTAIN = (ApiTimeoutError, ServerError, requests.RequestException,
 #: default bound, in seconds, for waiting out rate limits and lag
 DEFAULT_MAX_WAIT = 300.0
 
+#: reads the wiki after an uncertain outcome: an API-shaped answer if
+#: the write happened, None if it certainly did not; raises if unsure
 Reconcile = Callable[[], 'dict[str, Any] | None']
 
 
@@ -55,10 +65,53 @@ def is_simulation() -> bool:
     return bool(config.simulate)
 
 
+def _record_waits(req: Any) -> list[str | None]:
+    """Note the API error code each time pywikibot waits on *req*.
+
+    With ``max_retries = 0`` pywikibot gives up at its first wait and
+    raises a bare timeout, whether it waited on ``ratelimited``,
+    ``readonly`` or the network; the code it waited on tells which.
+    """
+    codes: list[str | None] = []
+    wait = req.wait
+
+    def wait_and_record(*args: Any, **kwargs: Any) -> None:
+        codes.append((getattr(req, 'last_error', None) or {}).get('code'))
+        wait(*args, **kwargs)
+
+    req.wait = wait_and_record
+    return codes
+
+
+def _gave_up(action: str, page: Any, site: Any, failure: BaseException,
+             codes: list[str | None], max_wait: float) -> StopRunError:
+    """Return the error for a write still refused after *max_wait*."""
+    if 'ratelimited' in codes:
+        cls: type[StopRunError] = RateLimitedError
+        code, what = 'ratelimited', 'kept the rate limit'
+    elif 'readonly' in codes or isinstance(failure, MaxlagTimeoutError):
+        cls = ReadOnlyError
+        code, what = 'readonly', 'stayed read-only or lagged'
+    else:
+        cls = ServerUnavailableError
+        code = None
+        what = f'kept failing ({type(failure).__name__})'
+    return cls(f'{action} on {page}: the wiki {what} for {max_wait:.0f} s; '
+               'it shows nothing was written; stopped cleanly',
+               page=page, site=site, code=code)
+
+
 def submit_write(site: Any, params: dict[str, Any], *, token: str,
                  reconcile: Reconcile | None, page: Any = None,
                  max_wait: float | None = None) -> dict[str, Any]:
     """Submit a write action and return pywikibot's answer.
+
+    **Example:**
+
+    .. code-block:: python
+
+       answer = submit_write(site, {'action': 'delete', 'title': 'Foo'},
+                             token='csrf', reconcile=gone_yet)
 
     :param params: parameters without token
     :param token: token type, ``'csrf'`` or ``'rollback'``
@@ -67,13 +120,17 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
         certainly did not; it raises if it cannot tell
     :param page: the page concerned, for errors
     :param max_wait: seconds to keep waiting out failures the wiki
-        confirmed as not written (rate limit, read-only, lag); default
-        :data:`DEFAULT_MAX_WAIT`
-    :raises RevertError: a typed error for a known API error code
+        confirmed as not written (rate limit, read-only, lag, network);
+        default :data:`DEFAULT_MAX_WAIT`
+    :raises RevertError: a typed error for a known API error code or a
+        ``Failure`` answer
     :raises OutcomeUnknownError: the wiki could not tell what happened
-    :raises RateLimitedError: still refused after *max_wait* seconds
+    :raises StopRunError: still refused after *max_wait* seconds
+        (:exc:`RateLimitedError`, :exc:`ReadOnlyError`,
+        :exc:`ServerUnavailableError`)
     """
     max_wait = DEFAULT_MAX_WAIT if max_wait is None else max_wait
+    action = params['action']
     params = dict(params)
     if site.username():
         # a session that silently became another user writes nothing
@@ -84,38 +141,38 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
         params['token'] = site.tokens[token]
         req = site.simple_request(**params)
         req.max_retries = 0
+        codes = _record_waits(req)
         try:
-            return req.submit()
-        except APIError as err:
-            raise from_api_error(err, page=page, site=site) from err
+            with translated(page=page, site=site):
+                answer = req.submit()
         except UNCERTAIN as err:
             failure = err
-        pywikibot.log(f'{params["action"]}: uncertain outcome '
+        else:
+            raise_for_failure(action, answer, page=page, site=site)
+            return answer
+        pywikibot.log(f'{action}: uncertain outcome '
                       f'({type(failure).__name__}); asking the wiki')
         if reconcile is None:
             raise OutcomeUnknownError(
-                f'{params["action"]} on {page}: no answer from the wiki and '
+                f'{action} on {page}: no answer from the wiki and '
                 'no way to check; not resent', page=page, site=site
             ) from failure
         try:
             answer = reconcile()
         except (APIError, *UNCERTAIN) as err:
             raise OutcomeUnknownError(
-                f'{params["action"]} on {page}: no answer from the wiki, '
+                f'{action} on {page}: no answer from the wiki, '
                 f'and checking failed too ({err}); not resent',
                 page=page, site=site) from failure
         if answer is not None:
-            pywikibot.log(f'{params["action"]}: the wiki shows it was done')
+            pywikibot.log(f'{action}: the wiki shows it was done')
             answer.setdefault('reconciled', True)
             return answer
         if waited >= max_wait:
-            raise RateLimitedError(
-                f'{params["action"]} on {page}: the wiki did not take the '
-                f'write within {max_wait:.0f} s (rate limit, lag, read-only '
-                'or network); stopped cleanly, nothing was written',
-                page=page, site=site, code='ratelimited') from failure
+            raise _gave_up(action, page, site, failure, codes,
+                           max_wait) from failure
         pause = min(delay, max_wait - waited, float(config.retry_max))
-        pywikibot.warning(f'{params["action"]} on {page} was not done; '
+        pywikibot.warning(f'{action} on {page} was not done; '
                           f'retrying in {pause:.1f} s')
         time.sleep(max(pause, 0))
         waited += max(pause, 0.01)

@@ -57,6 +57,7 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._filerevert_bot import FileRevertBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
@@ -64,7 +65,7 @@ docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
 
 def main(*args: str) -> None:
     """Run ``pwb filerevert`` with *args*."""
-    status = run('filerevert', *args)
+    status = run(FileRevertBot, *args)
     if status:
         sys.exit(status)
 

@@ -82,6 +82,7 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._rollback_bot import RollbackBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
@@ -89,7 +90,7 @@ docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
 
 def main(*args: str) -> None:
     """Run ``pwb rollback`` with *args*."""
-    status = run('rollback', *args)
+    status = run(RollbackBot, *args)
     if status:
         sys.exit(status)
 

@@ -61,6 +61,7 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._undelete_bot import UndeleteBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
@@ -68,7 +69,7 @@ docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
 
 def main(*args: str) -> None:
     """Run ``pwb undelete`` with *args*."""
-    status = run('undelete', *args)
+    status = run(UndeleteBot, *args)
     if status:
         sys.exit(status)
 

@@ -56,7 +56,6 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers used by this test suite."""
     config.addinivalue_line(
         'markers', 'wiki: needs the throwaway MediaWiki (PHP, mediawiki)')
-    config.addinivalue_line('markers', 'slow: takes more than a few seconds')
 
 
 def pytest_report_header(config: pytest.Config) -> str:

@@ -11,9 +11,13 @@ import pytest
 import pywikibot
 from pywikibot import config
 
-import pywikibot_revert
 from faultproxy import FaultProxy
-from pywikibot_revert import OutcomeUnknownError, RateLimitedError
+from pywikibot_revert import (
+    OutcomeUnknownError,
+    RateLimitedError,
+    ReadOnlyError,
+    ServerUnavailableError,
+)
 from wikitools import (
     delete,
     deleted_count,
@@ -157,6 +161,26 @@ def test_wait_bound_gives_a_clean_stop(psite, proxy, site, vandalised,
     assert revisions(site, title)[0]['revid'] == bad
 
 
+@pytest.mark.parametrize('fault, cls', [
+    ({'fault': 'status', 'status': 503}, ServerUnavailableError),
+    ({'fault': 'api_error', 'api_code': 'readonly'}, ReadOnlyError),
+])
+def test_past_the_wait_the_error_names_what_happened(psite, proxy, site,
+                                                     vandalised,
+                                                     fast_retries, fault,
+                                                     cls):
+    title, bad = vandalised
+    proxy.add_fault(fault.pop('fault'), action='rollback', times=50, **fault)
+    with pytest.raises(cls) as info:
+        pywikibot.Page(psite, title).revert.rollback(
+            user='Vandal', count=False, max_wait=1)
+    assert type(info.value) is cls
+    assert revisions(site, title)[0]['revid'] == bad
+    # asked the wiki after each refusal, resent only while it showed
+    # nothing was written
+    assert len(_posts(proxy, 'rollback')) >= 2
+
+
 def test_badtoken_and_maxlag_are_pywikibots(psite, proxy, site, vandalised,
                                             fast_retries):
     title, _ = vandalised
@@ -220,4 +244,3 @@ def test_journal_lock_and_wiki_check(site, psite, tmp_path):
             Journal(path, site).open()
     with pytest.raises(JournalError, match='written for'):
         Journal(path, psite).open()
-    assert pywikibot_revert  # the plugin is loaded

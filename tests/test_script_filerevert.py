@@ -6,15 +6,11 @@ import time
 
 import pytest
 
-from wikitools import file_sha1s, new_user, upload
+from wikitools import file_sha1s, new_user, pwb, upload
 
 
 pytestmark = pytest.mark.wiki
 
-
-def pwb(wiki, cfg, *args, input=None):
-    out = wiki.run_pwb(['filerevert', *args], cfg, input=input, timeout=300)
-    return out.returncode, out.stdout + out.stderr
 
 
 @pytest.fixture
@@ -43,7 +39,8 @@ def test_file_rollback_from_upload_log(wiki, site, config_dir_for,
                                        overwrites, tmp_path):
     o = overwrites
     journal = tmp_path / 'f.jsonl'
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-user:{o["user"]}',
                     '-always', f'-journal:{journal}')
     assert code == 0, out
     for title, good in o['files'].items():
@@ -57,12 +54,14 @@ def test_file_rollback_from_upload_log(wiki, site, config_dir_for,
     records = [json.loads(line) for line in journal.read_text().splitlines()]
     assert len([r for r in records if r['type'] == 'verified']) == 3
     # resume: nothing more happens
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-user:{o["user"]}',
                     '-always', f'-journal:{journal}')
     assert code == 0, out
     assert all(len(file_sha1s(site, t)) == 3 for t in o['files'])
     # undo: the vandal's versions are current again
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-undo:{journal}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-undo:{journal}',
                     '-always')
     assert code == 0, out
     for title, good in o['files'].items():
@@ -73,7 +72,8 @@ def test_file_rollback_from_upload_log(wiki, site, config_dir_for,
 def test_fresh_upload_is_skipped_with_a_page_list(wiki, site, config_dir_for,
                                                   overwrites):
     o = overwrites
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{o["user"]}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-user:{o["user"]}',
                     f'-page:{o["fresh"]}', '-always')
     assert code == 0, out
     assert len(file_sha1s(site, o['fresh'])) == 1
@@ -88,12 +88,15 @@ def test_to_timestamp(wiki, site, site_for, config_dir_for, unique,
     moment = time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime())
     time.sleep(1.05)
     upload(site_for('Editor'), title, tmp_path, 501)
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-to:{moment}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-to:{moment}',
                     f'-page:{title}', '-simulate')
     assert code == 0, out
     assert len(file_sha1s(site, title)) == 2  # simulate wrote nothing
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-to:{moment}',
-                    f'-page:{title}', '-always', '-summary:Back to the old logo')
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'filerevert', f'-to:{moment}',
+                    f'-page:{title}', '-always',
+                    '-summary:Back to the old logo')
     assert code == 0, out
     assert file_sha1s(site, title)[0] == first
     info = site.simple_request(action='query', prop='imageinfo', titles=title,
@@ -111,6 +114,6 @@ def test_bad_input(wiki, config_dir_for):
             (['-to:2026-01-01', '-page:File:X.png'], 'timestamp'),
             (['-user:Nobody such user'], 'does not exist'),
     ]:
-        code, out = pwb(wiki, cfg, *args)
+        code, out = pwb(wiki, cfg, 'filerevert', *args)
         assert code != 0, args
         assert message in out, (args, out)

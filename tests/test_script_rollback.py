@@ -13,6 +13,7 @@ from wikitools import (
     edit,
     interrupt_pwb,
     new_user,
+    pwb,
     revisions,
     text_of,
 )
@@ -43,13 +44,9 @@ def incident(wiki, site_for, config_dir, unique):
     return {'user': name, 'pages': pages, 'fixed': fixed, 'alone': alone}
 
 
-def pwb(wiki, cfg, *args, input=None):
-    out = wiki.run_pwb(['rollback', *args], cfg, input=input, timeout=300)
-    return out.returncode, out.stdout + out.stderr
-
 
 def test_help_lists_options_and_generators(wiki, config_dir_for):
-    code, out = pwb(wiki, config_dir_for('Admin'), '-help')
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback', '-help')
     assert code == 0
     for option in ('-user:NAME', '-iprange:CIDR', '-since:', '-until:',
                    '-addedlink:', '-markbot', '-tags:', '-watchlist:',
@@ -63,7 +60,7 @@ def test_rolls_back_every_top_edit_and_skips_the_rest(wiki, site,
                                                       incident):
     fixed_top = revisions(site, incident['fixed'])[0]['revid']
     alone_top = revisions(site, incident['alone'])[0]['revid']
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-user:{incident["user"]}', '-always',
                     '-summary:Spam cleanup')
     assert code == 0, out
@@ -82,7 +79,7 @@ def test_rolls_back_every_top_edit_and_skips_the_rest(wiki, site,
 
 def test_simulate_writes_nothing(wiki, site, config_dir_for, incident):
     tops = {t: revisions(site, t)[0]['revid'] for t in incident['pages']}
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-user:{incident["user"]}', '-simulate')
     assert code == 0, out
     assert {t: revisions(site, t)[0]['revid'] for t in tops} == tops
@@ -99,7 +96,7 @@ def test_with_generator_only_where_user_is_latest(wiki, site,
                                                   config_dir_for, incident):
     first, second = list(incident['pages'])[:2]
     fixed_top = revisions(site, incident['fixed'])[0]['revid']
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-user:{incident["user"]}', f'-page:{first}',
                     f'-page:{incident["fixed"]}', '-always')
     assert code == 0, out
@@ -118,7 +115,7 @@ def test_addedlink_only_spam(wiki, site, site_for, config_dir, config_dir_for,
         edit(site_for('Editor'), title, 'text http://good.example/')
     edit(spammer, spam, 'text http://good.example/ http://www.spam.example/')
     edit(spammer, harmless, 'text http://good.example/ typo fixed')
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-user:{name}',
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback', f'-user:{name}',
                     '-addedlink:spam.example', '-always')
     assert code == 0, out
     assert revisions(site, spam)[0]['user'] == 'Admin'
@@ -131,7 +128,7 @@ def test_iprange(wiki, site, site_for, config_dir_for, unique):
     edit(site_for('Editor'), title, 'good')
     anon_edit(wiki.api_url, title, 'anonymous vandalism')
     assert revisions(site, title)[0]['user'] == '127.0.0.1'
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     '-iprange:127.0.0.0/24', '-always')
     assert code == 0, out
     assert text_of(site, title) == 'good'
@@ -153,7 +150,7 @@ def test_bad_input_is_refused_before_any_write(wiki, site, config_dir_for,
              'not both'),
             ([f'-user:{incident["user"]}', '-watchlist:maybe'], 'watchlist'),
     ]:
-        code, out = pwb(wiki, cfg, *args)
+        code, out = pwb(wiki, cfg, 'rollback', *args)
         assert code != 0, args
         assert message in out, (args, out)
     assert {t: revisions(site, t)[0]['revid'] for t in tops} == tops
@@ -166,7 +163,7 @@ def test_user_option_is_not_the_login(wiki, site, config_dir_for, incident):
     command line it even falls back to reading sys.argv.
     """
     for extra in ([], ['-always']):
-        code, out = pwb(wiki, config_dir_for('Admin'),
+        code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                         f'-user:{incident["user"]}', *extra, input='q\n')
         assert f'as {incident["user"]}' not in out, out
         assert 'does not have' not in out, out
@@ -177,7 +174,7 @@ def test_user_option_is_not_the_login(wiki, site, config_dir_for, incident):
 def test_missing_right_stops_before_any_write(wiki, site, config_dir_for,
                                               incident):
     tops = {t: revisions(site, t)[0]['revid'] for t in incident['pages']}
-    code, out = pwb(wiki, config_dir_for('Nobody'),
+    code, out = pwb(wiki, config_dir_for('Nobody'), 'rollback',
                     f'-user:{incident["user"]}', '-always')
     assert code != 0
     assert "'rollback' right" in out
@@ -186,7 +183,7 @@ def test_missing_right_stops_before_any_write(wiki, site, config_dir_for,
 
 def test_interactive_yes_no(wiki, site, config_dir_for, incident):
     titles = list(incident['pages'])  # newest contribution first on the wiki
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-user:{incident["user"]}', input='y\nn\nq\n')
     assert code != 0  # quit before the end is an interruption
     changed = [t for t in titles if revisions(site, t)[0]['user'] == 'Admin']
@@ -199,7 +196,8 @@ def test_journal_resume_and_undo(wiki, site, config_dir_for, incident,
     journal = tmp_path / 'run.jsonl'
     cfg = config_dir_for('Admin')
     before = {t: text_of(site, t) for t in incident['pages']}
-    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+    code, out = pwb(wiki, cfg,
+                    'rollback', f'-user:{incident["user"]}', '-always',
                     f'-journal:{journal}')
     assert code == 0, out
     assert stat.S_IMODE(journal.stat().st_mode) == 0o600
@@ -213,14 +211,15 @@ def test_journal_resume_and_undo(wiki, site, config_dir_for, incident,
     text = journal.read_text()
     assert 'token' not in text and wiki.users['Admin'] not in text
     # resume: the same command again acts on nothing
-    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+    code, out = pwb(wiki, cfg,
+                    'rollback', f'-user:{incident["user"]}', '-always',
                     f'-journal:{journal}')
     assert code == 0
     for title in incident['pages']:
         assert sum('mw-rollback' in r['tags']
                    for r in revisions(site, title)) == 1
     # undo: back to the state before the run
-    code, out = pwb(wiki, cfg, f'-undo:{journal}', '-always')
+    code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
     assert code == 0, out
     assert {t: text_of(site, t) for t in incident['pages']} == before
 
@@ -229,11 +228,11 @@ def test_undo_skips_pages_edited_since(wiki, site, site_for, config_dir_for,
                                        incident, tmp_path):
     journal = tmp_path / 'run.jsonl'
     cfg = config_dir_for('Admin')
-    pwb(wiki, cfg, f'-user:{incident["user"]}', '-always',
+    pwb(wiki, cfg, 'rollback', f'-user:{incident["user"]}', '-always',
         f'-journal:{journal}')
     title = next(iter(incident['pages']))
     edit(site_for('Editor'), title, 'improved after the cleanup')
-    code, out = pwb(wiki, cfg, f'-undo:{journal}', '-always')
+    code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
     assert code == 0, out
     assert text_of(site, title) == 'improved after the cleanup'
     assert 'edited since the rollback' in out
@@ -255,7 +254,7 @@ def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
     done_before = sum(revisions(site, t)[0]['user'] == 'Admin'
                       for t in titles)
     assert 3 <= done_before < len(titles)
-    code, out = pwb(wiki, cfg, f'-user:{name}', '-always',
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{name}', '-always',
                     f'-journal:{journal}')
     assert code == 0, out
     for title in titles:
@@ -273,7 +272,8 @@ def test_failure_gives_nonzero_exit(wiki, site, site_for, config_dir,
                         protections='edit=sysop', expiry='infinite',
                         token=site.tokens['csrf']).submit()
     edit(site_for('Botty'), title, 'bad')
-    code, out = pwb(wiki, config_dir_for('Rollbacker'), '-user:Botty',
+    code, out = pwb(wiki, config_dir_for('Rollbacker'),
+                    'rollback', '-user:Botty',
                     f'-page:{title}', '-always')
     assert code == 1, out
     assert revisions(site, title)[0]['user'] == 'Botty'
@@ -295,15 +295,15 @@ def test_namespace_and_time_bounds(wiki, site, site_for, config_dir,
     edit(vandal, talk, 'bad')
     edit(vandal, late, 'bad')
     cfg = config_dir_for('Admin')
-    code, out = pwb(wiki, cfg, f'-user:{name}', '-ns:1', '-always')
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{name}', '-ns:1', '-always')
     assert code == 0, out
     assert text_of(site, talk) == 'good'
     assert text_of(site, late) == 'bad' and text_of(site, early) == 'bad'
-    code, out = pwb(wiki, cfg, f'-user:{name}', f'-since:{middle}',
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{name}', f'-since:{middle}',
                     '-always')
     assert code == 0, out
     assert text_of(site, late) == 'good' and text_of(site, early) == 'bad'
-    code, out = pwb(wiki, cfg, f'-user:{name}', f'-until:{middle}',
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{name}', f'-until:{middle}',
                     '-always')
     assert code == 0, out
     assert text_of(site, early) == 'good'
@@ -312,11 +312,11 @@ def test_namespace_and_time_bounds(wiki, site, site_for, config_dir,
 def test_watchlist_and_tags(wiki, site, config_dir_for, incident):
     cfg = config_dir_for('Admin')
     first = next(iter(incident['pages']))
-    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}',
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{incident["user"]}',
                     '-tags:no-such-tag', '-always')
     assert code == 2 and 'no-such-tag' in out, out
     assert revisions(site, first)[0]['user'] == incident['user']
-    code, out = pwb(wiki, cfg, f'-user:{incident["user"]}',
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{incident["user"]}',
                     f'-page:{first}', '-watchlist:watch', '-always')
     assert code == 0, out
     info = site.simple_request(action='query', prop='info', titles=first,
@@ -325,7 +325,7 @@ def test_watchlist_and_tags(wiki, site, config_dir_for, incident):
 
 
 def test_invalid_title_is_refused(wiki, config_dir_for):
-    code, out = pwb(wiki, config_dir_for('Admin'), '-user:Vandal',
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback', '-user:Vandal',
                     '-page:Bad[title]', '-always')
     assert code == 2
     assert 'bad page selection' in out

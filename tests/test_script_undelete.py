@@ -13,6 +13,7 @@ from wikitools import (
     edit,
     exists,
     new_user,
+    pwb,
     revisions,
     text_of,
 )
@@ -20,10 +21,6 @@ from wikitools import (
 
 pytestmark = pytest.mark.wiki
 
-
-def pwb(wiki, cfg, *args, input=None):
-    out = wiki.run_pwb(['undelete', *args], cfg, input=input, timeout=300)
-    return out.returncode, out.stdout + out.stderr
 
 
 def _now() -> str:
@@ -60,7 +57,7 @@ def test_restores_what_one_admin_deleted(wiki, site, config_dir_for,
                                          mass_deletion, tmp_path):
     m = mass_deletion
     journal = tmp_path / 'u.jsonl'
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
                     f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
                     '-summary:Restoring mistaken deletions', '-always',
                     f'-journal:{journal}')
@@ -83,7 +80,8 @@ def test_restores_what_one_admin_deleted(wiki, site, config_dir_for,
     done = [r for r in records if r['type'] == 'done']
     assert sorted(r['result']['revisions'] for r in done) == [2, 2, 2, 2]
     # undo deletes them again
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-undo:{journal}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'undelete', f'-undo:{journal}',
                     '-always')
     assert code == 0, out
     for title in m['titles']:
@@ -94,7 +92,7 @@ def test_restores_what_one_admin_deleted(wiki, site, config_dir_for,
 def test_window_either_order_and_simulate(wiki, site, config_dir_for,
                                           mass_deletion):
     m = mass_deletion
-    code, out = pwb(wiki, config_dir_for('Admin'),
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
                     f'-logevents:delete,{m["admin"]},{m["end"]},{m["start"]}',
                     '-simulate')
     assert code == 0, out
@@ -112,11 +110,39 @@ def test_except_user(wiki, site, site_for, config_dir, config_dir_for,
     time.sleep(1.05)
     edit(vandal, title, 'bad')
     delete(site, title)
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'undelete', f'-page:{title}',
                     f'-except-user:{vandal.user()}', '-always')
     assert code == 0, out
     assert [r['user'] for r in revisions(site, title)] == ['Editor']
     assert deleted_count(site, title) == 1
+
+
+def test_except_user_keeps_a_shared_second_deleted(wiki, site, site_for,
+                                                   config_dir_for, unique):
+    """The excluded user's revisions are read too, to keep their second.
+
+    The API restores by timestamp: a second holding a revision of the
+    excluded user and one of someone else cannot be restored apart.
+    """
+    for attempt in range(5):
+        title = f'{unique} same second {attempt}'
+        edit(site_for('Editor'), title, 'one')
+        edit(site_for('Vandal'), title, 'two')
+        if len({r['timestamp'] for r in revisions(site, title)}) == 1:
+            break
+    else:
+        pytest.fail('could not make two edits in one second')
+    time.sleep(1.05)
+    edit(site_for('Editor'), title, 'three')  # a second of its own
+    delete(site, title)
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
+                    f'-page:{title}', '-except-user:Vandal', '-always')
+    assert code == 0, out
+    assert [r['user'] for r in revisions(site, title)] == ['Editor']
+    assert text_of(site, title) == 'three'
+    assert deleted_count(site, title) == 2
+    assert 'stay deleted' in out
 
 
 def test_since_until(wiki, site, site_for, config_dir_for, unique):
@@ -127,13 +153,15 @@ def test_since_until(wiki, site, site_for, config_dir_for, unique):
     time.sleep(1.05)
     edit(site_for('Editor'), title, 'new')
     delete(site, title)
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'undelete', f'-page:{title}',
                     f'-since:{middle}', '-always')
     assert code == 0, out
     assert [r['comment'] for r in revisions(site, title)] == ['test']
     assert text_of(site, title) == 'new'
     assert deleted_count(site, title) == 1
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'undelete', f'-page:{title}',
                     f'-until:{middle}', '-always')
     assert code == 0, out
     assert len(revisions(site, title)) == 2
@@ -146,7 +174,8 @@ def test_undeletetalk(wiki, site, config_dir_for, unique):
     edit(site, f'Talk:{title}', 't')
     delete(site, f'Talk:{title}')
     delete(site, title)
-    code, out = pwb(wiki, config_dir_for('Admin'), f'-page:{title}',
+    code, out = pwb(wiki, config_dir_for('Admin'),
+                    'undelete', f'-page:{title}',
                     '-undeletetalk', '-always')
     assert code == 0, out
     assert exists(site, title) and exists(site, f'Talk:{title}')
@@ -160,7 +189,7 @@ def test_needs_a_selection_and_valid_input(wiki, config_dir_for):
             (['-page:X', '-except-user:Nobody such'], 'does not exist'),
             (['-logevents:delete,Admin,tomorrow'], 'timestamp'),
     ]:
-        code, out = pwb(wiki, cfg, *args)
+        code, out = pwb(wiki, cfg, 'undelete', *args)
         assert code != 0, args
         assert message in out, (args, out)
 
@@ -169,8 +198,17 @@ def test_missing_right(wiki, site, config_dir_for, unique):
     title = f'{unique} x'
     edit(site, title, 'x')
     delete(site, title)
-    code, out = pwb(wiki, config_dir_for('Nobody'), f'-page:{title}',
+    code, out = pwb(wiki, config_dir_for('Nobody'),
+                    'undelete', f'-page:{title}',
                     '-always')
     assert code != 0
     assert "'undelete' right" in out
     assert not exists(site, title)
+
+
+def test_other_log_types_are_refused_clearly(wiki, config_dir_for):
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
+                    '-logevents:deletion,Admin', '-always')
+    assert code == 2, out
+    assert "-logevents: undelete reads the deletion log" in out
+    assert 'Traceback' not in out and 'AssertionError' not in out

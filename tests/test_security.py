@@ -14,6 +14,7 @@ from wikitools import (
     edit,
     interrupt_pwb,
     new_user,
+    pwb,
     revisions,
     text_of,
     upload,
@@ -24,10 +25,6 @@ pytestmark = pytest.mark.wiki
 
 TOKEN = re.compile(r'[0-9a-f]{32,40}\+\\')
 
-
-def pwb(wiki, cfg, script, *args, input=None):
-    out = wiki.run_pwb([script, *args], cfg, input=input, timeout=300)
-    return out.returncode, out.stdout + out.stderr
 
 
 @pytest.fixture
@@ -229,3 +226,22 @@ def test_rate_limit_past_maxwait_stops_and_resume_finishes(wiki, site,
     code, out = pwb(wiki, cfg, *args)
     assert code == 0, out
     assert all(revisions(site, t)[0]['user'] == 'Admin' for t in victim)
+
+
+@pytest.mark.parametrize('code', ['permissiondenied',
+                                  'assertnameduserfailed'])
+def test_lost_right_or_session_stops_the_run_at_once(wiki, site,
+                                                     proxied_config, victim,
+                                                     code):
+    """One refusal stops the run: the other pages are not tried."""
+    cfg, proxy = proxied_config
+    proxy.add_fault('api_error', action='rollback', api_code=code,
+                    times=1000)
+    code_, out = pwb(wiki, cfg, 'rollback', '-user:Vandal',
+                     *[f'-page:{t}' for t in victim], '-always')
+    assert code_ == 1, out
+    assert 'Stopped' in out and code in out
+    rollbacks = [r for r in proxy.requests_for('rollback')
+                 if r.method == 'POST']
+    assert len(rollbacks) == 1
+    assert all(revisions(site, t)[0]['user'] == 'Vandal' for t in victim)

@@ -160,6 +160,18 @@ def settled_count(wiki: Any) -> int:
         count = again
 
 
+def pwb(wiki: Any, config_dir: Path, script: str, *args: str,
+        input: str | None = None) -> tuple[int, str]:
+    """Run ``pwb SCRIPT ARGS`` as an operator would.
+
+    :param input: what the operator types; stdin is closed if None
+    :return: the exit status and everything the program printed
+    """
+    out = wiki.run_pwb([script, *args], config_dir, input=input,
+                       timeout=300)
+    return out.returncode, out.stdout + out.stderr
+
+
 def interrupt_pwb(wiki: Any, config_dir: Path, args: list[str], *,
                   after: str, times: int, sig: int) -> tuple[int, str]:
     """Run ``pwb ARGS`` and send *sig* once *after* was printed *times*.

@@ -1,0 +1,317 @@
+"""The common ground of the cleanup bots: run policy and journalled writes.
+
+Built on pywikibot's bot classes: options are data (:class:`Option`
+lists become ``available_options``), each page goes through
+``skip_page`` and ``treat_page``, ``counter`` and ``exit()`` print the
+run summary, and ``user_confirm`` honours ``-always``. What
+:class:`RevertBot` adds:
+
+- the run policy, read off the error tree (:func:`classify`): a
+  :exc:`~pywikibot_revert._exceptions.NothingToDoError` skips the item,
+  counted by its reason; a :exc:`~pywikibot_revert._exceptions.StopRunError`
+  stops the run cleanly; any other error fails the item and the run
+  goes on;
+- :meth:`RevertBot.write`: each write under a journal
+  (:class:`~pywikibot_revert._journal.Journal`), recorded before and
+  after, so a rerun resumes and ``-undo`` reverses;
+- :attr:`RevertBot.exit_status`: non-zero when an action failed or the
+  run was interrupted.
+"""
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
+
+import pywikibot
+from pywikibot import config
+from pywikibot.bot import CurrentPageBot, SingleSiteBot
+from pywikibot.exceptions import APIError, Error
+from pywikibot.pagegenerators import GeneratorFactory
+
+from ._exceptions import (
+    NothingToDoError,
+    RevertError,
+    StopRunError,
+    UsageError,
+)
+from ._generators import unique
+from ._journal import Journal
+from ._options import Option, seconds
+from ._rights import require_rights
+
+
+__all__ = ['COMMON_OPTIONS', 'RevertBot', 'classify']
+
+#: options every script takes
+COMMON_OPTIONS: tuple[Option, ...] = (
+    Option('always', False, flag=True),
+    Option('summary'),
+    Option('journal'),
+    Option('maxwait', convert=seconds),
+    Option('undo'),
+)
+
+
+def classify(err: BaseException) -> str | None:
+    """Return what a run does after *err*: skip, stop or fail.
+
+    >>> from pywikibot_revert._exceptions import (
+    ...     OnlyAuthorError, OutcomeUnknownError, ProtectedPageError)
+    >>> [classify(e('x')) for e in (OnlyAuthorError, OutcomeUnknownError,
+    ...                             ProtectedPageError, KeyError)]
+    ['skip', 'stop', 'fail', None]
+
+    :return: ``'skip'``, ``'stop'``, ``'fail'``, or None for an error
+        that is not the wiki's answer (a bug: it propagates)
+    """
+    if isinstance(err, NothingToDoError):
+        return 'skip'
+    if isinstance(err, StopRunError):
+        return 'stop'
+    if isinstance(err, (RevertError, APIError)):
+        return 'fail'
+    return None
+
+
+def _record(result: Any) -> Any:
+    """Return *result* as plain data for the journal."""
+    if dataclasses.is_dataclass(result):
+        return dataclasses.asdict(result)
+    if isinstance(result, dict):
+        return {key: _record(value) for key, value in result.items()}
+    return result
+
+
+class RevertBot(SingleSiteBot, CurrentPageBot):
+
+    """Common ground of the cleanup bots.
+
+    Subclasses set :attr:`operation` (a key of
+    :data:`~pywikibot_revert._rights.REQUIRED_RIGHTS`), list their own
+    :attr:`options` and implement :meth:`act`, which raises a typed
+    error to skip, stop or fail.
+    """
+
+    #: what the bot does; also its counter's name
+    operation: ClassVar[str] = ''
+    #: the bot's own options, besides :data:`COMMON_OPTIONS`
+    options: ClassVar[tuple[Option, ...]] = ()
+    #: the message when no page selection was given
+    needs_selection: ClassVar[str] = ('select pages with -page:, -file:, '
+                                      '-cat: or another generator')
+    available_options = {o.key: o.default for o in COMMON_OPTIONS}
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        """Derive pywikibot's ``available_options`` from the options."""
+        super().__init_subclass__(**kwargs)
+        # each class its own dict: BaseBot.__init__ updates it in place
+        cls.available_options = {o.key: o.default
+                                 for o in cls.all_options()}
+        cls.update_options = {}
+
+    @classmethod
+    def all_options(cls) -> tuple[Option, ...]:
+        """Return every option the bot takes."""
+        return COMMON_OPTIONS + cls.options
+
+    def __init__(self, *, script_args: list[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(**kwargs)
+        self.journal: Journal | None = None
+        self.script_args = script_args or []
+        self.skips: Counter[str] = Counter()
+        self.stopped: str | None = None
+        self.done = 0
+        self.simulated = 0
+
+    # -- from the command line
+
+    @classmethod
+    def check_options(cls, opts: dict[str, Any]) -> None:
+        """Refuse option combinations that make no sense.
+
+        :raises UsageError: names what is wrong
+        """
+        since, until = opts.get('since'), opts.get('until')
+        if since and until and since > until:
+            raise UsageError('-since is later than -until')
+
+    @classmethod
+    def from_options(cls, site: Any, opts: dict[str, Any],
+                     factory: GeneratorFactory, **kwargs: Any) -> RevertBot:
+        """Build the bot from parsed options and page generators.
+
+        :raises UsageError: the input cannot make a run
+        """
+        cls.check_options(opts)
+        bot = cls(site=site, **opts, **kwargs)
+        bot.generator = bot.make_generator(factory)
+        return bot
+
+    def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
+        """Return the pages to treat: the operator's page selection."""
+        gen = factory.getCombinedGenerator()
+        if gen is None:
+            raise UsageError(self.needs_selection)
+        return unique(gen)
+
+    # -- life cycle
+
+    @property
+    def simulate(self) -> bool:
+        """True when pywikibot's ``-simulate`` is on."""
+        return bool(config.simulate)
+
+    @property
+    def max_wait(self) -> float | None:
+        """The operator's bound for waiting out rate limits and lag."""
+        return self.opt.maxwait
+
+    def setup(self) -> None:
+        """Log in, check rights and open the journal before any write."""
+        require_rights(self.site, self.operation)
+        if self.opt.journal:
+            self.journal = Journal(self.opt.journal, self.site,
+                                   script=type(self).__name__,
+                                   args=self.script_args).open()
+            pywikibot.info(f'Journal: {self.journal.path}')
+
+    def teardown(self) -> None:
+        """Print skips by reason and the journal's path; close it."""
+        reasons = ', '.join(f'{n} {reason}'
+                            for reason, n in sorted(self.skips.items()))
+        completed = self.generator_completed and not self.stopped
+        pywikibot.info(
+            f'Summary: {self.done} done'
+            + (f' ({self.simulated} simulated)' if self.simulated else '')
+            + f', {sum(self.skips.values())} skipped'
+            + (f' ({reasons})' if reasons else '')
+            + f', {self.counter["fail"]} failed'
+            + ('' if completed else ', interrupted'))
+        if self.stopped:
+            pywikibot.error(f'Stopped: {self.stopped}')
+        if self.journal:
+            self.journal.note('end', done=self.done,
+                              failed=self.counter['fail'],
+                              skipped=sum(self.skips.values()),
+                              completed=completed)
+            pywikibot.info(f'Journal: {self.journal.path}')
+            self.journal.close()
+
+    @property
+    def exit_status(self) -> int:
+        """0 when every action succeeded and the run was not cut short."""
+        failed = self.counter['fail'] or self.stopped
+        return 1 if failed or not self.generator_completed else 0
+
+    def user_confirm(self, question: str) -> bool:
+        """Ask unless ``-always``; ``-simulate`` previews without asking.
+
+        End of input (no terminal) quits the run like "quit".
+        """
+        if self.simulate:
+            return True
+        try:
+            return super().user_confirm(question)
+        except EOFError:
+            self.stop('no answer (end of input); use -always to run '
+                      'without questions')
+            return False
+
+    def confirm(self, question: str) -> bool:
+        """Ask *question* (see :meth:`user_confirm`); a "no" is a skip."""
+        if self.user_confirm(question):
+            return True
+        self.skip('declined')
+        return False
+
+    def progress(self, text: str) -> None:
+        """Print one line of progress with the running count."""
+        pywikibot.info(f'[{self.counter["read"]}] {text}')
+
+    # -- one item
+
+    def treat_page(self) -> None:
+        """Act on the current page and sort the outcome by its category."""
+        page = self.current_page
+        try:
+            self.act(page)
+        except (RevertError, APIError) as err:
+            kind = classify(err)
+            if kind == 'skip':
+                pywikibot.log(str(err))
+                self.skip(err.reason)
+            elif kind == 'stop':
+                self.stop(str(err))
+            else:
+                self.fail(page, err)
+
+    def act(self, page: pywikibot.Page) -> None:
+        """Do the work for one page (abstract)."""
+        raise NotImplementedError
+
+    def skip(self, reason: str) -> None:
+        """Count a skip by *reason* and say so."""
+        self.counter['skip'] += 1
+        self.skips[reason] += 1
+        page = self._current_page
+        self.progress(f'{page.title() if page else ""}: skipped ({reason})')
+
+    def fail(self, page: pywikibot.Page, err: Exception) -> None:
+        """Count a failed action; the run goes on."""
+        self.counter['fail'] += 1
+        pywikibot.error(f'{page.title()}: {err}')
+
+    def stop(self, reason: str) -> None:
+        """Stop the run cleanly; a rerun with the journal resumes."""
+        self.stopped = reason
+        self.quit()
+
+    def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
+              *, reconcile: Callable[[], Any] | None = None,
+              **details: Any) -> Any:
+        """Run one write *do* under the journal.
+
+        A key the journal shows done is skipped without a request. A
+        key with an intent but no outcome (the process died mid-write)
+        is first checked on the wiki with *reconcile*, which returns
+        the result to record if the write landed, else None; only if
+        the wiki says "not done" is it written.
+
+        :return: what *do* returned, or None when it was done before
+        """
+        journal = self.journal
+        title = page.title()
+        state = journal.state(key) if journal else None
+        if state == 'done':
+            self.skip('done before (journal)')
+            return None
+        if journal and state in ('intent', 'uncertain') and reconcile:
+            found = reconcile()
+            if found is not None:
+                journal.done(key, self.operation, title=title,
+                             reconciled=True, result=_record(found),
+                             **details)
+                self.skip('done before (confirmed on the wiki)')
+                return None
+        if self.simulate:
+            result = do()
+            self.simulated += 1
+            return result
+        if journal:
+            journal.intent(key, self.operation, title=title, **details)
+        try:
+            result = do()
+        except Error as err:
+            if journal:
+                journal.error(key, self.operation, err, title=title)
+            raise
+        if journal:
+            journal.done(key, self.operation, title=title,
+                         result=_record(result), **details)
+        self.done += 1
+        self.counter[self.operation] += 1
+        return result

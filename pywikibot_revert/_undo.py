@@ -1,0 +1,164 @@
+"""``-undo:JOURNAL``: reverse what a run did, newest first.
+
+Each reversal writes through the library's own functions
+(:func:`~pywikibot_revert._edit.undo_revisions`,
+:func:`~pywikibot_revert._edit.delete_page`,
+:func:`~pywikibot_revert._filerevert.filerevert`), so it gets the same
+uncertain-outcome checks as any other write, and only where the page
+is still as the run left it.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pywikibot
+from pywikibot.pagegenerators import GeneratorFactory
+
+from ._bot import RevertBot
+from ._edit import delete_page, undo_revisions
+from ._exceptions import IdenticalVersionError, UsageError
+from ._filerevert import file_history, filerevert
+from ._journal import Journal
+from ._query import read, top_revisions
+from ._rights import require_rights
+
+
+__all__ = ['UNDO_RIGHTS', 'UndoBot']
+
+#: the journal's action -> the operation (rights) undoing it needs
+UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
+               'filerevert': 'filerevert'}
+
+
+class UndoBot(RevertBot):
+
+    """Reverse a journal, newest first.
+
+    - a rollback is undone only where the page is still at the
+      rollback's revision;
+    - an undelete is deleted again, only where the page consists of
+      exactly the restored revisions and nobody edited since;
+    - a file revert goes back to the version it replaced, only where
+      the file is still at the reverted version.
+
+    Anything else is skipped and reported. A journal written for
+    another wiki is refused.
+    """
+
+    operation = 'undo'
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(**kwargs)
+        self._record: dict[str, Any] = {}
+        self._verified: dict[str, Any] = {}
+
+    def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
+        """Refuse a page selection: the journal says what to undo."""
+        if factory.gens:
+            raise UsageError('-undo:FILE reverses a journal; it takes no '
+                             'page selection')
+        return iter(())  # replaced in setup(), once the journal is open
+
+    def setup(self) -> None:
+        """Read the journal to undo, and open this run's journal."""
+        undo = Journal(self.opt.undo, self.site, script='UndoBot',
+                       args=self.script_args)
+        undo.open()  # refuses another wiki
+        self._verified = {r['key']: r.get('current') for r in undo.records
+                          if r.get('type') == 'verified'}
+        records = [r for r in undo.done_records()
+                   if r.get('action') in UNDO_RIGHTS]
+        undo.close()
+        if not self.opt.journal:
+            self.opt.journal = self.opt.undo
+        super().setup()
+        for action in {r['action'] for r in records}:
+            require_rights(self.site, UNDO_RIGHTS[action])
+        self.generator = ((pywikibot.Page(self.site, r['title']), r)
+                          for r in reversed(records))
+
+    def init_page(self, item: tuple[pywikibot.Page, dict[str, Any]]
+                  ) -> pywikibot.Page:
+        """Keep the journal record with its page."""
+        page, self._record = item
+        return super().init_page(page)
+
+    def act(self, page: pywikibot.Page) -> None:
+        """Undo one journal record."""
+        record = self._record
+        undo = getattr(self, f'_undo_{record["action"]}')
+        undo(page, record, f'undo|{record["key"]}')
+
+    def _undo_rollback(self, page: pywikibot.Page, record: dict[str, Any],
+                       key: str) -> None:
+        result = record.get('result') or {}
+        revid, old = result.get('revid'), result.get('old_revid')
+        if not revid or revid == old:
+            raise IdenticalVersionError(f'{page.title()}: null rollback',
+                                        page=page)
+        top = top_revisions(self.site, title=page.title(), limit=1)[0]
+        if top['revid'] != revid:
+            self.skip('edited since the rollback')
+            return
+        if not self.confirm(f'Undo the rollback on {page.title()}?'):
+            return
+
+        def do():
+            return undo_revisions(
+                page, undo=revid, undoafter=old,
+                summary=self.opt.summary or f'Undo rollback (revision '
+                f'{revid})', basetimestamp=top.get('timestamp'),
+                max_wait=self.max_wait)
+
+        self.write(key, page, do, action_undone='rollback')
+
+    def _undo_undelete(self, page: pywikibot.Page, record: dict[str, Any],
+                       key: str) -> None:
+        restored = (record.get('result') or {}).get('revisions') or 0
+        data = read(self.site, page=page, action='query', prop='revisions',
+                    titles=page.title(), rvprop='ids|timestamp',
+                    rvlimit='max', formatversion=2)
+        pages = data['query']['pages']
+        revs = pages[0].get('revisions', []) if pages else []
+        if not revs:
+            self.skip('already deleted')
+            return
+        done_at = pywikibot.Timestamp.fromISOformat(record['time'])
+        if any(pywikibot.Timestamp.fromISOformat(r['timestamp']) > done_at
+               for r in revs) or len(revs) != restored:
+            self.skip('page has other revisions than the restored ones')
+            return
+        if not self.confirm(f'Delete {page.title()} again?'):
+            return
+
+        def do():
+            return delete_page(page, reason=self.opt.summary
+                               or 'Undo undelete', max_wait=self.max_wait)
+
+        self.write(key, page, do, action_undone='undelete')
+
+    def _undo_filerevert(self, page: pywikibot.Page, record: dict[str, Any],
+                         key: str) -> None:
+        result = record.get('result') or {}
+        target = result.get('target') or {}
+        replaced = result.get('replaced') or {}
+        current = result.get('current') or self._verified.get(
+            record['key']) or {}
+        filepage = pywikibot.FilePage(page)
+        now = file_history(filepage)
+        if now[0].sha1 != target.get('sha1') or (
+                current and now[0].timestamp.isoformat()
+                != current.get('timestamp')):
+            self.skip('file changed since the revert')
+            return
+        if not self.confirm(f'Undo the revert of {page.title()}?'):
+            return
+
+        def do():
+            return filerevert(filepage, sha1=replaced['sha1'], history=now,
+                              comment=self.opt.summary or 'Undo file revert',
+                              max_wait=self.max_wait)
+
+        self.write(key, filepage, do, action_undone='filerevert')

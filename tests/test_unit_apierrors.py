@@ -1,0 +1,99 @@
+"""API error codes to typed errors: the one table (no wiki needed)."""
+from __future__ import annotations
+
+import pytest
+from pywikibot.exceptions import APIError, Error
+
+from pywikibot_revert import _apierrors as api
+from pywikibot_revert import _exceptions as exc
+from pywikibot_revert._apierrors import API_ERRORS, from_api_error
+from test_unit_exceptions import ERROR_CLASSES
+
+
+#: error classes raised by the plugin's own checks, with no API code
+LOCAL_ONLY = {exc.EmptySelectionError, exc.HiddenUserError,
+              exc.UnsupportedParameterError, exc.FileRevertFailedError,
+              exc.WriteFailedError, exc.OutcomeUnknownError,
+              exc.ServerUnavailableError, exc.JournalError, exc.UsageError,
+              exc.SitewideBlockError}
+
+
+@pytest.mark.parametrize('code', sorted(API_ERRORS))
+def test_every_code_translates_to_its_class(code):
+    err = APIError(code, f'info for {code}', blockinfo={'blockpartial': True})
+    typed = from_api_error(err, page='Some page', site='site')
+    assert type(typed) is API_ERRORS[code]
+    assert isinstance(typed, Error)
+    assert typed.code == code
+    assert typed.page == 'Some page'
+    assert typed.site == 'site'
+    assert code in str(typed)
+
+
+def test_every_class_is_in_the_table_or_local():
+    mapped = set(API_ERRORS.values())
+    assert ERROR_CLASSES == mapped | LOCAL_ONLY
+    assert not mapped & LOCAL_ONLY
+
+
+def test_unknown_code_passes_through_unchanged():
+    err = APIError('somethingnew', 'x')
+    assert from_api_error(err) is err
+
+
+def test_blocked_partial_flag():
+    partial = from_api_error(APIError('blocked', 'x',
+                                      blockinfo={'blockpartial': True}))
+    partial_fv1 = from_api_error(APIError('blocked', 'x',
+                                          blockinfo={'blockpartial': ''}))
+    assert partial_fv1.partial
+    full = from_api_error(APIError('blocked', 'x', blockinfo={}))
+    assert partial.partial and not full.partial
+    # a sitewide block stops the run; a partial one fails one page
+    assert type(full) is exc.SitewideBlockError
+    assert isinstance(full, exc.BlockedError)
+    assert isinstance(full, exc.StopRunError)
+    assert not isinstance(partial, exc.StopRunError)
+
+
+def test_unmapped_error_is_raised_as_it_was():
+    err = APIError('somethingnew', 'x')
+    with pytest.raises(APIError) as info:
+        with api.translated(page='P'):
+            raise err
+    assert info.value is err
+    # not chained to itself (raise err from err)
+    assert info.value.__cause__ is None
+
+
+def test_mapped_error_is_chained_to_pywikibots():
+    err = APIError('protectedpage', 'x')
+    with pytest.raises(exc.ProtectedPageError) as info:
+        with api.translated(page='P', site='s'):
+            raise err
+    assert info.value.__cause__ is err
+    assert info.value.page == 'P' and info.value.site == 's'
+
+
+@pytest.mark.parametrize('codes, cls', [
+    (['fileexists-no-change'], exc.IdenticalVersionError),
+    (['backend-fail-alreadyexists'], exc.FileRevertFailedError),
+    (['filerevert-badversion'], exc.BadFileVersionError),
+    ([], exc.FileRevertFailedError),
+])
+def test_failure_answers_use_the_same_table(codes, cls):
+    answer = {'filerevert': {'result': 'Failure', 'errors': [
+        {'code': c, 'type': 'error'} for c in codes]}}
+    with pytest.raises(cls) as info:
+        api.raise_for_failure('filerevert', answer, page='File:A.png')
+    assert type(info.value) is cls
+    assert info.value.code == (codes[0] if codes else 'failure')
+    assert info.value.page == 'File:A.png'
+    api.raise_for_failure('filerevert', {'filerevert': {'result': 'Success'}})
+
+
+def test_edit_failure_is_a_write_failure():
+    with pytest.raises(exc.WriteFailedError) as info:
+        api.raise_for_failure('edit', {'edit': {'result': 'Failure',
+                                                'spamblacklist': 'x'}})
+    assert type(info.value) is exc.WriteFailedError
