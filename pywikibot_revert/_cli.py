@@ -47,8 +47,9 @@ def _check_titles(site: pywikibot.site.BaseSite, args: list[str]) -> None:
 
 
 def _build(bot_class: type[RevertBot], site: pywikibot.site.BaseSite,
-           args: list[str], script_args: list[str]) -> RevertBot:
-    """Parse *args* and build the bot.
+           args: list[str], own_user: list[str],
+           script_args: list[str]) -> RevertBot:
+    """Parse *args* (and ``-user:``, kept from pywikibot) and build the bot.
 
     :raises UsageError: bad input, or arguments no option matched
     """
@@ -60,10 +61,9 @@ def _build(bot_class: type[RevertBot], site: pywikibot.site.BaseSite,
                            f'_handle_{o.name}')]
     factory = pagegenerators.GeneratorFactory(site,
                                               disabled_options=shadowed)
-    own_user, others = _own_user(tuple(args))
     try:
-        _check_titles(site, others)
-        rest = factory.handle_args(others) + own_user
+        _check_titles(site, args)
+        rest = factory.handle_args(args) + own_user
     except (Error, ValueError) as err:
         raise UsageError(f'bad page selection: {err}') from None
     opts, unknown = parse_options(options, rest, site=site)
@@ -104,7 +104,7 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     _redact.install()
     site = pywikibot.Site()
     try:
-        bot = _build(bot_class, site, [*local_args, *own_user], list(args))
+        bot = _build(bot_class, site, local_args, own_user, list(args))
     except UsageError as err:
         if err.unknown:
             suggest_help(unknown_parameters=err.unknown)

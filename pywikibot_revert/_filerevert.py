@@ -23,7 +23,8 @@ from ._exceptions import (
     OutcomeUnknownError,
 )
 from ._params import chunked, filerevert_params
-from ._query import query_pages, title_of
+from ._apierrors import title_of
+from ._query import query_pages
 from ._results import FileRevertResult, FileVersion
 from ._rights import require_rights
 from ._validate import normalize_username, parse_timestamp
@@ -281,10 +282,12 @@ def filerevert(filepage: pywikibot.FilePage, *,
             return None
         return {'filerevert': {'result': 'Success'}}
 
+    def send() -> dict[str, Any]:
+        return submit_write(site, params, token='csrf', reconcile=reconcile,
+                            page=filepage, max_wait=max_wait)
+
     try:
-        answer = submit_write(site, params, token='csrf',
-                              reconcile=reconcile, page=filepage,
-                              max_wait=max_wait)
+        answer = send()
     except FileRevertFailedError as err:
         # a revert in the same second as the last upload collides on the
         # archive name; a Failure answer means nothing was written, so
@@ -292,9 +295,7 @@ def filerevert(filepage: pywikibot.FilePage, *,
         if err.code != 'backend-fail-alreadyexists':
             raise
         time.sleep(1.1)
-        answer = submit_write(site, params, token='csrf',
-                              reconcile=reconcile, page=filepage,
-                              max_wait=max_wait)
+        answer = send()
     if answer.get('filerevert', {}).get('result') != 'Success':
         raise FileRevertFailedError(f'{title}: unexpected answer {answer}',
                                     page=filepage)

@@ -17,8 +17,9 @@ from ._filerevert import (
     filerevert,
     filerevert_landed,
 )
-from ._generators import batched, overwritten_files, unique
+from ._generators import overwritten_files, unique
 from ._options import Option, existing_user, timestamp
+from ._params import batched
 from ._results import FileRevertResult, FileVersion
 
 

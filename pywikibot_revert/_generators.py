@@ -7,7 +7,6 @@ de-duplication needs.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from itertools import islice
 from typing import Any
 
 import pywikibot
@@ -15,19 +14,8 @@ import pywikibot
 from ._query import query
 
 
-__all__ = ['batched', 'deletion_log_pages', 'overwritten_files',
-           'top_contributions', 'unique']
-
-
-def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
-    """Yield lists of at most *size* items, lazily.
-
-    >>> list(batched(range(5), 2))
-    [[0, 1], [2, 3], [4]]
-    """
-    it = iter(items)
-    while chunk := list(islice(it, size)):
-        yield chunk
+__all__ = ['deletion_log_pages', 'overwritten_files', 'top_contributions',
+           'unique']
 
 
 def unique(pages: Iterable[pywikibot.Page]) -> Iterator[pywikibot.Page]:

@@ -22,7 +22,7 @@ from ._validate import parse_timestamp, require_existing_user, require_tags
 
 
 __all__ = ['Option', 'choice', 'existing_user', 'iprange', 'parse_options',
-           'seconds', 'tags', 'timestamp']
+           'seconds', 'tags', 'timestamp', 'watchlist']
 
 #: (site, text) -> value
 Converter = Callable[[Any, str], Any]
@@ -35,8 +35,6 @@ class Option:
 
     >>> Option('except-user').key
     'except_user'
-    >>> Option('markbot', flag=True).usage
-    '-markbot'
 
     :ivar name: as typed, without the dash: ``except-user``
     :ivar default: the value when the option is not given
@@ -55,11 +53,6 @@ class Option:
     def key(self) -> str:
         """The bot option's name: ``self.opt.<key>``."""
         return self.name.replace('-', '_')
-
-    @property
-    def usage(self) -> str:
-        """How it is typed: ``-name`` or ``-name:``."""
-        return f'-{self.name}' if self.flag else f'-{self.name}:'
 
 
 # -- converters: (site, text) -> value -----------------------------------

@@ -6,7 +6,8 @@ does not know is never sent; asking for one is an
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from itertools import islice
 from typing import Any
 
 from pywikibot.tools import MediaWikiVersion
@@ -14,8 +15,8 @@ from pywikibot.tools import MediaWikiVersion
 from ._exceptions import EmptySelectionError, UnsupportedParameterError
 
 
-__all__ = ['PARAM_SINCE', 'filerevert_params', 'rollback_params',
-           'undelete_params', 'chunked']
+__all__ = ['PARAM_SINCE', 'batched', 'chunked', 'filerevert_params',
+           'rollback_params', 'undelete_params']
 
 #: (action, parameter) -> first MediaWiki version that knows it
 PARAM_SINCE: dict[tuple[str, str], str] = {
@@ -157,12 +158,23 @@ def filerevert_params(version: MediaWikiVersion | str, *, filename: str,
     return _check('filerevert', params, _version(version))
 
 
-def chunked(items: Sequence[Any], size: int) -> list[list[Any]]:
+def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:
+    """Yield lists of at most *size* items, lazily (for generators).
+
+    >>> list(batched(range(5), 2))
+    [[0, 1], [2, 3], [4]]
+    """
+    if size < 1:
+        raise ValueError('chunk size must be positive')
+    it = iter(items)
+    while chunk := list(islice(it, size)):
+        yield chunk
+
+
+def chunked(items: Iterable[Any], size: int) -> list[list[Any]]:
     """Split *items* into lists of at most *size*.
 
     >>> chunked([1, 2, 3], 2)
     [[1, 2], [3]]
     """
-    if size < 1:
-        raise ValueError('chunk size must be positive')
-    return [list(items[i:i + size]) for i in range(0, len(items), size)]
+    return list(batched(items, size))

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from ._apierrors import title_of, translated
+from ._apierrors import translated
 from ._exceptions import MissingTargetError
 
 
-__all__ = ['query', 'query_pages', 'read', 'revision_texts', 'title_of',
+__all__ = ['query', 'query_pages', 'read', 'revision_texts',
            'top_revisions']
 
 

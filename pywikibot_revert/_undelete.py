@@ -9,7 +9,8 @@ import pywikibot
 
 from ._exceptions import NothingToUndeleteError, OutcomeUnknownError
 from ._params import chunked, undelete_params
-from ._query import query, query_pages, title_of
+from ._apierrors import title_of
+from ._query import query, query_pages
 from ._results import DeletedRevision, UndeleteResult
 from ._rights import require_rights
 from ._validate import normalize_username, parse_timestamp
@@ -130,7 +131,9 @@ def select_revisions(page: pywikibot.Page, *, since: Any = None,
         page.revert.undelete(selection=sel)
 
     :param revisions: the page's deleted revisions if already read (by
-        :func:`deleted_revisions` for many pages at once)
+        :func:`deleted_revisions` for many pages at once), of *every*
+        user: read without *except_user*, whose revisions must be seen
+        to keep the seconds they share deleted
     :return: a selection, possibly empty
     """
     site = page.site

@@ -12,8 +12,9 @@ from pywikibot.pagegenerators import GeneratorFactory
 
 from ._bot import RevertBot
 from ._exceptions import NothingToUndeleteError, UsageError
-from ._generators import batched, deletion_log_pages, unique
+from ._generators import deletion_log_pages, unique
 from ._options import Option, existing_user, tags, timestamp
+from ._params import batched
 from ._results import DeletedRevision
 from ._rights import require_rights
 from ._undelete import (
