@@ -36,7 +36,7 @@ import verify
 
 
 __all__ = ['ROLLBACK_PREFIX', 'UNDELETE_PREFIX', 'FILE_PREFIX',
-           'rollback_titles', 'seed_files', 'seed_rollback',
+           'import_pages', 'rollback_titles', 'seed_files', 'seed_rollback',
            'seed_undelete']
 
 ROLLBACK_PREFIX = 'Bench rollback'
@@ -54,9 +54,10 @@ UNDELETE_REVISIONS = (('Editor', 'First text'), ('Editor', 'Second text'),
 SCRIPT_TIMEOUT = 1800
 
 
-def rollback_titles(start: int, stop: int) -> list[str]:
+def rollback_titles(start: int, stop: int,
+                    prefix: str = ROLLBACK_PREFIX) -> list[str]:
     """Return the titles of rollback pages number *start* to *stop* - 1."""
-    return [f'{ROLLBACK_PREFIX} {i:05d}' for i in range(start, stop)]
+    return [f'{prefix} {i:05d}' for i in range(start, stop)]
 
 
 def _dump(pages: list[tuple[str, tuple[tuple[str, str], ...]]],
@@ -103,30 +104,54 @@ def _import(wiki: TestWiki, work: Path, name: str, xml: str) -> float:
     return time.monotonic() - start
 
 
+def import_pages(wiki: TestWiki, work: Path,
+                 pages: list[tuple[str, tuple[tuple[str, str], ...]]],
+                 name: str = 'pages') -> float:
+    """Import *pages* (title, ((user, text), ...)) from an XML dump.
+
+    Revisions get one second each, starting a day ago (see
+    :func:`_dump`); the users must exist.
+
+    :return: the seconds taken
+    """
+    return _import(wiki, work, name, _dump(pages, _base_time(), 0))
+
+
 def seed_rollback(wiki: TestWiki, work: Path, start: int, stop: int,
-                  base: datetime.datetime | None = None) -> dict[str, Any]:
+                  base: datetime.datetime | None = None, *,
+                  prefix: str = ROLLBACK_PREFIX, editor: str = 'Editor',
+                  vandal: str = 'Vandal',
+                  revisions: tuple[tuple[str, str], ...] = ROLLBACK_REVISIONS
+                  ) -> dict[str, Any]:
     """Create rollback pages number *start* .. *stop* - 1.
 
-    Each is created by Editor and edited twice by Vandal, the latest
-    edit being Vandal's. Verified through the API: Vandal made the
-    latest edit on every page, and his top contributions are exactly
-    these pages (plus any seeded before, when *start* > 0).
+    Each is created by *editor* and edited twice by *vandal*, the latest
+    edit being the vandal's. Verified through the API: the vandal made
+    the latest edit on every page, and his top contributions are
+    exactly these pages (plus any seeded before, when *start* > 0).
+    Both accounts must exist (else the importer credits ``imported>``
+    names). The tests pass a vandal of their own and a *prefix*, so the
+    seed shares the wiki with other tests, and may import fewer
+    *revisions* per page (users named ``Editor`` and ``Vandal`` there
+    stand for *editor* and *vandal*).
 
     :return: ``titles`` (all pages 0 .. stop - 1), ``seconds``
     :raises RuntimeError: the check failed
     """
     base = base or _base_time()
-    titles = rollback_titles(start, stop)
+    titles = rollback_titles(start, stop, prefix)
+    revisions = tuple((vandal if user == 'Vandal' else editor, text)
+                      for user, text in revisions)
     seconds = _import(wiki, work, f'rollback-{start}-{stop}', _dump(
-        [(t, ROLLBACK_REVISIONS) for t in titles], base, start))
-    all_titles = rollback_titles(0, stop)
+        [(t, revisions) for t in titles], base, start))
+    all_titles = rollback_titles(0, stop, prefix)
     latest = verify.latest_editors(wiki, all_titles)
-    wrong = [t for t in all_titles if latest.get(t) != 'Vandal']
-    top = verify.top_contributions(wiki, 'Vandal')
+    wrong = [t for t in all_titles if latest.get(t) != vandal]
+    top = verify.top_contributions(wiki, vandal)
     if wrong or top != len(all_titles):
         raise RuntimeError(
-            f'rollback seed: {len(wrong)} page(s) without Vandal on top '
-            f'(e.g. {wrong[:3]}), Vandal has {top} top contributions, '
+            f'rollback seed: {len(wrong)} page(s) without {vandal} on top '
+            f'(e.g. {wrong[:3]}), {vandal} has {top} top contributions, '
             f'expected {len(all_titles)}')
     return {'titles': all_titles, 'seconds': seconds}
 

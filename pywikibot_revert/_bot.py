@@ -31,13 +31,15 @@ from pywikibot.exceptions import APIError, Error
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._exceptions import (
+    ConflictError,
     NothingToDoError,
+    OutcomeUnknownError,
     RevertError,
     StopRunError,
     UsageError,
 )
 from ._generators import unique
-from ._journal import Journal
+from ._journal import Journal, site_id
 from ._options import Option, seconds
 from ._rights import require_rights
 
@@ -73,6 +75,10 @@ def classify(err: BaseException) -> str | None:
     if isinstance(err, (RevertError, APIError)):
         return 'fail'
     return None
+
+
+#: journal record fields that are not the write's own details
+_RECORD_FIELDS = frozenset({'type', 'time', 'key', 'action', 'title'})
 
 
 def _record(result: Any) -> Any:
@@ -171,13 +177,15 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         return self.opt.maxwait
 
     def setup(self) -> None:
-        """Log in, check rights and open the journal before any write."""
+        """Log in, check rights, name the wiki, open the journal."""
         require_rights(self.site, self.operation)
+        self.name_the_wiki()
         if self.opt.journal:
             self.journal = Journal(self.opt.journal, self.site,
                                    script=type(self).__name__,
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
+            self.settle_interrupted()
 
     def teardown(self) -> None:
         """Print skips by reason and the journal's path; close it."""
@@ -190,6 +198,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
             + f', {sum(self.skips.values())} skipped'
             + (f' ({reasons})' if reasons else '')
             + f', {self.counter["fail"]} failed'
+            + (f' ({self.counter["conflict"]} conflict)'
+               if self.counter['conflict'] else '')
             + ('' if completed else ', interrupted'))
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
@@ -200,6 +210,29 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
                               completed=completed)
             pywikibot.info(f'Journal: {self.journal.path}')
             self.journal.close()
+
+    def name_the_wiki(self) -> None:
+        """Say which wiki and account the run acts on; without -always, ask.
+
+        ``localhost`` and ``127.0.0.1``, a test wiki and the live one,
+        look alike in a config file: the API URL and the account are
+        shown before the first write, and asked about once.
+
+        :raises StopRunError: the operator said no, or gave no answer
+        """
+        ident = site_id(self.site)
+        where = f'{ident["site"]} ({ident["api"]}) as {self.site.user()}'
+        pywikibot.info(f'Wiki: {where}')
+        if self.opt.always or self.simulate:
+            return
+        try:
+            ok = pywikibot.input_yn(f'Act on {where}?', default=False,
+                                    automatic_quit=False)
+        except EOFError:
+            ok = False
+        if not ok:
+            raise StopRunError(f'not acting on {where}: the operator did '
+                               'not confirm the wiki and the account')
 
     @property
     def exit_status(self) -> int:
@@ -261,8 +294,10 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.progress(f'{page.title() if page else ""}: skipped ({reason})')
 
     def fail(self, page: pywikibot.Page, err: Exception) -> None:
-        """Count a failed action; the run goes on."""
+        """Count a failed action (and a conflict); the run goes on."""
         self.counter['fail'] += 1
+        if isinstance(err, ConflictError):
+            self.counter['conflict'] += 1
         pywikibot.error(f'{page.title()}: {err}')
 
     def stop(self, reason: str) -> None:
@@ -270,16 +305,79 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.stopped = reason
         self.quit()
 
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Ask the wiki whether an interrupted write landed (abstract).
+
+        :param title: the page written to
+        :param details: the keywords the write was journalled with, as
+            read back from the journal (plain data)
+        :return: the result to record if it landed, None if it did not
+        :raises NothingToDoError: it did not land, and is not needed
+        :raises OutcomeUnknownError: the page changed some other way
+        """
+        raise NotImplementedError
+
+    def settle(self, key: str, title: str, details: dict[str, Any]) -> str:
+        """Settle a write with no known outcome on the wiki; journal it.
+
+        :return: ``'landed'`` (recorded done, so ``-undo`` includes
+            it), ``'cleared'`` (it did not land; it may be written now)
+            or ``'unknown'`` (the page changed some other way; it is
+            left for a person to check)
+        """
+        journal = self.journal
+        try:
+            found = self.landed(title, details)
+        except NothingToDoError:
+            found = None
+        except (RevertError, APIError) as err:
+            if classify(err) == 'stop' and not isinstance(
+                    err, OutcomeUnknownError):
+                raise
+            journal.note('unresolved', key=key, action=self.operation,
+                         title=title, message=str(err))
+            pywikibot.warning(f'{title}: cannot tell whether the '
+                              f'interrupted write landed: {err}')
+            return 'unknown'
+        if found is None:
+            journal.cleared(key, self.operation, title=title, **details)
+            return 'cleared'
+        journal.done(key, self.operation, title=title, reconciled=True,
+                     result=_record(found), **details)
+        pywikibot.info(f'{title}: the interrupted {self.operation} had '
+                       'landed (confirmed on the wiki)')
+        return 'landed'
+
+    def settle_interrupted(self) -> None:
+        """Before any write, settle every write a killed run left open.
+
+        The page selection may not yield those pages again (a rollback
+        that landed takes the page off the user's top contributions),
+        so they are taken from the journal, not from the generator.
+        """
+        intents = self.journal.open_intents(self.operation)
+        if not intents or self.simulate:
+            return
+        pywikibot.info(f'Journal: {len(intents)} write(s) without an '
+                       'outcome; asking the wiki')
+        outcomes: Counter[str] = Counter()
+        for rec in intents:
+            details = {k: v for k, v in rec.items()
+                       if k not in _RECORD_FIELDS}
+            outcomes[self.settle(rec['key'], rec.get('title', ''),
+                                 details)] += 1
+        pywikibot.info('Journal: ' + ', '.join(
+            f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
+
     def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
-              *, reconcile: Callable[[], Any] | None = None,
               **details: Any) -> Any:
         """Run one write *do* under the journal.
 
         A key the journal shows done is skipped without a request. A
         key with an intent but no outcome (the process died mid-write)
-        is first checked on the wiki with *reconcile*, which returns
-        the result to record if the write landed, else None; only if
-        the wiki says "not done" is it written.
+        is first settled on the wiki (:meth:`settle`); only if the wiki
+        says "not done" is it written. *details* (plain data) go into
+        the journal records and are what :meth:`landed` is given.
 
         :return: what *do* returned, or None when it was done before
         """
@@ -289,13 +387,15 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         if state == 'done':
             self.skip('done before (journal)')
             return None
-        if journal and state in ('intent', 'uncertain') and reconcile:
-            found = reconcile()
-            if found is not None:
-                journal.done(key, self.operation, title=title,
-                             reconciled=True, result=_record(found),
-                             **details)
+        if journal and state in ('intent', 'uncertain'):
+            outcome = self.settle(key, title, details)
+            if outcome == 'landed':
                 self.skip('done before (confirmed on the wiki)')
+                return None
+            if outcome == 'unknown':
+                self.fail(page, OutcomeUnknownError(
+                    'the interrupted write may have landed and the page '
+                    'changed since; check it by hand'))
                 return None
         if self.simulate:
             result = do()
@@ -307,7 +407,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
             result = do()
         except Error as err:
             if journal:
-                journal.error(key, self.operation, err, title=title)
+                journal.error(key, self.operation, err, title=title,
+                              **details)
             raise
         if journal:
             journal.done(key, self.operation, title=title,

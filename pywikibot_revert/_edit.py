@@ -10,15 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import Error
 
-from ._exceptions import OutcomeUnknownError
+from ._exceptions import ConflictError, OutcomeUnknownError
 from ._query import read, top_revisions
 from ._results import DeleteResult, EditResult
 from ._rights import require_rights
 from ._write import is_simulation, submit_write
 
 
-__all__ = ['delete_page', 'landed_undo', 'undo_revisions']
+__all__ = ['delete_page', 'landed_undo', 'page_missing', 'undo_revisions']
 
 
 def landed_undo(revisions: list[dict[str, Any]], undo: int,
@@ -86,9 +87,43 @@ def undo_revisions(page: pywikibot.Page, *, undo: int,
 
     answer = submit_write(site, params, token='csrf', reconcile=reconcile,
                           page=page, max_wait=max_wait)
-    return EditResult.from_api(
+    result = EditResult.from_api(
         {'title': page.title(), **answer.get('edit', {})},
         simulated=is_simulation() and not answer.get('reconciled'))
+    if result.oldrevid not in (None, undo) and result.newrevid:
+        _put_back(page, result, undo)
+    return result
+
+
+def _put_back(page: pywikibot.Page, result: EditResult, undo: int) -> None:
+    """Undo our undo that MediaWiki merged onto someone else's edit.
+
+    MediaWiki merges an undo with an edit that came after the read
+    (the two touched other lines) instead of refusing it. The page is
+    then not the state we looked at: our edit is undone at once and the
+    page reported as a conflict.
+
+    :raises ConflictError: always
+    """
+    what = (f'{page.title()}: revision {result.oldrevid} was saved after '
+            f'{undo} was read, and MediaWiki merged the undo onto it')
+    try:
+        undo_revisions(page, undo=result.newrevid,
+                       undoafter=result.oldrevid,
+                       summary=f'Put back revision {result.oldrevid}: an '
+                       'undo was merged onto it by mistake (edit conflict)')
+    except Error as err:
+        raise ConflictError(f'{what}; undoing that failed: {err}; check '
+                            'the page by hand', page=page,
+                            code='conflict') from err
+    raise ConflictError(f'{what}; it was undone again', page=page,
+                        code='conflict', restored=True)
+
+
+def page_missing(site: Any, title: str) -> bool:
+    """Ask the wiki (not pywikibot's cached page info) if *title* is gone."""
+    data = read(site, action='query', titles=title, formatversion=2)
+    return bool(data['query']['pages'][0].get('missing'))
 
 
 def delete_page(page: pywikibot.Page, *, reason: str | None = None,
@@ -109,10 +144,7 @@ def delete_page(page: pywikibot.Page, *, reason: str | None = None,
         params['reason'] = reason
 
     def reconcile() -> dict[str, Any] | None:
-        # ask the wiki, not pywikibot's cached page info
-        data = read(site, action='query', titles=page.title(),
-                    formatversion=2)
-        gone = data['query']['pages'][0].get('missing')
+        gone = page_missing(site, page.title())
         return {'delete': {'title': page.title()}} if gone else None
 
     answer = submit_write(site, params, token='csrf', reconcile=reconcile,

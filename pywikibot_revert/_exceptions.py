@@ -17,7 +17,9 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── IdenticalVersionError    target equals the current
         │   ├── BadFileVersionError      no such version, ambiguous
         │   ├── HiddenUserError          the user name is hidden
-        │   └── MissingTargetError       no such page, file or user
+        │   ├── MissingTargetError       no such page, file or user
+        │   ├── ChangedSinceError        changed since it was read
+        │   └── RecreatedPageError       re-created since deleted
         ├── StopRunError             stop the run:
         │   ├── OutcomeUnknownError      a write may have happened
         │   ├── RateLimitedError         still limited after the wait
@@ -29,6 +31,8 @@ journal resumes), anything else fails that item and the run goes on::
         │   └── JournalError             locked, another wiki
         ├── BlockedError             .partial: fails the page only
         ├── ProtectedPageError
+        ├── ConflictError            .restored: the write replaced a
+        │                            newer change, which was put back
         ├── WriteFailedError         result "Failure", no API error
         │   └── FileRevertFailedError    also: read back another sha1
         ├── EmptySelectionError      (also ValueError)
@@ -54,6 +58,8 @@ __all__ = [
     'AlreadyRolledBackError',
     'BadFileVersionError',
     'BlockedError',
+    'ChangedSinceError',
+    'ConflictError',
     'EmptySelectionError',
     'FileRevertFailedError',
     'HiddenUserError',
@@ -68,6 +74,7 @@ __all__ = [
     'ProtectedPageError',
     'RateLimitedError',
     'ReadOnlyError',
+    'RecreatedPageError',
     'RevertError',
     'ServerUnavailableError',
     'SessionError',
@@ -285,6 +292,45 @@ class ProtectedPageError(RevertError):
     """The page is protected against this account."""
 
     reason = 'protected'
+
+
+class ChangedSinceError(NothingToDoError):
+
+    """The page or file changed after it was read; nothing was written.
+
+    The plan (and the operator's preview) was made from the state read
+    before; a newer state is never acted on unseen.
+    """
+
+    reason = 'changed since it was read'
+
+
+class RecreatedPageError(NothingToDoError):
+
+    """A deleted page was created again since; nothing was restored.
+
+    Restoring would merge the archived history into the new page.
+    """
+
+    reason = 're-created since'
+
+
+class ConflictError(RevertError):
+
+    """The write replaced a change newer than the one planned for.
+
+    Someone wrote between our last read and our write. What the write
+    replaced has been put back (:attr:`restored`), or, if that failed
+    too, needs a person.
+    """
+
+    reason = 'conflict'
+
+    def __init__(self, *args: Any, restored: bool = False,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(*args, **kwargs)
+        self.restored = restored
 
 
 class WriteFailedError(RevertError):

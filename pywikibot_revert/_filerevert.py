@@ -12,10 +12,12 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import Error
 
 from ._exceptions import (
     AlreadyRolledBackError,
     BadFileVersionError,
+    ConflictError,
     FileRevertFailedError,
     IdenticalVersionError,
     MissingTargetError,
@@ -31,8 +33,9 @@ from ._validate import normalize_username, parse_timestamp
 from ._write import is_simulation, submit_write
 
 
-__all__ = ['choose_version', 'file_histories', 'file_history',
-           'filerevert', 'filerevert_landed', 'landed_revert']
+__all__ = ['check_revert', 'choose_version', 'file_histories',
+           'file_history', 'filerevert', 'filerevert_landed',
+           'landed_revert']
 
 IIPROP = 'archivename|timestamp|user|sha1|size|comment'
 #: versions per file asked for when many files share one request
@@ -236,6 +239,54 @@ def filerevert_landed(filepage: pywikibot.FilePage, target: FileVersion,
     return now[0] if landed else None
 
 
+def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
+                 target: FileVersion, replaced: FileVersion) -> FileVersion:
+    """Check a revert that the wiki said succeeded; undo a conflict.
+
+    The revert must show *target* on top of *replaced*, the version the
+    plan was made from. If someone uploaded between our read and our
+    write, the revert replaced *their* version: it is put back at once
+    (one more revert, to that version) and the file is reported as a
+    conflict, never as done.
+
+    :param now: the newest two versions, read after the revert
+    :return: the new current version
+    :raises ConflictError: a newer version was replaced (and put back,
+        see its ``restored``)
+    :raises FileRevertFailedError: the read-back does not show the
+        revert at all
+    """
+    title = filepage.title()
+    if landed_revert(now, target, replaced):
+        return now[0]
+    top = now[0] if now else None
+    if (top is None or top.sha1 != target.sha1 or len(now) < 2
+            or top.user != filepage.site.user()):
+        raise FileRevertFailedError(
+            f'{title}: read back shows '
+            f'{f"sha1 {top.sha1} by {top.user}" if top else "no file"}, '
+            f'expected {target.sha1}', page=filepage)
+    newer = now[1]
+    if newer.sha1 == target.sha1:
+        # they uploaded the very content we reverted to: nothing to undo
+        raise ConflictError(f'{title}: {newer.user} uploaded the same '
+                            'content in the meantime', page=filepage,
+                            code='conflict', restored=True)
+    what = (f'{title}: the version by {newer.user} uploaded '
+            f'{newer.timestamp.isoformat()} ({newer.sha1[:10]}) came after '
+            'the plan and was replaced by the revert')
+    try:
+        filerevert(filepage, archivename=newer.archivename, history=now,
+                   comment=f'Put back the version by {newer.user}: '
+                   'a file revert replaced it by mistake (edit conflict)')
+    except Error as err:
+        raise ConflictError(f'{what}; putting it back failed: {err}; '
+                            'check the file by hand', page=filepage,
+                            code='conflict') from err
+    raise ConflictError(f'{what}; it was put back', page=filepage,
+                        code='conflict', restored=True)
+
+
 def filerevert(filepage: pywikibot.FilePage, *,
                archivename: str | None = None, timestamp: Any = None,
                sha1: str | None = None, previous: bool = False,
@@ -259,6 +310,8 @@ def filerevert(filepage: pywikibot.FilePage, *,
     :return: the result with the new current version
     :raises FileRevertFailedError: the wiki answered ``Failure``, or the
         read-back does not show the target
+    :raises ConflictError: someone uploaded after *history* was read;
+        their version was put back (see :func:`check_revert`)
     :raises IdenticalVersionError: nothing to do
     :raises MissingRightError: ``edit``, ``upload`` or ``reupload``
         missing
@@ -305,11 +358,7 @@ def filerevert(filepage: pywikibot.FilePage, *,
                                 simulated=True)
     current = None
     if verify:
-        current = file_history(filepage, limit=2)[0]
-        if current.sha1 != target.sha1:
-            raise FileRevertFailedError(
-                f'{title}: read back shows sha1 {current.sha1} at '
-                f'{current.timestamp.isoformat()}, expected {target.sha1}',
-                page=filepage)
+        current = check_revert(filepage, file_history(filepage, limit=2),
+                               target, replaced)
     return FileRevertResult(title=title, target=target, replaced=replaced,
                             current=current, comment=comment)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import time
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -9,8 +10,15 @@ import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._bot import RevertBot
-from ._exceptions import MissingTargetError, UsageError
+from ._exceptions import (
+    ChangedSinceError,
+    ConflictError,
+    FileRevertFailedError,
+    MissingTargetError,
+    UsageError,
+)
 from ._filerevert import (
+    check_revert,
     choose_version,
     file_histories,
     file_history,
@@ -27,6 +35,8 @@ __all__ = ['FileRevertBot']
 
 #: files per batched read
 BATCH = 50
+#: seconds after which a file is read again right before its revert
+STALE_AFTER = 5.0
 
 
 class FileRevertBot(RevertBot):
@@ -34,8 +44,15 @@ class FileRevertBot(RevertBot):
     """Revert files: undo a user's overwrites, or go back to a time.
 
     File histories are read for 50 files per request, and the reverts
-    are read back and checked (sha1 of the new current version) in
-    batches of 50 as well.
+    are read back and checked in batches of 50 as well.
+
+    A file is only reverted from the state the plan was made from: after
+    a confirmation, or when its history was read more than
+    :data:`STALE_AFTER` seconds ago, it is read again (with the other
+    files waiting in the batch, one request) and skipped if a new
+    version arrived. An upload that still slips in between that read
+    and the write shows in the read-back: it is put back at once and
+    the file is counted as a conflict, not as done.
     """
 
     operation = 'filerevert'
@@ -65,7 +82,8 @@ class FileRevertBot(RevertBot):
     def setup(self) -> None:
         """Batch the history reads."""
         super().setup()
-        self._histories: dict[str, list[FileVersion]] = {}
+        #: title -> (monotonic time read, versions newest first)
+        self._histories: dict[str, tuple[float, list[FileVersion]]] = {}
         self._unverified: list[tuple[str, FileRevertResult]] = []
         self.generator = self._prefetching(self.generator)
 
@@ -81,20 +99,34 @@ class FileRevertBot(RevertBot):
             return
         now = file_histories(self.site, [r.title for _, r in pending])
         for key, result in pending:
-            versions = now.get(result.title) or []
-            top = versions[0] if versions else None
-            if top is not None and top.sha1 == result.target.sha1:
+            page = pywikibot.FilePage(self.site, result.title)
+            try:
+                top = check_revert(page, (now.get(result.title) or [])[:2],
+                                   result.target, result.replaced)
+            except (ConflictError, FileRevertFailedError) as err:
+                # counted as done when the wiki said Success
+                self.done -= 1
+                self.counter[self.operation] -= 1
+                self.fail(page, err)
                 if self.journal:
-                    self.journal.note('verified', key=key,
-                                      current=dataclasses.asdict(top))
+                    self.journal.note(
+                        'conflict' if isinstance(err, ConflictError)
+                        else 'verify-failed', key=key, message=str(err),
+                        restored=getattr(err, 'restored', None))
                 continue
-            self.counter['fail'] += 1
-            message = (f'{result.title}: read back shows '
-                       f'{top.sha1 if top else "no file"}, expected '
-                       f'{result.target.sha1}')
-            pywikibot.error(message)
             if self.journal:
-                self.journal.note('verify-failed', key=key, message=message)
+                self.journal.note('verified', key=key,
+                                  current=dataclasses.asdict(top))
+
+    def _remember(self, histories: dict[str, list[FileVersion]]) -> None:
+        read_at = time.monotonic()
+        self._histories.update((title, (read_at, versions))
+                               for title, versions in histories.items())
+
+    def _reread(self, title: str) -> list[FileVersion]:
+        """Read *title* again, with the files waiting in the batch."""
+        self._remember(file_histories(self.site, [title, *self._histories]))
+        return self._histories.pop(title)[1]
 
     def init_page(self, item: Any) -> pywikibot.Page:
         """Make every file page a FilePage."""
@@ -117,15 +149,15 @@ class FileRevertBot(RevertBot):
             self._verify()
             files = [p for p in batch if p.namespace() == 6]
             if files:
-                self._histories.update(file_histories(self.site, files))
+                self._remember(file_histories(self.site, files))
             yield from batch
 
     def act(self, page: pywikibot.FilePage) -> None:
         """Choose the version, preview, confirm, revert; verify later."""
         title = page.title()
-        history = self._histories.pop(title, None)
+        read_at, history = self._histories.pop(title, (0.0, None))
         if history is None:
-            history = file_history(page)
+            read_at, history = time.monotonic(), file_history(page)
         if not history:
             raise MissingTargetError(f'{title}: no file', page=page)
         if self.opt.user:
@@ -139,8 +171,19 @@ class FileRevertBot(RevertBot):
             f'{current.user} ({current.sha1[:10]}) -> '
             f'{target.timestamp.isoformat()} by {target.user} '
             f'({target.sha1[:10]})')
+        asks = not (self.opt.always or self.simulate)
         if not self.confirm(f'Revert {title}?'):
             return
+        if not self.simulate and (
+                asks or time.monotonic() - read_at > STALE_AFTER):
+            fresh = self._reread(title)
+            if not fresh or fresh[0] != current:
+                now = (f'{fresh[0].user} at {fresh[0].timestamp.isoformat()}'
+                       f' ({fresh[0].sha1[:10]})' if fresh else 'no file')
+                raise ChangedSinceError(
+                    f'{title}: the current version is now by {now}; not '
+                    'reverted', page=page)
+            history = fresh
 
         def do():
             # verified below, in batches, not one read per file
@@ -148,14 +191,20 @@ class FileRevertBot(RevertBot):
                               history=history, max_wait=self.max_wait,
                               verify=False, **choice)
 
-        def reconcile():
-            now = filerevert_landed(page, target, current)
-            if now is None:
-                return None
-            return {'target': target, 'replaced': current, 'current': now}
-
         key = f'filerevert|{title}|{current.sha1}'
-        result = self.write(key, page, do, reconcile=reconcile)
+        result = self.write(key, page, do,
+                            target=dataclasses.asdict(target),
+                            replaced=dataclasses.asdict(current))
         if result is not None and not result.simulated:
             self._unverified.append((key, result))
             self.progress(f'{title}: reverted to {target.sha1[:10]}')
+
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Tell whether the file shows the planned revert on top."""
+        target = FileVersion.from_record(details['target'])
+        replaced = FileVersion.from_record(details['replaced'])
+        now = filerevert_landed(pywikibot.FilePage(self.site, title),
+                                target, replaced)
+        if now is None:
+            return None
+        return {'target': target, 'replaced': replaced, 'current': now}

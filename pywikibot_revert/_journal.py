@@ -41,7 +41,9 @@ SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
                          'cookie', 'cookies', 'csrftoken', 'rollbacktoken'})
 
 
-_STATES = frozenset({'intent', 'done', 'failed', 'uncertain'})
+#: the record types that say where a write stands; ``cleared`` is an
+#: intent the wiki showed did not land (a resume may write it again)
+_STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared'})
 
 
 def site_id(site: Any) -> dict[str, str]:
@@ -213,6 +215,11 @@ class Journal:
         else:
             self.failed(key, action, error, **data)
 
+    def cleared(self, key: str, action: str, **data: Any) -> None:
+        """Record that the wiki shows an interrupted write did not land."""
+        self._write({'type': 'cleared', 'key': key, 'action': action,
+                     **data})
+
     def note(self, kind: str, **data: Any) -> None:
         """Record anything else (a skip, an uncertain outcome, the end)."""
         self._write({'type': kind, **data})
@@ -222,6 +229,24 @@ class Journal:
     def state(self, key: str) -> str | None:
         """Return the last of ``intent``, ``done``, ``failed``, ``uncertain``."""
         return self._state.get(key)
+
+    def open_intents(self, action: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """Return the writes found at :meth:`open` with no known outcome.
+
+        These are the last ``intent`` records of keys left ``intent`` or
+        ``uncertain``: a run died (or lost the answer) mid-write, so
+        the wiki must be asked before anything else is done.
+
+        :param action: only intents of this action
+        """
+        last: dict[str, dict[str, Any]] = {}
+        for rec in self.records:
+            if rec.get('type') == 'intent':
+                last[rec['key']] = rec
+        return [rec for key, rec in last.items()
+                if self.state(key) in ('intent', 'uncertain')
+                and (action is None or rec.get('action') == action)]
 
     def is_done(self, key: str) -> bool:
         """Return True if the journal shows *key* done."""

@@ -16,7 +16,7 @@ from ._exceptions import EmptySelectionError, UnsupportedParameterError
 
 
 __all__ = ['PARAM_SINCE', 'batched', 'chunked', 'filerevert_params',
-           'rollback_params', 'undelete_params']
+           'query_params', 'rollback_params', 'undelete_params']
 
 #: (action, parameter) -> first MediaWiki version that knows it
 PARAM_SINCE: dict[tuple[str, str], str] = {
@@ -27,6 +27,9 @@ PARAM_SINCE: dict[tuple[str, str], str] = {
     ('undelete', 'watchlistexpiry'): '1.35',
     ('undelete', 'undeletetalk'): '1.39',
     ('filerevert', 'archivename'): '1.18',
+    # 1.35 ignores it ("Unrecognized parameter") and then refuses the
+    # query for want of ucuser
+    ('query', 'uciprange'): '1.36',
 }
 
 WATCHLIST_VALUES = ('watch', 'unwatch', 'preferences', 'nochange')
@@ -156,6 +159,22 @@ def filerevert_params(version: MediaWikiVersion | str, *, filename: str,
     params = {'action': 'filerevert', 'filename': filename,
               'archivename': archivename, 'comment': comment or None}
     return _check('filerevert', params, _version(version))
+
+
+def query_params(version: MediaWikiVersion | str,
+                 **params: Any) -> dict[str, Any]:
+    """Return ``action=query`` parameters, refusing any *version* lacks.
+
+    >>> query_params('1.39', list='usercontribs', uciprange='10.0.0.0/24')
+    {'action': 'query', 'list': 'usercontribs', 'uciprange': '10.0.0.0/24'}
+    >>> query_params('1.35', list='usercontribs', uciprange='10.0.0.0/24')
+    Traceback (most recent call last):
+    ...
+    pywikibot_revert._exceptions.UnsupportedParameterError: action=query: parameter 'uciprange' needs MediaWiki 1.36 or newer; this wiki runs 1.35
+
+    :raises UnsupportedParameterError: a parameter the wiki lacks
+    """
+    return _check('query', {'action': 'query', **params}, _version(version))
 
 
 def batched(items: Iterable[Any], size: int) -> Iterator[list[Any]]:

@@ -11,10 +11,11 @@ from typing import Any
 
 from ._apierrors import translated
 from ._exceptions import MissingTargetError
+from ._params import PARAM_SINCE, query_params
 
 
-__all__ = ['query', 'query_pages', 'read', 'revision_texts',
-           'top_revisions']
+__all__ = ['latest_revisions', 'query', 'query_pages', 'read',
+           'revision_texts', 'top_revisions']
 
 
 def read(site: Any, *, page: Any = None, **params: Any) -> dict[str, Any]:
@@ -31,7 +32,13 @@ def query(site: Any, **params: Any) -> Iterator[dict[str, Any]]:
 
     Uses ``formatversion=2``. Prop queries may return the same page in
     several answers, each with a part of its list: callers merge.
+
+    :raises UnsupportedParameterError: a parameter the wiki's MediaWiki
+        version lacks, before any request
     """
+    # Only a gated parameter needs the wiki's version (siteinfo).
+    if any(('query', key) in PARAM_SINCE for key in params):
+        params = query_params(site.mw_version, **params)
     params = {'action': 'query', 'formatversion': 2, **params}
     cont: dict[str, Any] = {}
     while True:
@@ -83,3 +90,22 @@ def revision_texts(site: Any, revids: list[int]) -> dict[int, str]:
             slot = rev.get('slots', {}).get('main', {})
             texts[rev['revid']] = slot.get('content', '')
     return texts
+
+
+def latest_revisions(site: Any, titles: list[str]
+                     ) -> dict[str, dict[str, Any] | None]:
+    """Return each page's latest revision, None for a missing page.
+
+    One read serves up to 50 titles.
+
+    :param titles: titles as pywikibot normalises them
+    :return: title -> ``revid``, ``user``, ``timestamp`` (or None)
+    """
+    latest: dict[str, dict[str, Any] | None] = {}
+    for start in range(0, len(titles), 50):
+        for page in query_pages(site, prop='revisions',
+                                titles=titles[start:start + 50],
+                                rvprop='ids|user|timestamp'):
+            revs = page.get('revisions') or [None]
+            latest[page['title']] = None if page.get('missing') else revs[0]
+    return latest

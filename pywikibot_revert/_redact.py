@@ -5,6 +5,11 @@ included), a failed request with its parameters (tokens included) and
 response headers (cookies included). :func:`install` puts a filter on
 every handler of pywikibot's loggers that masks such values before they
 reach the screen or a log file.
+
+A failed request's parameters are logged as ``pprint`` wraps their repr
+(``API Error: query=`` and ``MediaWiki exception ... details``), which
+may break the line between a key and its value; and a MediaWiki token
+has a shape of its own, so one is masked under whatever name it shows.
 """
 from __future__ import annotations
 
@@ -15,30 +20,54 @@ import re
 __all__ = ['RedactingFilter', 'install', 'redact']
 
 _SECRET = r'(?:lg)?password|(?:lg|csrf|rollback|login|patrol|watch)?token'
+#: a MediaWiki token (csrf, rollback, login...): hex and ``+\``, raw,
+#: url encoded (``%2B%5C``) or escaped in a repr (``+\\``)
+_TOKEN_VALUE = r'\b[0-9a-f]{32,40}(?:\+|%2B)(?:\\+|%5C)'
+#: where pprint broke a long repr over lines: ``"...'token': "`` then
+#: `` "['abc+\\']..."`` on the next line
+_BREAK = r"""(?:["']\s*\n\s*["'])?"""
+#: a value in a repr: a one-item list, any list, a quoted string
+_VALUE = (r"""\['(?:[^'\\]|\\.)*'\]|\["(?:[^"\\]|\\.)*"\]|\[[^\]]*\]"""
+          r"""|'(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*\"""")
 _PATTERNS = [
     # url encoded: lgpassword=secret&token=abc%2B%5C
     (re.compile(rf'(?i)\b({_SECRET})=([^&\s\'",)\]}}]+)'), r'\1=***'),
-    # python reprs: 'token': ['abc+\\'] or 'lgpassword': 'x'
-    (re.compile(rf'(?i)([\'"](?:{_SECRET})[\'"]\s*:\s*)'
-                r'(\[[^\]]*\]|\'[^\']*\'|"[^"]*")'), r"\1'***'"),
+    # python reprs: 'token': ['abc+\\'] or 'lgpassword': 'x', also with
+    # a line break before the value (kept, so the wrapping still reads)
+    (re.compile(rf'(?i)([\'"](?:{_SECRET})[\'"]\s*:\s*)({_BREAK})'
+                rf'(?:{_VALUE})'), r"\1\2'***'"),
     # JSON: "csrftoken":"abc+\\"
     (re.compile(rf'(?i)("(?:{_SECRET})"\s*:\s*)"(?:[^"\\]|\\.)*"'),
      r'\1"***"'),
     # headers: Cookie / Set-Cookie values, in reprs or raw
     (re.compile(r'(?i)((?:set-)?cookie[\'"]?\s*[:=]\s*[\'"]?)[^\'"\n]+'),
      r'\1***'),
+    # any token left, under whatever name it was logged
+    (re.compile(_TOKEN_VALUE, re.I), '***'),
 ]
 
 
 def redact(text: str) -> str:
-    """Mask secrets in *text*.
+    r"""Mask secrets in *text*.
 
     >>> redact('action=login&lgname=Bot&lgpassword=hunter2&format=json')
     'action=login&lgname=Bot&lgpassword=***&format=json'
-    >>> redact("{'token': ['abc+\\\\\\\\'], 'title': ['A']}")
+    >>> redact("{'token': ['abc+\\\\'], 'title': ['A']}")
     "{'token': '***', 'title': ['A']}"
     >>> redact("'Set-Cookie': 'wiki_session=abc; path=/'")
     "'Set-Cookie': '***'"
+
+    A repr that ``pprint`` wrapped between a key and its value:
+
+    >>> print(redact('''("{'user': ['V'], 'lgpassword': "
+    ...  "['hunter2'], 'format': ['json']}")'''))
+    ("{'user': ['V'], 'lgpassword': "
+     "'***', 'format': ['json']}")
+
+    A token under a name no pattern knows, raw or url encoded:
+
+    >>> redact('t=0123456789abcdef0123456789abcdef%2B%5C&x=1')
+    't=***&x=1'
     """
     for pattern, repl in _PATTERNS:
         text = pattern.sub(repl, text)

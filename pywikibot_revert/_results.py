@@ -162,6 +162,17 @@ class FileVersion:
                    userhidden=bool(data.get('userhidden')),
                    filehidden=bool(data.get('filehidden')))
 
+    @classmethod
+    def from_record(cls, data: dict[str, Any]) -> FileVersion:
+        """Build from :func:`dataclasses.asdict` output, e.g. a journal's.
+
+        >>> v = FileVersion.from_record({'timestamp': '2026-01-02T03:04:05Z',
+        ...                              'user': 'A', 'sha1': 'ab'})
+        >>> v.timestamp.isoformat(), v.user
+        ('2026-01-02T03:04:05Z', 'A')
+        """
+        return cls(**{**data, 'timestamp': _ts(data['timestamp'])})
+
     @property
     def is_current(self) -> bool:
         """True for the current version (it has no archive name)."""

@@ -125,16 +125,16 @@ class RollbackBot(RevertBot):
                             watchlist=self.opt.watchlist, count=False,
                             max_wait=self.max_wait)
 
-        def reconcile():
-            return find_rollback(self.site, user, title=title)
-
-        result = self.write(f'rollback|{title}|{user}', page, do,
-                            reconcile=reconcile, user=user)
+        result = self.write(f'rollback|{title}|{user}', page, do, user=user)
         if result is not None and not result.simulated:
             self.progress(f'{title}: rolled back {user} '
                           f'(revision {result.revid})')
         elif result is not None:
             self.progress(f'{title}: would roll back edits by {user}')
+
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Find this account's rollback of the user on top of *title*."""
+        return find_rollback(self.site, details['user'], title=title)
 
     def _preview(self, plan: RollbackPlan) -> bool:
         """Show the diff the rollback would undo; return whether to go on."""

@@ -238,7 +238,8 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
        print(result.revisions, result.fileversions)
 
     :param undeletetalk: restore the talk page too; on MediaWiki older
-        than 1.39 this is a second, explicit request for the talk page
+        than 1.39 this is a second, explicit request for the talk page.
+        The counts of the result include the talk page's either way.
     :raises EmptySelectionError: nothing selected
     :raises NothingToUndeleteError: nothing of that is deleted
     :raises MissingRightError: the ``undelete`` right is missing
@@ -298,9 +299,13 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
                                    tags=tags, max_wait=max_wait)
         except NothingToUndeleteError:
             talk_result = None
+        # From 1.39 on the server counts the talk page's revisions with
+        # the page's: count them so here too, so that a result means
+        # the same on every release (talk has them apart as well).
+        extra = talk_result or UndeleteResult(title=talk.title())
         total = UndeleteResult(
-            title=total.title, revisions=total.revisions,
-            fileversions=total.fileversions, reason=total.reason,
-            requests=total.requests, simulated=total.simulated,
-            talk=talk_result)
+            title=total.title, revisions=total.revisions + extra.revisions,
+            fileversions=total.fileversions + extra.fileversions,
+            reason=total.reason, requests=total.requests + extra.requests,
+            simulated=total.simulated, talk=talk_result)
     return total

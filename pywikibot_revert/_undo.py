@@ -12,15 +12,28 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
+import dataclasses
+import os
+
 import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._bot import RevertBot
-from ._edit import delete_page, undo_revisions
-from ._exceptions import IdenticalVersionError, UsageError
-from ._filerevert import file_history, filerevert
+from ._edit import delete_page, landed_undo, page_missing, undo_revisions
+from ._exceptions import (
+    IdenticalVersionError,
+    OutcomeUnknownError,
+    UsageError,
+)
+from ._filerevert import (
+    choose_version,
+    file_history,
+    filerevert,
+    filerevert_landed,
+)
 from ._journal import Journal
 from ._query import read, top_revisions
+from ._results import FileVersion
 from ._rights import require_rights
 
 
@@ -62,18 +75,24 @@ class UndoBot(RevertBot):
         return iter(())  # replaced in setup(), once the journal is open
 
     def setup(self) -> None:
-        """Read the journal to undo, and open this run's journal."""
-        undo = Journal(self.opt.undo, self.site, script='UndoBot',
-                       args=self.script_args)
-        undo.open()  # refuses another wiki
+        """Read the journal to undo, and open this run's journal.
+
+        Both are the same file unless ``-journal:`` names another one.
+        Opening a journal refuses one written for another wiki.
+        """
+        if not self.opt.journal:
+            self.opt.journal = self.opt.undo
+        super().setup()
+        if os.path.samefile(self.opt.journal, self.opt.undo):
+            undo = self.journal
+        else:
+            undo = Journal(self.opt.undo, self.site, script='UndoBot',
+                           args=self.script_args).open()
+            undo.close()
         self._verified = {r['key']: r.get('current') for r in undo.records
                           if r.get('type') == 'verified'}
         records = [r for r in undo.done_records()
                    if r.get('action') in UNDO_RIGHTS]
-        undo.close()
-        if not self.opt.journal:
-            self.opt.journal = self.opt.undo
-        super().setup()
         for action in {r['action'] for r in records}:
             require_rights(self.site, UNDO_RIGHTS[action])
         self.generator = ((pywikibot.Page(self.site, r['title']), r)
@@ -112,7 +131,7 @@ class UndoBot(RevertBot):
                 f'{revid})', basetimestamp=top.get('timestamp'),
                 max_wait=self.max_wait)
 
-        self.write(key, page, do, action_undone='rollback')
+        self.write(key, page, do, action_undone='rollback', revid=revid)
 
     def _undo_undelete(self, page: pywikibot.Page, record: dict[str, Any],
                        key: str) -> None:
@@ -153,12 +172,38 @@ class UndoBot(RevertBot):
                 != current.get('timestamp')):
             self.skip('file changed since the revert')
             return
+        back = choose_version(now, title=page.title(), sha1=replaced['sha1'])
         if not self.confirm(f'Undo the revert of {page.title()}?'):
             return
 
         def do():
-            return filerevert(filepage, sha1=replaced['sha1'], history=now,
+            # checked after: an upload that slipped in is put back
+            return filerevert(filepage, archivename=back.archivename,
+                              history=now,
                               comment=self.opt.summary or 'Undo file revert',
                               max_wait=self.max_wait)
 
-        self.write(key, filepage, do, action_undone='filerevert')
+        self.write(key, filepage, do, action_undone='filerevert',
+                   target=dataclasses.asdict(back),
+                   replaced=dataclasses.asdict(now[0]))
+
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Tell whether an interrupted reversal landed."""
+        undone = details.get('action_undone')
+        if undone == 'undelete':
+            return {'title': title} if page_missing(self.site, title) \
+                else None
+        if undone == 'filerevert':
+            target = FileVersion.from_record(details['target'])
+            replaced = FileVersion.from_record(details['replaced'])
+            now = filerevert_landed(pywikibot.FilePage(self.site, title),
+                                    target, replaced)
+            return None if now is None else {'title': title,
+                                             'current': now}
+        revs = top_revisions(self.site, title=title, limit=2)
+        landed = landed_undo(revs, details['revid'], self.site.user())
+        if landed is None:
+            raise OutcomeUnknownError(f'{title}: other new revisions since '
+                                      'the interrupted undo')
+        return {'title': title, 'oldrevid': details['revid'],
+                'newrevid': revs[0]['revid']} if landed else None

@@ -8,8 +8,12 @@ log. With -to:TIMESTAMP, each selected file goes back to the version
 that was current at that time.
 
 A file with no earlier version to go back to, or whose current version
-is already someone else's, is skipped and counted. Each revert is read
-back and checked (sha1 of the new current version).
+is already someone else's, is skipped and counted. A file is reverted
+only from the version the plan was made from: after a confirmation, or
+when read more than a few seconds before, it is read again, and a new
+upload since is never overwritten. Each revert is read back; if an
+upload still slipped in just before it, that upload is put back at once
+and the file is counted as a conflict (exit status 1).
 
 Usage::
 
@@ -28,7 +32,8 @@ Options:
 
 -summary:TEXT     Upload comment.
 
--always           Do not ask for each file.
+-always           Do not ask for each file (nor to confirm the wiki and
+                  account named before the first write).
 
 -journal:FILE     JSON Lines journal (mode 600) for resume and undo.
 

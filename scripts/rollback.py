@@ -44,8 +44,10 @@ Options:
 
 -watchlist:VALUE  watch, unwatch, preferences or nochange.
 
--always           Do not ask for each page; without it, each page shows
-                  the diff that would be undone and asks yes/no/all/quit.
+-always           Do not ask for each page; without it, the run first
+                  asks to confirm the wiki (family:code and API URL)
+                  and the account, then each page shows the diff that
+                  would be undone and asks yes/no/all/quit.
 
 -journal:FILE     Write a JSON Lines journal (mode 600): one record
                   before and after each write. Rerunning the same command

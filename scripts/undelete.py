@@ -4,7 +4,10 @@ r"""Restore deleted pages: a mistaken mass deletion, whole or in part.
 Restores whole pages by default (file versions too). Never restores
 more than asked for: with -except-user, -since or -until only the
 matching deleted revisions come back. A page with nothing left to
-restore is skipped and counted.
+restore is skipped and counted. A page created again since its
+deletion is skipped too ("re-created since"): MediaWiki would merge the
+archived history into it. -recreated:merge restores the older archived
+revisions behind it instead, its current text unchanged (checked).
 
 Usage::
 
@@ -27,11 +30,16 @@ Options:
 
 -undeletetalk     Restore the talk pages too.
 
+-recreated:WHAT   A page created again since the deletion: skip
+                  (default) or merge (restore the older revisions
+                  behind the current one; file versions stay deleted).
+
 -summary:TEXT     Reason in the log.
 
 -tags:A,B         Change tags for the log entries.
 
--always           Do not ask for each page.
+-always           Do not ask for each page (nor to confirm the wiki and
+                  account named before the first write).
 
 -journal:FILE     JSON Lines journal (mode 600) for resume and undo.
 

@@ -8,6 +8,12 @@ Nothing here imports pywikibot at module level.
 
 Set ``PWBREVERT_KEEP_WIKI=1`` to keep the session's directory (wiki,
 server log, pywikibot configuration) after the run.
+
+Set ``PWBREVERT_MW_CHROOT`` to a chroot made by ``.ci/chroot.sh`` to test
+against the MediaWiki release installed in it rather than this
+machine's, e.g. ``PWBREVERT_MW_CHROOT=$(bash .ci/chroot.sh trixie)`` for
+1.43. The session's directory, and pytest's ``tmp_path`` with it, are
+then inside the chroot's ``/tmp``, where its PHP can see them.
 """
 from __future__ import annotations
 
@@ -19,7 +25,7 @@ import sys
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -39,8 +45,14 @@ if TYPE_CHECKING:
 if 'pywikibot' in sys.modules:  # configured already, from somewhere else
     raise RuntimeError('pywikibot was imported before tests/conftest.py '
                        'could set PYWIKIBOT_DIR')
-SESSION_DIR = Path(tempfile.mkdtemp(prefix='pwbrevert-'))
-WIKI = TestWiki(SESSION_DIR / 'wiki', free_port())
+CHROOT = Path(os.environ['PWBREVERT_MW_CHROOT']).resolve() \
+    if os.environ.get('PWBREVERT_MW_CHROOT') else None
+if CHROOT and not (CHROOT / 'tmp').is_dir():
+    raise RuntimeError(f'PWBREVERT_MW_CHROOT={CHROOT} is no chroot; '
+                       'make one with: bash .ci/chroot.sh SUITE')
+SESSION_DIR = Path(tempfile.mkdtemp(
+    prefix='pwbrevert-', dir=CHROOT / 'tmp' if CHROOT else None))
+WIKI = TestWiki(SESSION_DIR / 'wiki', free_port(), chroot=CHROOT)
 CONFIG_DIR = WIKI.write_pywikibot_config(SESSION_DIR / 'pywikibot', 'Admin')
 os.environ['PYWIKIBOT_DIR'] = str(CONFIG_DIR)
 os.environ.pop('PYWIKIBOT_NO_USER_CONFIG', None)
@@ -56,11 +68,17 @@ def pytest_configure(config: pytest.Config) -> None:
     """Register the markers used by this test suite."""
     config.addinivalue_line(
         'markers', 'wiki: needs the throwaway MediaWiki (PHP, mediawiki)')
+    if CHROOT and config.option.basetemp is None:
+        # Tests may install wikis of their own below tmp_path.
+        config.option.basetemp = str(SESSION_DIR / 'pytest')
 
 
-def pytest_report_header(config: pytest.Config) -> str:
-    """Tell where the wiki and its server log are."""
-    return f'test wiki: {WIKI.url} in {WIKI.root}'
+def pytest_report_header(config: pytest.Config) -> list[str]:
+    """Tell which MediaWiki is tested, and where its server log is."""
+    where = f' (chroot {CHROOT})' if CHROOT else ''
+    return [f'MediaWiki: {WIKI.mw_version_string or "not installed"}'
+            f'{where}',
+            f'test wiki: {WIKI.url} in {WIKI.root}']
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
@@ -99,7 +117,7 @@ def wiki() -> Iterator[TestWiki]:
     Fails in CI (``CI`` set) and skips elsewhere if PHP or MediaWiki is
     missing.
     """
-    if missing := missing_requirements():
+    if missing := missing_requirements(CHROOT):
         reason = ('test wiki unavailable, missing: ' + ', '.join(missing)
                   + '; run .ci/bootstrap.sh')
         if os.environ.get('CI'):
@@ -172,3 +190,17 @@ def unique(request: pytest.FixtureRequest) -> str:
     """
     name = re.sub(r'[^A-Za-z0-9]+', ' ', request.node.name)[:30].strip()
     return f'T{next(_counter)} {name}'
+
+
+@pytest.fixture
+def proxied_config(wiki: TestWiki, config_dir_for: Callable[..., Path],
+                   unique: str) -> Iterator[tuple[Path, Any]]:
+    """A ``pwb`` config (Admin) whose wiki is reached through a fault proxy.
+
+    Usage: ``cfg, proxy = proxied_config``; the proxy is this test's own.
+    """
+    from faultproxy import FaultProxy
+    from wikitools import proxied_config_dir
+    with FaultProxy(wiki.port) as proxy:
+        yield proxied_config_dir(wiki, config_dir_for, proxy.url,
+                                 unique), proxy

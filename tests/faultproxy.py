@@ -6,7 +6,10 @@ pywikibot is pointed at the proxy as if it were the wiki, and a test can
 then make selected API requests fail in realistic ways: HTTP 5xx answers,
 connections dropped after the wiki performed a write, slow answers that
 exceed the client's read timeout, corrupt bodies and MediaWiki API error
-responses.
+responses.  Two more faults hold a request for as long as the test wants,
+for example while it kills the client: ``hold`` lets the write land and
+keeps the answer back, ``hold_before_forward`` keeps the request itself
+back, so that the write lands only if the test releases it.
 
 The module only uses the standard library and does not import pytest, so
 it can also be used from ad-hoc scripts::
@@ -15,6 +18,13 @@ it can also be used from ad-hoc scripts::
         proxy.add_fault('drop_after_forward', action='rollback')
         ...  # pywikibot talks to proxy.url + '/api.php'
         assert proxy.requests_for('rollback')[0].fault == 'drop_after_forward'
+
+    with FaultProxy(wiki_port) as proxy:
+        proxy.add_fault('hold', action='rollback', skip=1)
+        ...  # start a client that makes two rollbacks
+        held = proxy.wait_held(timeout=60)  # the 2nd one has landed
+        ...  # kill the client
+        proxy.abandon()  # or release() to send the answer after all
 
 Nothing is printed except on internal errors of the proxy itself, and
 request or response bodies are never logged because they contain
@@ -47,7 +57,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any
 
-__all__ = ['FAULTS', 'FaultProxy', 'Request', 'Rule']
+__all__ = ['FAULTS', 'HOLD_FAULTS', 'FaultProxy', 'Request', 'Rule']
 
 _log = logging.getLogger(__name__)
 
@@ -63,7 +73,13 @@ FAULTS = frozenset({
     'delay_before_forward',
     'garbage',
     'api_error',
+    'hold',
+    'hold_before_forward',
 })
+
+#: Faults that keep a request until :meth:`FaultProxy.release` or
+#: :meth:`FaultProxy.abandon`.
+HOLD_FAULTS = frozenset({'hold', 'hold_before_forward'})
 
 #: Timeout for the connection to the upstream wiki.  MediaWiki on
 #: ``php -S`` is single-threaded and can be slow on the first request.
@@ -240,7 +256,8 @@ class Rule:
     """A fault to inject into matching requests.
 
     Created by :meth:`FaultProxy.add_fault`; ``hits`` counts how often the
-    rule fired so far.
+    rule fired so far, ``passed`` how many matching requests it let
+    through first (at most ``skip``).
     """
 
     fault: str
@@ -251,7 +268,9 @@ class Rule:
     status: int = 503
     garbage: bytes = b'<html>garbage'
     api_code: str | None = None
+    skip: int = 0
     hits: int = 0
+    passed: int = 0
 
     @property
     def remaining(self) -> int:
@@ -409,6 +428,42 @@ class _ProxyServer(ThreadingHTTPServer):
             threads = list(self.threads)
         for thread in threads:
             thread.join(max(deadline - time.monotonic(), 0.0))
+
+
+class _Hold:
+    """A request kept back by a ``hold`` fault, and what becomes of it.
+
+    The handler thread waits in :meth:`wait`; the test decides with
+    :meth:`decide`: ``'release'`` (answer after all) or ``'abandon'``
+    (close the connection without an answer; never forward).
+    """
+
+    def __init__(self, request: Request) -> None:
+        """Keep *request* until a decision.
+
+        :param request: the recorded request being held
+        """
+        self.request = request
+        self.decision: str | None = None
+        self._event = threading.Event()
+
+    def decide(self, decision: str) -> None:
+        """Wake the handler with *decision* (the first one counts).
+
+        :param decision: ``'release'`` or ``'abandon'``
+        """
+        if self.decision is None:
+            self.decision = decision
+        self._event.set()
+
+    def wait(self) -> str:
+        """Block until :meth:`decide` is called.
+
+        :return: the decision
+        """
+        self._event.wait()
+        assert self.decision is not None
+        return self.decision
 
 
 @dataclass
@@ -587,6 +642,19 @@ class _Handler(BaseHTTPRequestHandler):
         elif fault == 'delay_before_forward':
             if self._sleep(rule.delay):
                 self._send(self._forward(req, target))
+        elif fault == 'hold':
+            # The write lands first; only then does the test learn (via
+            # wait_held) that the request is held.
+            response = self._forward(req, target)
+            if proxy._hold(req) == 'release':
+                self._send(response)
+            else:
+                self._hang_up()
+        elif fault == 'hold_before_forward':
+            if proxy._hold(req) == 'release':
+                self._send(self._forward(req, target))
+            else:
+                self._hang_up()
         elif fault == 'garbage':
             # Ask for an uncompressed body: garbage in front of a gzip
             # stream would fail as a decoding error, not as bad JSON.
@@ -596,6 +664,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send(response)
         else:  # pragma: no cover - add_fault validates the name
             raise AssertionError(f'unknown fault {fault!r}')
+
+    def _hang_up(self) -> None:
+        """Close the client connection without an answer."""
+        self.close_connection = True
+        self.server.abort(self.connection)
 
     def _sleep(self, seconds: float) -> bool:
         """Sleep, waking up early when the proxy is stopped.
@@ -848,6 +921,8 @@ class FaultProxy:
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
         self._upstream_conns: set[http.client.HTTPConnection] = set()
+        self._holds: list[_Hold] = []
+        self._held_changed = threading.Condition(self._lock)
         self._stopping = threading.Event()
         self._server: _ProxyServer | None = None
         self._thread: threading.Thread | None = None
@@ -885,13 +960,14 @@ class FaultProxy:
     def stop(self) -> None:
         """Stop serving, close all connections and join all threads.
 
-        Pending delays are cut short; their requests get no answer.
-        Calling stop() on a stopped proxy does nothing.
+        Pending delays are cut short and held requests abandoned; their
+        requests get no answer.  Calling stop() on a stopped proxy does nothing.
         """
         server, thread = self._server, self._thread
         if server is None:
             return
         self._stopping.set()
+        self.abandon()
         server.shutdown()
         server.close_connections()
         # Unblock handlers still waiting for the wiki.
@@ -936,7 +1012,7 @@ class FaultProxy:
                   when: Callable[[Request], bool] | None = None,
                   times: int = 1, delay: float = 0.0, status: int = 503,
                   garbage: bytes = b'<html>garbage',
-                  api_code: str | None = None) -> Rule:
+                  api_code: str | None = None, skip: int = 0) -> Rule:
         """Add a rule injecting *fault* into matching requests.
 
         Faults:
@@ -951,6 +1027,13 @@ class FaultProxy:
         - ``'garbage'``: forward, answer 200 with *garbage* + real body.
         - ``'api_error'``: not forwarded; answer a MediaWiki API error
           with code *api_code* in the request's ``formatversion``.
+        - ``'hold'``: forward, read the whole answer (the write has
+          landed), then hold it until :meth:`release` (answer it) or
+          :meth:`abandon` (close without an answer).  Use
+          :meth:`wait_held` to wait for the request.
+        - ``'hold_before_forward'``: hold the request without forwarding
+          it; :meth:`release` forwards and answers it, :meth:`abandon`
+          closes the connection: the write never lands.
 
         :param fault: one of :data:`FAULTS`
         :param action: only match requests with this API action
@@ -960,6 +1043,8 @@ class FaultProxy:
         :param status: HTTP status for the ``'status'`` fault
         :param garbage: prefix for the ``'garbage'`` fault
         :param api_code: error code for the ``'api_error'`` fault
+        :param skip: let the first *skip* matching requests through
+            untouched, e.g. ``skip=1`` to hit only the second write
         :return: the rule; its ``hits`` tells how often it fired
         :raises ValueError: on an unknown fault or invalid argument
         """
@@ -968,6 +1053,8 @@ class FaultProxy:
                              f'{sorted(FAULTS)}')
         if times < 1:
             raise ValueError(f'times must be at least 1, got {times!r}')
+        if skip < 0:
+            raise ValueError(f'skip must not be negative, got {skip!r}')
         if delay < 0:
             raise ValueError(f'delay must not be negative, got {delay!r}')
         if fault == 'status' and not 400 <= status <= 599:
@@ -976,15 +1063,73 @@ class FaultProxy:
             raise ValueError("the 'api_error' fault needs an api_code")
         rule = Rule(fault=fault, action=action, when=when, times=times,
                     delay=delay, status=status, garbage=bytes(garbage),
-                    api_code=api_code)
+                    api_code=api_code, skip=skip)
         with self._lock:
             self._rules.append(rule)
         return rule
 
     def clear_faults(self) -> None:
-        """Remove all rules."""
+        """Remove all rules and :meth:`abandon` the held requests.
+
+        A request held before forwarding therefore never lands.
+        """
         with self._lock:
             self._rules.clear()
+        self.abandon()
+
+    # -- held requests --------------------------------------------------------
+
+    @property
+    def held(self) -> list[Request]:
+        """Return the requests held right now, oldest first.
+
+        :return: requests kept by a ``hold`` fault and not yet decided
+        """
+        with self._lock:
+            return [hold.request for hold in self._holds]
+
+    def wait_held(self, timeout: float | None = None) -> Request | None:
+        """Wait until a request is held.
+
+        For the ``'hold'`` fault the request has been forwarded and
+        answered by the wiki by then: the write has landed.
+
+        :param timeout: seconds to wait at most; None waits forever
+        :return: the oldest held request, or None on timeout
+        """
+        with self._held_changed:
+            if not self._held_changed.wait_for(lambda: self._holds,
+                                               timeout):
+                return None
+            return self._holds[0].request
+
+    def release(self) -> int:
+        """Answer the held requests (forwarding those held before).
+
+        :return: how many requests were released
+        """
+        return self._decide('release')
+
+    def abandon(self) -> int:
+        """Close the held requests' connections without an answer.
+
+        A request held before forwarding is never forwarded.
+
+        :return: how many requests were abandoned
+        """
+        return self._decide('abandon')
+
+    def _decide(self, decision: str) -> int:
+        """Wake every held request with *decision*.
+
+        :param decision: ``'release'`` or ``'abandon'``
+        :return: how many requests were woken
+        """
+        with self._lock:
+            holds, self._holds = self._holds, []
+        for hold in holds:
+            hold.decide(decision)
+        return len(holds)
 
     @property
     def rules(self) -> list[Rule]:
@@ -1053,7 +1198,9 @@ class FaultProxy:
                     _log.exception('faultproxy: "when" predicate of a %r '
                                    'rule failed', rule.fault)
                     continue
-                if matched:
+                if matched and rule.passed < rule.skip:
+                    rule.passed += 1  # let it through, try later rules
+                elif matched:
                     rule.hits += 1
                     return rule
         return None
@@ -1065,6 +1212,20 @@ class FaultProxy:
         """
         with self._lock:
             self.requests.append(req)
+
+    def _hold(self, req: Request) -> str:
+        """Hold *req* until the test decides (see :meth:`release`).
+
+        :param req: the recorded request
+        :return: ``'release'`` or ``'abandon'``
+        """
+        hold = _Hold(req)
+        with self._held_changed:
+            if self._stopping.is_set():
+                return 'abandon'
+            self._holds.append(hold)
+            self._held_changed.notify_all()
+        return hold.wait()
 
     def _track_upstream(self, conn: http.client.HTTPConnection, *,
                         add: bool) -> None:

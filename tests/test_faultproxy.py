@@ -11,6 +11,7 @@ import http.client
 import json
 import socket
 import socketserver
+import struct
 import subprocess
 import sys
 import threading
@@ -28,9 +29,9 @@ from typing import Any
 import pytest
 
 try:  # conftest.py and pytest put tests/ on sys.path: use the plain name
-    from faultproxy import FAULTS, FaultProxy, Request
+    from faultproxy import FAULTS, HOLD_FAULTS, FaultProxy, Request
 except ImportError:  # pragma: no cover - run from elsewhere
-    from tests.faultproxy import FAULTS, FaultProxy, Request
+    from tests.faultproxy import FAULTS, HOLD_FAULTS, FaultProxy, Request
 
 try:
     import requests
@@ -334,6 +335,7 @@ def test_refuses_bad_ports(args: tuple[Any, ...]) -> None:
     {'fault': 'status', 'status': 200},
     {'fault': 'delay', 'delay': -1},
     {'fault': 'api_error'},
+    {'fault': 'hold', 'skip': -1},
 ])
 def test_add_fault_validation(kwargs: dict[str, Any]) -> None:
     """Invalid rules are refused when added, not when a request comes."""
@@ -789,6 +791,168 @@ def test_api_error(proxy: FaultProxy, upstream: Upstream, code: str,
     assert proxy.requests[0].fault == 'api_error'
 
 
+# -- held requests ------------------------------------------------------------
+
+
+class Background:
+    """Send one request from a thread; keep its reply or its error."""
+
+    def __init__(self, send: Callable[[], Reply]) -> None:
+        """Start sending.
+
+        :param send: makes the request and returns the reply
+        """
+        self.reply: Reply | None = None
+        self.error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(send,),
+                                        daemon=True)
+        self._thread.start()
+
+    def _run(self, send: Callable[[], Reply]) -> None:
+        try:
+            self.reply = send()
+        except BaseException as exc:  # noqa: B036 - reported to the test
+            self.error = exc
+
+    def join(self, timeout: float = TIMEOUT) -> Background:
+        """Wait for the reply or the error.
+
+        :param timeout: seconds to wait at most
+        :return: self, for chaining
+        """
+        self._thread.join(timeout)
+        assert not self._thread.is_alive(), 'no reply in time'
+        return self
+
+    @property
+    def done(self) -> bool:
+        """Return whether the client has its reply or error.
+
+        :return: True once the request ended
+        """
+        return not self._thread.is_alive()
+
+
+def test_hold_lands_then_keeps_the_answer(proxy: FaultProxy,
+                                          upstream: Upstream) -> None:
+    """The write lands before wait_held returns; release answers."""
+    rule = proxy.add_fault('hold', action='rollback')
+    client = Background(lambda: post(proxy, ROLLBACK, timeout=30))
+    held = proxy.wait_held(timeout=TIMEOUT)
+    assert held is not None and held.fault == 'hold'
+    assert held.params['title'] == 'Foo'
+    assert upstream.writes == 1
+    time.sleep(0.2)
+    assert not client.done
+    assert proxy.held == [held]
+    assert proxy.release() == 1
+    reply = client.join().reply
+    assert reply is not None and reply.status == 200
+    assert reply.json()['writes'] == 1
+    assert (rule.hits, proxy.held) == (1, [])
+    assert post(proxy, ROLLBACK).status == 200  # the rule is spent
+    assert upstream.writes == 2
+
+
+def test_hold_abandon_never_answers(proxy: FaultProxy,
+                                    upstream: Upstream) -> None:
+    """abandon() resets the connection: the write landed, no answer."""
+    proxy.add_fault('hold', action='rollback')
+    client = Background(lambda: post(proxy, ROLLBACK, timeout=30))
+    assert proxy.wait_held(timeout=TIMEOUT) is not None
+    assert proxy.abandon() == 1
+    assert isinstance(client.join().error, ConnectionResetError)
+    assert upstream.writes == 1
+
+
+def test_hold_before_forward(proxy: FaultProxy, upstream: Upstream) -> None:
+    """Nothing is written while held; release forwards and answers."""
+    proxy.add_fault('hold_before_forward', action='rollback')
+    client = Background(lambda: post(proxy, ROLLBACK, timeout=30))
+    held = proxy.wait_held(timeout=TIMEOUT)
+    assert held is not None and held.fault == 'hold_before_forward'
+    time.sleep(0.2)
+    assert upstream.writes == 0 and not client.done
+    proxy.release()
+    reply = client.join().reply
+    assert reply is not None and reply.json()['writes'] == 1
+    assert upstream.writes == 1
+
+
+def test_clear_faults_abandons_before_forward(proxy: FaultProxy,
+                                              upstream: Upstream) -> None:
+    """A request held before forwarding and then cleared never lands."""
+    proxy.add_fault('hold_before_forward', action='rollback')
+    client = Background(lambda: post(proxy, ROLLBACK, timeout=30))
+    assert proxy.wait_held(timeout=TIMEOUT) is not None
+    proxy.clear_faults()
+    assert isinstance(client.join().error, ConnectionResetError)
+    assert proxy.held == [] and proxy.release() == 0
+    assert upstream.wait_writes(1, timeout=0.3) == 0
+
+
+def test_hold_skip_picks_the_second_write(proxy: FaultProxy,
+                                          upstream: Upstream) -> None:
+    """``skip=1`` lets the first matching request through."""
+    rule = proxy.add_fault('hold', action='rollback', skip=1)
+    assert post(proxy, {**ROLLBACK, 'title': 'A'}).status == 200
+    assert post(proxy, {'action': 'query'}).status == 200
+    client = Background(lambda: post(proxy, {**ROLLBACK, 'title': 'B'},
+                                     timeout=30))
+    held = proxy.wait_held(timeout=TIMEOUT)
+    assert held is not None and held.params['title'] == 'B'
+    assert (rule.passed, rule.hits) == (1, 1)
+    assert [r.fault for r in proxy.requests_for('rollback')] == [None, 'hold']
+    proxy.release()
+    assert client.join().reply is not None
+
+
+def test_wait_held_times_out(proxy: FaultProxy, upstream: Upstream) -> None:
+    """wait_held() returns None when nothing is held in time."""
+    proxy.add_fault('hold', action='rollback')
+    start = time.monotonic()
+    assert proxy.wait_held(timeout=0.2) is None
+    assert 0.2 <= time.monotonic() - start < 2
+
+
+def test_held_client_goes_away(proxy: FaultProxy, upstream: Upstream,
+                               capfd: pytest.CaptureFixture[str],
+                               caplog: pytest.LogCaptureFixture) -> None:
+    """A client killed while held leaves the proxy working and quiet."""
+    proxy.add_fault('hold', action='rollback')
+    body = urllib.parse.urlencode(ROLLBACK).encode()
+    sock = socket.create_connection(('127.0.0.1', proxy.port),
+                                    timeout=TIMEOUT)
+    sock.sendall(b'POST /api.php HTTP/1.1\r\nHost: x\r\n'
+                 b'Content-Type: application/x-www-form-urlencoded\r\n'
+                 b'Content-Length: %d\r\n\r\n%s' % (len(body), body))
+    assert proxy.wait_held(timeout=TIMEOUT) is not None
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER,
+                    struct.pack('ii', 1, 0))
+    sock.close()  # like SIGKILL: a reset, no goodbye
+    proxy.release()  # the answer goes nowhere
+    time.sleep(0.2)
+    assert post(proxy, ROLLBACK).status == 200
+    assert upstream.writes == 2
+    proxy.stop()
+    out, err = capfd.readouterr()
+    assert out == '' and err == ''
+    assert caplog.records == []
+
+
+def test_stop_abandons_held(upstream: Upstream) -> None:
+    """stop() returns promptly with requests held; none is forwarded."""
+    proxy = FaultProxy(upstream.port).start()
+    proxy.add_fault('hold_before_forward', action='rollback')
+    client = Background(lambda: post(proxy, ROLLBACK, timeout=30))
+    assert proxy.wait_held(timeout=TIMEOUT) is not None
+    start = time.monotonic()
+    proxy.stop()
+    assert time.monotonic() - start < 2
+    assert client.join().error is not None
+    assert upstream.writes == 0
+
+
 # -- matching -----------------------------------------------------------------
 
 
@@ -1018,6 +1182,8 @@ def test_every_fault_is_recorded(proxy: FaultProxy, upstream: Upstream,
     """Every fault name is accepted and shows up in the log."""
     proxy.add_fault(fault, action='rollback', delay=0.05,
                     api_code='badtoken')
+    if fault in HOLD_FAULTS:
+        threading.Timer(0.2, proxy.release).start()
     try:
         post(proxy, ROLLBACK)
     except ConnectionResetError:

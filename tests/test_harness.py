@@ -12,7 +12,7 @@ import pytest
 
 import pywikibot
 from pywikibot.site import APISite
-from wikiharness import USER_GROUPS, TestWiki, make_png
+from wikiharness import USER_GROUPS, TestWiki, make_png, mediawiki_version
 
 
 def test_make_png_distinct(tmp_path: Path) -> None:
@@ -34,7 +34,8 @@ def test_siteinfo(wiki: TestWiki) -> None:
         general = json.load(resp)['query']['general']
     assert general['generator'].startswith('MediaWiki 1.')
     assert general['server'] == wiki.url == f'http://127.0.0.1:{wiki.port}'
-    assert set(wiki.users) == set(USER_GROUPS)
+    # other tests of the session may have added accounts
+    assert set(USER_GROUPS) <= set(wiki.users)
     assert all(len(password) >= 10 for password in wiki.users.values())
     assert wiki.api_get(action='query', meta='siteinfo')[
         'query']['general']['sitename'] == 'TestWiki'
@@ -190,14 +191,15 @@ def test_pwb_subprocess_login(wiki: TestWiki,
 @pytest.mark.wiki
 def test_second_wiki(wiki: TestWiki, tmp_path: Path) -> None:
     """A wiki of its own installs, stops, and restarts keeping its users."""
-    other = TestWiki(tmp_path / 'other')
+    other = TestWiki(tmp_path / 'other', chroot=wiki.chroot)
     with other:
         assert other.port != wiki.port
         assert other.api_get(action='query', list='allusers')
         users = dict(other.users)
         assert set(other.timings) == {'install', 'users', 'serve'}
     assert not other.running
-    again = TestWiki(tmp_path / 'other', other.port).start()
+    again = TestWiki(tmp_path / 'other', other.port,
+                     chroot=wiki.chroot).start()
     try:
         assert again.users == users  # an installed wiki is reused
         assert 'install' not in again.timings
@@ -247,3 +249,50 @@ def test_create_user(wiki: TestWiki, site_for: Callable[[str], APISite],
     assert made.has_right('rollback') and not made.has_right('delete')
     # Adding a group keeps the password.
     assert wiki.create_user(name, ('bot',)) == password
+
+
+def test_mediawiki_version_from_the_sources(tmp_path: Path) -> None:
+    """The release is read from Defines.php, or $wgVersion before 1.35."""
+    includes = tmp_path / 'new' / 'includes'
+    includes.mkdir(parents=True)
+    (includes / 'Defines.php').write_text(
+        "<?php\ndefine( 'MW_VERSION', '1.43.12' );\n")
+    assert mediawiki_version(tmp_path / 'new') == '1.43.12'
+    includes = tmp_path / 'old' / 'includes'
+    includes.mkdir(parents=True)
+    (includes / 'DefaultSettings.php').write_text(
+        "<?php\n$wgVersion = '1.31.16';\n")
+    assert mediawiki_version(tmp_path / 'old') == '1.31.16'
+    assert mediawiki_version(tmp_path / 'none') == ''
+
+
+def test_chroot_paths(tmp_path: Path) -> None:
+    """In a chroot PHP sees the wiki's paths without the chroot prefix."""
+    chroot = tmp_path / 'chroot'
+    (chroot / 'usr/share/mediawiki/includes').mkdir(parents=True)
+    (chroot / 'usr/share/mediawiki/includes/Defines.php').write_text(
+        "<?php\ndefine( 'MW_VERSION', '1.35.13' );\n")
+    wiki = TestWiki(chroot / 'tmp' / 'w', 1, chroot=chroot)
+    assert wiki.mw_version == (1, 35, 13)
+    assert wiki.mw_version_string == '1.35.13'
+    assert wiki.mw_dir == Path('/usr/share/mediawiki')
+    assert wiki._php_path(wiki.settings_file) == '/tmp/w/LocalSettings.php'
+    # Before 1.40 a maintenance script is run directly, after by run.php.
+    assert wiki._script('runJobs.php') == [
+        '/usr/share/mediawiki/maintenance/runJobs.php']
+    assert 'chroot=' in repr(wiki)
+    with pytest.raises(ValueError, match='not inside the chroot'):
+        TestWiki(tmp_path / 'elsewhere', 1, chroot=chroot)
+
+
+@pytest.mark.wiki
+def test_release_under_test(wiki: TestWiki) -> None:
+    """The harness names the release the API reports."""
+    general = wiki.api_get(action='query', meta='siteinfo')['query'][
+        'general']
+    assert general['generator'] == f'MediaWiki {wiki.mw_version_string}'
+    assert wiki.mw_version[:2] >= (1, 31)
+    # A maintenance script runs in the same MediaWiki (and PHP).
+    out = wiki.maintenance('getConfiguration.php', '--settings=wgVersion',
+                           '--format=json')
+    assert json.loads(out) == {'wgVersion': wiki.mw_version_string}

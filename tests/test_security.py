@@ -1,15 +1,16 @@
 """Permissions, blocks, secrets and interruption, via ``pwb`` and the wiki."""
 from __future__ import annotations
 
+import http.cookiejar
 import os
 import re
 import signal
 import subprocess
 import sys
+import urllib.parse
 
 import pytest
 
-from faultproxy import FaultProxy
 from wikitools import (
     edit,
     interrupt_pwb,
@@ -24,6 +25,7 @@ from wikitools import (
 pytestmark = pytest.mark.wiki
 
 TOKEN = re.compile(r'[0-9a-f]{32,40}\+\\')
+ENCODED_TOKEN = re.compile(r'(?i)[0-9a-f]{32,40}%2B%5C')
 
 
 
@@ -109,43 +111,108 @@ def test_markbot_without_right_warns_first(wiki, config_dir_for, victim):
     assert out.index('markbotedits') < out.index('rolled back')
 
 
-@pytest.fixture
-def proxied_config(wiki, config_dir_for, unique):
-    with FaultProxy(wiki.port) as proxy:
-        extra = (f"family_files['proxywiki'] = '{proxy.url}/api.php'\n"
-                 "family = mylang = 'proxywiki'\n"
-                 "usernames['proxywiki']['proxywiki'] = 'Admin'\n")
-        cfg = config_dir_for('Admin', extra + f'# {unique}')
-        with open(cfg / 'user-password.py', 'a', encoding='utf-8') as f:
-            f.write(f"('proxywiki', 'proxywiki', 'Admin', "
-                    f"{wiki.users['Admin']!r})\n")
-        yield cfg, proxy
+def _secrets_sent(proxy, cfg):
+    """The tokens and session cookie values the run sent to the wiki.
+
+    Tokens are read off the requests the proxy saw; cookie values off
+    pywikibot's cookie jar after the run, each one checked as sent.
+    """
+    tokens = {value for req in proxy.requests
+              for key, value in req.params.items()
+              if key.endswith('token') and value != '+\\'}
+    cookie_headers = ' '.join(req.header('Cookie') or ''
+                              for req in proxy.requests)
+    cookies = set()
+    for jar_file in cfg.glob('pywikibot-*.lwp'):
+        jar = http.cookiejar.LWPCookieJar(jar_file)
+        jar.load(ignore_discard=True)
+        cookies |= {c.value for c in jar
+                    if c.name.endswith(('_session', 'Token')) and c.value}
+    assert any(TOKEN.fullmatch(t) for t in tokens), 'no token was sent'
+    assert cookies, 'no session cookie in the jar'
+    for value in cookies:
+        assert f'={value}' in cookie_headers, 'a cookie was not sent'
+    return tokens | cookies
+
+
+def _assert_nothing_leaked(secrets, texts):
+    """No secret in *texts*: raw, URL-encoded, or escaped in a repr."""
+    for secret in secrets:
+        forms = {secret, urllib.parse.quote(secret, safe=''),
+                 urllib.parse.quote_plus(secret),
+                 secret.replace('\\', '\\\\'),
+                 secret.replace('\\', '\\\\\\\\')}
+        for text in texts:
+            for form in forms:
+                assert form not in text, (
+                    f'a secret ({len(secret)} characters) leaked as '
+                    f'...{text[max(text.find(form) - 60, 0):text.find(form)]}')
+    for text in texts:
+        assert not TOKEN.search(text), TOKEN.search(text)
+        assert not ENCODED_TOKEN.search(text), ENCODED_TOKEN.search(text)
+
+
+def _debug_texts(cfg, out, journal):
+    logs = list((cfg / 'logs').glob('*.log'))
+    assert logs, 'pywikibot wrote no log'
+    return [out, journal.read_text()] + [p.read_text(errors='replace')
+                                         for p in logs]
 
 
 def test_no_secret_in_output_or_logs_with_debug(wiki, site, proxied_config,
                                                 victim):
     cfg, proxy = proxied_config
     # a failed login request and a failed write are logged with their
-    # parameters by pywikibot; -debug logs every request body
+    # parameters by pywikibot; -debug logs every request body; an API
+    # error (here readonly, which pywikibot waits on) logs the request's
+    # parameters as a wrapped repr
     proxy.add_fault('status', action='login', status=503)
     proxy.add_fault('status', action='rollback', status=503)
+    proxy.add_fault('api_error', action='rollback', api_code='readonly',
+                    skip=1)
+    journal = cfg / 'j.jsonl'
     code, out = pwb(wiki, cfg, 'rollback', '-debug', '-user:Vandal',
                     *[f'-page:{t}' for t in victim], '-always',
-                    f'-journal:{cfg / "j.jsonl"}')
+                    f'-journal:{journal}')
     assert code == 0, out
     assert all(revisions(site, t)[0]['user'] == 'Admin' for t in victim)
+    texts = _debug_texts(cfg, out, journal)
+    assert any('readonly' in text for text in texts[2:])
     password = wiki.users['Admin']
-    texts = [out, (cfg / 'j.jsonl').read_text()]
-    logs = list((cfg / 'logs').glob('*.log'))
-    assert logs, 'pywikibot wrote no log'
-    texts += [p.read_text(errors='replace') for p in logs]
     # the secrets were really sent (so the check can fail)
     sent = b''.join(r.body for r in proxy.requests)
     assert password.encode() in sent
+    _assert_nothing_leaked({password, *_secrets_sent(proxy, cfg)}, texts)
     for text in texts:
-        assert password not in text
-        assert not TOKEN.search(text), TOKEN.search(text)
         assert 'lgpassword=***' in text or 'lgpassword' not in text
+
+
+def test_no_botpassword_secret_in_output_or_logs_with_debug(
+        wiki, site, proxied_config, victim, unique):
+    cfg, proxy = proxied_config
+    app = f'debug{unique.split()[0].lower()}'
+    out = wiki.maintenance('createBotPassword.php', f'--appid={app}',
+                           '--grants=basic,editpage,rollback', 'Admin')
+    secret = re.search(r"password:'([^']+)'", out).group(1)
+    # the last matching line of the password file wins
+    with open(cfg / 'proxy-password.py', 'a', encoding='utf-8') as f:
+        f.write(f"('proxywiki', 'proxywiki', 'Admin', "
+                f'BotPassword({app!r}, {secret!r}))\n')
+    # a login refused with an API error is logged with its parameters
+    proxy.add_fault('api_error', action='login', api_code='readonly')
+    proxy.add_fault('api_error', action='rollback', api_code='readonly')
+    journal = cfg / 'bp.jsonl'
+    code, out = pwb(wiki, cfg, 'rollback', '-debug', '-user:Vandal',
+                    *[f'-page:{t}' for t in victim], '-always',
+                    f'-journal:{journal}')
+    assert code == 0, out
+    assert all(revisions(site, t)[0]['user'] == 'Admin' for t in victim)
+    logins = [r for r in proxy.requests_for('login') if r.method == 'POST']
+    assert any(r.params.get('lgname') == f'Admin@{app}'
+               and r.params.get('lgpassword') == secret for r in logins)
+    texts = _debug_texts(cfg, out, journal)
+    _assert_nothing_leaked({secret, wiki.users['Admin'],
+                            *_secrets_sent(proxy, cfg)}, texts)
 
 
 def test_undo_refuses_a_journal_of_another_wiki(wiki, site, proxied_config,

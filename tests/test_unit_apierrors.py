@@ -15,7 +15,8 @@ LOCAL_ONLY = {exc.EmptySelectionError, exc.HiddenUserError,
               exc.UnsupportedParameterError, exc.FileRevertFailedError,
               exc.WriteFailedError, exc.OutcomeUnknownError,
               exc.ServerUnavailableError, exc.JournalError, exc.UsageError,
-              exc.SitewideBlockError}
+              exc.SitewideBlockError, exc.ChangedSinceError,
+              exc.RecreatedPageError, exc.ConflictError}
 
 
 @pytest.mark.parametrize('code', sorted(API_ERRORS))

@@ -106,3 +106,24 @@ def test_filter_rewrites_records():
     assert RedactingFilter().filter(record)
     assert 'hunter2' not in record.getMessage()
     assert json.dumps(record.getMessage())
+
+
+def test_open_intents_are_those_without_an_outcome(tmp_path):
+    """What a resume must settle on the wiki before anything else."""
+    path = tmp_path / 'open.jsonl'
+    with Journal(path, FakeSite()) as j:
+        j.intent('a', 'rollback', title='A', user='V')
+        j.done('a', 'rollback', title='A')
+        j.intent('b', 'rollback', title='B', user='V')   # killed here
+        j.intent('c', 'undelete', title='C')
+        j.note('uncertain', key='c', action='undelete')
+        j.intent('d', 'rollback', title='D', user='V')
+        j.cleared('d', 'rollback', title='D')            # did not land
+    with Journal(path, FakeSite()) as j:
+        assert [r['key'] for r in j.open_intents()] == ['b', 'c']
+        assert [r['key'] for r in j.open_intents('rollback')] == ['b']
+        assert j.open_intents('rollback')[0]['user'] == 'V'
+        assert j.state('d') == 'cleared'
+        j.done('b', 'rollback', title='B', reconciled=True)
+    with Journal(path, FakeSite()) as j:
+        assert [r['key'] for r in j.open_intents()] == ['c']

@@ -8,6 +8,7 @@ from pywikibot_revert._params import (
     PARAM_SINCE,
     chunked,
     filerevert_params,
+    query_params,
     rollback_params,
     undelete_params,
 )
@@ -29,7 +30,8 @@ def test_every_gated_parameter_is_refused_before_its_version(action, param):
     major, minor = since.split('.')
     older = f'{major}.{int(minor) - 1}'
     values = {'pageid': 3, 'tags': ['t'], 'watchlistexpiry': '1 week',
-              'undeletetalk': True, 'archivename': '1!A.png'}
+              'undeletetalk': True, 'archivename': '1!A.png',
+              'uciprange': '127.0.0.0/24'}
     build = {
         'rollback': lambda v, **kw: rollback_params(
             v, user='X', **({'title': 'A'} if 'pageid' not in kw else {}),
@@ -38,6 +40,7 @@ def test_every_gated_parameter_is_refused_before_its_version(action, param):
             v, title='A', all_revisions=True, **kw),
         'filerevert': lambda v, **kw: filerevert_params(
             v, filename='A.png', **kw),
+        'query': lambda v, **kw: query_params(v, list='usercontribs', **kw),
     }[action]
     with pytest.raises(UnsupportedParameterError, match=since):
         build(older, **{param: values[param]})

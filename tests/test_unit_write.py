@@ -11,9 +11,15 @@ from typing import Any
 import pytest
 import requests
 from pywikibot import config
-from pywikibot.exceptions import APIError, MaxlagTimeoutError, ServerError
+from pywikibot.exceptions import (
+    APIError,
+    MaxlagTimeoutError,
+    NoUsernameError,
+    ServerError,
+)
 
 from pywikibot_revert import _exceptions as exc
+from pywikibot_revert import _write
 from pywikibot_revert._write import ApiTimeoutError, submit_write
 
 
@@ -22,9 +28,16 @@ class Request:
     """What ``site.simple_request`` returns, answering from a script."""
 
     def __init__(self, site: Site, params: dict[str, Any]) -> None:
-        self.site, self.params = site, params
+        # pywikibot adds assert=user to every write
+        self.site, self.params = site, {**params, 'assert': 'user'}
         self.max_retries = None
         self.last_error = {'code': None, 'info': None}
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.params
+
+    def __delitem__(self, key: str) -> None:
+        del self.params[key]
 
     def wait(self, *args: Any, **kwargs: Any) -> None:
         # pywikibot with max_retries = 0 gives up at the first wait
@@ -36,7 +49,10 @@ class Request:
                                'max_retries': self.max_retries})
         outcome = self.site.outcomes.pop(0)
         if isinstance(outcome, str):  # pywikibot waits on this API code
-            self.last_error = {'code': outcome, 'info': ''}
+            outcome = (outcome, {})
+        if isinstance(outcome, tuple):  # ... and these details
+            code, details = outcome
+            self.last_error = {'code': code, 'info': '', **details}
             self.wait()
         if isinstance(outcome, BaseException):
             raise outcome
@@ -89,8 +105,8 @@ def test_an_unmapped_api_error_is_raised_unchanged():
 
 
 def test_a_mapped_api_error_is_typed_and_chained():
-    err = APIError('assertnameduserfailed', 'not Admin')
-    with pytest.raises(exc.SessionError) as info:
+    err = APIError('permissiondenied', 'not allowed')
+    with pytest.raises(exc.MissingRightError) as info:
         write(Site(err))
     assert info.value.__cause__ is err and info.value.code == err.code
 
@@ -151,3 +167,140 @@ def test_past_the_wait_the_error_names_what_happened(outcome, cls, code):
     assert type(info.value) is cls and info.value.code == code
     assert 'nothing was written' in str(info.value)
     assert len(site.sent) >= 2  # it did wait and try again
+
+
+def test_the_wikis_read_only_reason_is_named():
+    reason = ('readonly', {'readonlyreason': 'Database\n upgrade'})
+    site = Site(*[reason] * 10)
+    with pytest.raises(exc.ReadOnlyError) as info:
+        write(site, reconcile=lambda: None, max_wait=0.05)
+    assert 'stayed read-only (Database upgrade)' in str(info.value)
+
+
+# -- a session lost mid-run --------------------------------------------
+
+class Wallet(dict):
+
+    """Tokens that change with each session."""
+
+    def __init__(self, site: LoginSite) -> None:
+        super().__init__()
+        self.site = site
+
+    def __missing__(self, key: str) -> str:
+        self[key] = f'{key}{self.site.logins}+\\'
+        return self[key]
+
+
+class LoginSite(Site):
+
+    """A Site whose session the wiki may have dropped.
+
+    :param who: what the wiki answers for "who is this session?", in
+        turn: a name, or None for an anonymous session
+    :param login_fails: what ``login()`` raises, if anything
+    """
+
+    def __init__(self, *outcomes: Any, who: tuple[str | None, ...] = (),
+                 login_fails: BaseException | None = None) -> None:
+        super().__init__(*outcomes)
+        self.who, self.login_fails = list(who), login_fails
+        self.logins = 0
+        self.tokens = Wallet(self)
+        self._userinfo: dict[str, Any] | None = {'name': 'Admin'}
+
+    @property
+    def userinfo(self) -> dict[str, Any]:
+        if self._userinfo is None:
+            name = self.who.pop(0)
+            self._userinfo = {'name': name} if name else {'anon': True,
+                                                          'name': '1.2.3.4'}
+        return self._userinfo
+
+    @userinfo.deleter
+    def userinfo(self) -> None:
+        self._userinfo = None
+
+    def login(self) -> None:
+        self.logins += 1
+        if self.login_fails:
+            raise self.login_fails
+        self._userinfo = None
+
+
+LOST = APIError('assertnameduserfailed', 'You are no longer logged in')
+
+
+@pytest.fixture
+def unasked(monkeypatch):
+    """pywikibot has a password for the account: no prompt."""
+    monkeypatch.setattr(_write, '_can_log_in_unasked', lambda site: True)
+
+
+def test_assert_user_gives_way_to_assertuser():
+    site = Site(OK)
+    write(site)
+    assert 'assert' not in site.sent[0]
+    assert site.sent[0]['assertuser'] == 'Admin'
+
+
+def test_a_lost_session_logs_in_again_and_resends_once(unasked):
+    site = LoginSite(LOST, OK, who=(None, 'Admin'))
+    assert write(site) == OK
+    assert site.logins == 1
+    # the write was refused, then sent once more with a fresh token
+    assert [s['token'] for s in site.sent] == ['rollback0+\\',
+                                               'rollback1+\\']
+
+
+@pytest.mark.parametrize('who, says', [
+    (('Admin',), 'still logged in'),
+    (('Other',), "belongs to 'Other'"),
+])
+def test_a_session_not_simply_lost_stops(unasked, who, says):
+    site = LoginSite(LOST, OK, who=who)
+    with pytest.raises(exc.SessionError) as info:
+        write(site)
+    assert says in str(info.value) and 'nothing was written' in str(
+        info.value)
+    assert info.value.__cause__.__cause__ is LOST
+    assert site.logins == 0 and len(site.sent) == 1
+
+
+@pytest.mark.parametrize('failure', [
+    NoUsernameError('FAIL on testwiki: wrong password'),
+    EOFError(),
+])
+def test_a_failed_login_stops(unasked, failure):
+    site = LoginSite(LOST, OK, who=(None,), login_fails=failure)
+    with pytest.raises(exc.SessionError) as info:
+        write(site)
+    assert 'logging in again failed' in str(info.value)
+    assert '-journal' in str(info.value)
+    assert site.logins == 1 and len(site.sent) == 1
+
+
+def test_a_login_that_would_prompt_is_not_tried(monkeypatch):
+    monkeypatch.setattr(_write, '_can_log_in_unasked', lambda site: False)
+    site = LoginSite(LOST, OK, who=(None,))
+    with pytest.raises(exc.SessionError) as info:
+        write(site)
+    assert 'without asking' in str(info.value)
+    assert site.logins == 0 and len(site.sent) == 1
+
+
+def test_a_login_as_someone_else_stops(unasked):
+    site = LoginSite(LOST, OK, who=(None, 'Other'))
+    with pytest.raises(exc.SessionError) as info:
+        write(site)
+    assert "gave 'Other'" in str(info.value)
+    assert len(site.sent) == 1
+
+
+def test_a_second_refusal_after_logging_in_stops(unasked):
+    site = LoginSite(LOST, APIError('assertuserfailed', 'anon'),
+                     who=(None, 'Admin'))
+    with pytest.raises(exc.SessionError) as info:
+        write(site)
+    assert info.value.code == 'assertuserfailed'
+    assert site.logins == 1 and len(site.sent) == 2

@@ -13,6 +13,15 @@ Example::
         cfg = wiki.write_pywikibot_config(Path('/tmp/w/pwb'), 'Vandal')
         wiki.run_pwb(['login'], cfg)
 
+Other MediaWiki releases run from a Debian chroot made by
+``.ci/chroot.sh`` (e.g. bullseye: 1.35, trixie: 1.43): every PHP process
+(install, maintenance scripts, the web server) then runs inside it, and
+the root directory must lie inside the chroot, where PHP can see it::
+
+    chroot = Path('/var/cache/pywikibot-revert/chroots/trixie')
+    with TestWiki(chroot / 'tmp' / 'w', chroot=chroot) as wiki:
+        assert wiki.mw_version >= (1, 43)
+
 Layout of the root directory:
 
 - ``LocalSettings.php``, ``runtime.php``, ``router.php``: configuration
@@ -49,11 +58,16 @@ from typing import Any, NamedTuple
 
 __all__ = (
     'CODE', 'FAMILY', 'MW_DIR', 'USER_GROUPS', 'LogLine', 'TestWiki',
-    'WikiUnavailable', 'free_port', 'make_png', 'missing_requirements',
+    'WikiUnavailable', 'free_port', 'make_png', 'mediawiki_version',
+    'missing_requirements',
 )
 
 #: Where the Debian package puts MediaWiki; override with MW_INSTALL_PATH.
 MW_DIR = Path(os.environ.get('MW_INSTALL_PATH', '/usr/share/mediawiki'))
+
+# Where MediaWiki is inside a chroot made by .ci/chroot.sh (MW_INSTALL_PATH
+# describes this machine, not the chroot).
+_CHROOT_MW_DIR = Path('/usr/share/mediawiki')
 
 #: Users created on install, with the groups ``createAndPromote.php``
 #: adds. ``Admin`` is made by ``install.php`` itself (sysop, bureaucrat,
@@ -77,6 +91,7 @@ CODE = 'testwiki'
 # Access lines of PHP's built-in server, e.g.
 # "[Mon Nov 23 15:41:02 2026] 127.0.0.1:58804 [200]: POST /api.php"
 # With PHP_CLI_SERVER_WORKERS each line starts with "[PID] " too.
+# PHP 7.4 (MediaWiki 1.35) and 8.4 (1.43) write the same format.
 _LOG_RE = re.compile(
     r'^(?:\[\d+\] )?\[[^\]]+\] \S+:\d+ \[(?P<status>\d{3})\]: '
     r'(?P<method>[A-Z]+) (?P<path>\S+)')
@@ -132,6 +147,11 @@ $wgGroupPermissions['sysop']['deleterevision'] = true;
 $wgGroupPermissions['sysop']['deletelogentry'] = true;
 # A group that can roll back but has no other extra rights.
 $wgGroupPermissions['rollbacker']['rollback'] = true;
+# A group that may overwrite only files whose current version it
+# uploaded itself ('user' grants 'reupload' to everyone, so it is
+# revoked here); tests/test_versions.py pins filerevert's rights with it.
+$wgGroupPermissions['ownreuploader']['reupload-own'] = true;
+$wgRevokePermissions['ownreuploader']['reupload'] = true;
 # Cookies are per host, not per port: name them after the port so that
 # two test wikis do not share them. pywikibot also keeps one cookie jar
 # per process, so two accounts logged in to one wiki would overwrite each
@@ -160,8 +180,15 @@ _RATE_LIMITS = '$wgMainCacheType = CACHE_DB;\n'
 
 # Serves /images/ from the wiki root (the Debian docroot has a symlink
 # there to the system wiki's uploads); anything else is left to the
-# built-in server (return false).
+# built-in server (return false), in the same request, so the constant
+# defined here holds for api.php too. MediaWiki 1.35's entry points read
+# neither the MW_CONFIG_FILE variable of the environment nor anything
+# but the Debian docroot's LocalSettings.php, which is shared by every
+# wiki of the chroot; the constant is honoured by every release.
 _ROUTER = r"""<?php
+if ( !defined( 'MW_CONFIG_FILE' ) ) {
+    define( 'MW_CONFIG_FILE', __DIR__ . '/LocalSettings.php' );
+}
 $path = rawurldecode( parse_url( $_SERVER['REQUEST_URI'], PHP_URL_PATH ) );
 if ( strncmp( $path, '/images/', 8 ) !== 0 ) {
     return false;
@@ -219,19 +246,32 @@ class LogLine(NamedTuple):
     path: str
 
 
-def missing_requirements() -> list[str]:
+def missing_requirements(chroot: Path | None = None) -> list[str]:
     """Return what is missing to run a test wiki; empty if nothing.
 
+    :param chroot: check this chroot (see :class:`TestWiki`) rather
+        than this machine
     :return: human readable names of missing programs and files
     """
     missing = []
-    if not (MW_DIR / 'maintenance' / 'install.php').is_file():
-        missing.append(f'MediaWiki in {MW_DIR} (apt-get install mediawiki)')
-    if not shutil.which('php'):
+    mw_dir = _host_path(chroot, _CHROOT_MW_DIR) if chroot else MW_DIR
+    if not (mw_dir / 'maintenance' / 'install.php').is_file():
+        hint = ('bash .ci/chroot.sh SUITE' if chroot
+                else 'apt-get install mediawiki')
+        missing.append(f'MediaWiki in {mw_dir} ({hint})')
+    if chroot:
+        if not os.access(_host_path(chroot, Path('/usr/bin/php')), os.X_OK):
+            missing.append(f'php in {chroot} (bash .ci/chroot.sh SUITE)')
+            return missing
+        if not shutil.which('chroot'):
+            missing.append('chroot (coreutils)')
+            return missing
+    elif not shutil.which('php'):
         missing.append('php (apt-get install php-cli)')
         return missing
     probe = subprocess.run(
-        ['php', '-r', 'exit(extension_loaded("pdo_sqlite") '
+        [*_php_prefix(chroot, Path('/')),
+         '-r', 'exit(extension_loaded("pdo_sqlite") '
          '&& extension_loaded("intl") && extension_loaded("mbstring") '
          '&& extension_loaded("xml") ? 0 : 1);'],
         stdin=subprocess.DEVNULL, capture_output=True, check=False)
@@ -239,6 +279,45 @@ def missing_requirements() -> list[str]:
         missing.append('PHP extensions (apt-get install php-sqlite3 '
                        'php-intl php-mbstring php-xml)')
     return missing
+
+
+def mediawiki_version(mw_dir: Path = MW_DIR) -> str:
+    """Return the version of the MediaWiki installed in *mw_dir*.
+
+    It is read from the sources, so no wiki needs to run; the API's
+    ``generator`` (``MediaWiki 1.43.1``) says the same.
+
+    >>> mediawiki_version(Path('/nowhere'))
+    ''
+
+    :param mw_dir: MediaWiki's directory, as this process sees it
+    :return: e.g. ``'1.39.17'``; empty if there is no MediaWiki
+    """
+    # MW_VERSION exists since 1.35; $wgVersion held it before.
+    for name in ('Defines.php', 'DefaultSettings.php'):
+        try:
+            text = (Path(mw_dir) / 'includes' / name).read_text(
+                'utf-8', 'replace')
+        except OSError:
+            continue
+        if m := re.search(r"""define\(\s*'MW_VERSION',\s*'([^']+)'"""
+                          r"""|\$wgVersion = '([^']+)'""", text):
+            return m[1] or m[2]
+    return ''
+
+
+def _host_path(chroot: Path | None, path: Path) -> Path:
+    """Return where *path*, as PHP sees it, is seen from here."""
+    return Path(chroot, path.relative_to('/')) if chroot else path
+
+
+def _php_prefix(chroot: Path | None, cwd: Path) -> list[str]:
+    """Return the command that runs ``php`` in *cwd* (a PHP-side path)."""
+    if chroot is None:
+        return ['php']
+    # chroot(8) changes to the new / ; env -C (coreutils >= 8.28, i.e.
+    # Debian 10 and later) then changes to where MediaWiki expects.
+    return ['chroot', str(chroot), 'env', '-C', str(cwd), 'php']
 
 
 def free_port() -> int:
@@ -326,15 +405,26 @@ class TestWiki:
     :param workers: PHP_CLI_SERVER_WORKERS for the web server; 1 (one
         request at a time) is what the tests use. More helps concurrent
         readers only; pywikibot's sequential requests gain nothing.
+    :param chroot: run PHP and the MediaWiki installed inside this
+        directory (made by ``.ci/chroot.sh``) rather than this machine's;
+        *root* must then be inside it
+    :raises ValueError: *root* is outside *chroot*
     """
 
     __test__ = False  # a harness, not a test class for pytest to collect
 
     def __init__(self, root: Path, port: int | None = None, *,
                  rate_limits: bool = False, settings: str = '',
-                 workers: int = 1) -> None:
+                 workers: int = 1, chroot: Path | None = None) -> None:
         """Initializer."""
         self.root = Path(root).resolve()
+        self.chroot = Path(chroot).resolve() if chroot else None
+        if self.chroot and not self.root.is_relative_to(self.chroot):
+            # A bind mount would do too, but a mount left behind by a
+            # crashed run would make a later rmtree of the chroot's /tmp
+            # delete the files it shows.
+            raise ValueError(f'{self.root} is not inside the chroot '
+                             f'{self.chroot}, where PHP could see it')
         self.port = port or free_port()
         self.rate_limits = rate_limits
         self.settings = settings
@@ -347,7 +437,9 @@ class TestWiki:
 
     def __repr__(self) -> str:
         """Return a representation without any password."""
-        return f'{type(self).__name__}({str(self.root)!r}, {self.port})'
+        chroot = f', chroot={str(self.chroot)!r}' if self.chroot else ''
+        return (f'{type(self).__name__}({str(self.root)!r}, {self.port}'
+                f'{chroot})')
 
     def __enter__(self) -> TestWiki:
         """Start the wiki unless it runs already."""
@@ -380,6 +472,25 @@ class TestWiki:
     def log_file(self) -> Path:
         """The web server's log."""
         return self.root / 'server.log'
+
+    @property
+    def mw_dir(self) -> Path:
+        """MediaWiki's directory as PHP sees it."""
+        return _CHROOT_MW_DIR if self.chroot else MW_DIR
+
+    @property
+    def mw_version_string(self) -> str:
+        """The MediaWiki release under test, e.g. ``'1.43.1'``."""
+        return mediawiki_version(_host_path(self.chroot, self.mw_dir))
+
+    @property
+    def mw_version(self) -> tuple[int, ...]:
+        """The MediaWiki release under test, e.g. ``(1, 43, 1)``.
+
+        Compare it with a tuple: ``wiki.mw_version >= (1, 39)``.
+        """
+        return tuple(int(part) for part in re.findall(
+            r'\d+', self.mw_version_string.split('-')[0])[:3])
 
     @property
     def installed(self) -> bool:
@@ -423,7 +534,7 @@ class TestWiki:
         :raises WikiUnavailable: PHP or MediaWiki is not installed
         :raises RuntimeError: a PHP script failed
         """
-        if missing := missing_requirements():
+        if missing := missing_requirements(self.chroot):
             raise WikiUnavailable('missing: ' + ', '.join(missing))
         start = time.monotonic()
         for name in ('data', 'images', 'sessions', 'snapshots', 'tmp',
@@ -440,10 +551,11 @@ class TestWiki:
 
         self.users = {'Admin': _password()}
         self._php([
-            str(MW_DIR / 'maintenance' / 'install.php'),
-            '--dbtype=sqlite', f'--dbpath={self.root / "data"}',
+            *self._script('install.php'),
+            '--dbtype=sqlite', f'--dbpath={self._php_path(self.root)}/data',
             '--dbname=testwiki', f'--server={self.url}', '--scriptpath=',
-            f'--pass={self.users["Admin"]}', f'--confpath={self.root}',
+            f'--pass={self.users["Admin"]}',
+            f'--confpath={self._php_path(self.root)}',
             '--lang=en', 'TestWiki', 'Admin',
         ], config=False)
         with self.settings_file.open('a', encoding='utf-8') as f:
@@ -507,15 +619,21 @@ class TestWiki:
         """Start the web server and wait until the API answers."""
         start = time.monotonic()
         self._write_runtime()
-        env = dict(os.environ, MW_CONFIG_FILE=str(self.settings_file))
+        # router.php is rewritten on every start: an installation made by
+        # an older harness gets the current one.
+        (self.root / 'router.php').write_text(_ROUTER, encoding='utf-8')
+        env = dict(os.environ, MW_CONFIG_FILE=self._php_path(
+            self.settings_file))
         env.pop('PHP_CLI_SERVER_WORKERS', None)
         if self.workers > 1:
             env['PHP_CLI_SERVER_WORKERS'] = str(self.workers)
         self._log = self.log_file.open('ab')
         self._server = subprocess.Popen(
-            ['php', '-S', f'127.0.0.1:{self.port}', '-t', str(MW_DIR),
-             str(self.root / 'router.php')],
-            cwd=MW_DIR, env=env, stdin=subprocess.DEVNULL,
+            [*_php_prefix(self.chroot, self.mw_dir),
+             '-S', f'127.0.0.1:{self.port}', '-t', str(self.mw_dir),
+             self._php_path(self.root / 'router.php')],
+            cwd=_host_path(self.chroot, self.mw_dir), env=env,
+            stdin=subprocess.DEVNULL,
             stdout=self._log, stderr=subprocess.STDOUT,
             start_new_session=True)
         atexit.register(self.stop)
@@ -559,15 +677,41 @@ class TestWiki:
         """
         env = dict(os.environ)
         if config:
-            env['MW_CONFIG_FILE'] = str(self.settings_file)
-        proc = subprocess.run(['php', *args], cwd=MW_DIR, env=env,
-                              stdin=subprocess.DEVNULL, capture_output=True,
-                              text=True, timeout=timeout, check=False)
+            env['MW_CONFIG_FILE'] = self._php_path(self.settings_file)
+            if self.mw_version < (1, 39):
+                # 1.35's maintenance scripts ignore the variable (1.39's
+                # read it); --conf works in both.
+                args = [args[0], f'--conf={env["MW_CONFIG_FILE"]}',
+                        *args[1:]]
+        proc = subprocess.run([*_php_prefix(self.chroot, self.mw_dir), *args],
+                              cwd=_host_path(self.chroot, self.mw_dir),
+                              env=env, stdin=subprocess.DEVNULL,
+                              capture_output=True, text=True,
+                              timeout=timeout, check=False)
         if proc.returncode:
+            name = next((a for a in args if a.endswith('.php')
+                         and not a.endswith('run.php')), args[0])
             raise RuntimeError(
-                f'{Path(args[0]).name} failed ({proc.returncode}):\n'
+                f'{Path(name).name} failed ({proc.returncode}):\n'
                 f'{proc.stdout[-2000:]}{proc.stderr[-2000:]}')
         return proc
+
+    def _php_path(self, path: Path) -> str:
+        """Return *path*, a path of this machine, as PHP sees it."""
+        if self.chroot is None:
+            return str(path)
+        return '/' + str(Path(path).resolve().relative_to(self.chroot))
+
+    def _script(self, script: str) -> list[str]:
+        """Return the PHP arguments that run a maintenance *script*.
+
+        From 1.40 on scripts are meant to be run by ``run.php``;
+        running them directly is deprecated.
+        """
+        folder = self.mw_dir / 'maintenance'
+        if self.mw_version >= (1, 40):
+            return [str(folder / 'run.php'), str(folder / script)]
+        return [str(folder / script)]
 
     def maintenance(self, script: str, *args: str,
                     timeout: float = 120) -> str:
@@ -575,11 +719,22 @@ class TestWiki:
 
         :param script: file name in MediaWiki's maintenance directory,
             e.g. ``runJobs.php``
-        :param args: its arguments
+        :param args: its arguments; paths of this machine that lie in
+            the chroot, alone or after ``--option=``, are passed as PHP
+            inside it sees them
         :param timeout: seconds before the script is killed
         :return: the script's standard output
         """
-        return self._php([str(MW_DIR / 'maintenance' / script), *args],
+        if self.chroot is not None:
+            inside = re.compile(re.escape(str(self.chroot)) + '(?=/)')
+            args = tuple(inside.sub('', str(arg)) for arg in args)
+        if script == 'importDump.php' and not any(
+                str(arg).startswith('--username-prefix') for arg in args):
+            # Credit revisions to the local account of the same name, as
+            # 1.39 does by default; 1.35 does so only given a prefix and
+            # otherwise writes every name as "imported>NAME".
+            args = ('--username-prefix=imported', *args)
+        return self._php([*self._script(script), *args],
                          timeout=timeout).stdout
 
     def run_jobs(self) -> str:

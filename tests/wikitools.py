@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import inspect
+import os
+import subprocess
+import sys
 import time
 from pathlib import Path
 from typing import Any
@@ -172,21 +175,31 @@ def pwb(wiki: Any, config_dir: Path, script: str, *args: str,
     return out.returncode, out.stdout + out.stderr
 
 
+def spawn_pwb(wiki: Any, config_dir: Path, args: list[str], *,
+              stdin: Any = subprocess.DEVNULL, text: bool = True
+              ) -> subprocess.Popen:
+    """Start ``pwb ARGS`` unbuffered, its output (stderr too) on a pipe.
+
+    :param stdin: ``subprocess.PIPE`` to answer its questions; closed
+        by default
+    :param text: decode the output as UTF-8 (else bytes)
+    """
+    env = wiki.pywikibot_env(config_dir)
+    env['PYTHONUNBUFFERED'] = '1'
+    return subprocess.Popen(
+        [os.path.join(os.path.dirname(sys.executable), 'pwb'), *args],
+        env=env, cwd=config_dir, stdin=stdin, stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT, text=text,
+        encoding='utf-8' if text else None)
+
+
 def interrupt_pwb(wiki: Any, config_dir: Path, args: list[str], *,
                   after: str, times: int, sig: int) -> tuple[int, str]:
     """Run ``pwb ARGS`` and send *sig* once *after* was printed *times*.
 
     :return: the exit status and everything the program printed
     """
-    import os
-    import subprocess
-    import sys
-    env = wiki.pywikibot_env(config_dir)
-    env['PYTHONUNBUFFERED'] = '1'
-    proc = subprocess.Popen(
-        [os.path.join(os.path.dirname(sys.executable), 'pwb'), *args],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        text=True)
+    proc = spawn_pwb(wiki, config_dir, args)
     seen, lines = 0, []
     deadline = time.time() + 120
     while seen < times and time.time() < deadline:
@@ -200,3 +213,147 @@ def interrupt_pwb(wiki: Any, config_dir: Path, args: list[str], *,
     proc.wait(timeout=60)
     proc.stdout.close()
     return proc.returncode, ''.join(lines)
+
+
+def watch_pwb(wiki: Any, config_dir: Path, args: list[str], *,
+              after: str, act: Any, times: int = 1,
+              timeout: float = 120) -> tuple[int, str]:
+    """Run ``pwb ARGS`` (stdin closed); call *act* once *after* was printed.
+
+    The program is paused (SIGSTOP) while *act* runs, so a server
+    switch flipped by *act* lands between two of its requests; then it
+    goes on. A run that outlives *timeout* is killed and fails the test:
+    a hang (a password prompt, an endless wait) is a bug.
+
+    :param act: called without arguments once *after* was seen *times*
+    :return: the exit status and everything the program printed
+    """
+    import signal
+    import subprocess
+    import threading
+    proc = spawn_pwb(wiki, config_dir, args)
+    lines: list[str] = []
+    failures: list[BaseException] = []
+
+    def read() -> None:
+        seen = 0
+        for line in proc.stdout:
+            lines.append(line)
+            if after in line and seen < times:
+                seen += 1
+                if seen == times:
+                    proc.send_signal(signal.SIGSTOP)
+                    try:
+                        act()
+                    except BaseException as err:  # reported below
+                        failures.append(err)
+                    finally:
+                        proc.send_signal(signal.SIGCONT)
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        proc.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+        reader.join(10)
+        raise AssertionError(f'pwb {args[0]} still ran after {timeout} s '
+                             '(a hang?):\n' + ''.join(lines)) from None
+    reader.join(30)
+    proc.stdout.close()
+    if failures:
+        raise failures[0]
+    return proc.returncode, ''.join(lines)
+
+
+def rollback_count(site: Any, title: str) -> int:
+    """Return how many revisions of *title* are tagged ``mw-rollback``."""
+    return sum('mw-rollback' in r['tags'] for r in revisions(site, title))
+
+
+def signal_pwb(wiki: Any, config_dir: Path, args: list[str], *,
+               when: Any, sig: int = 9, timeout: float = 120
+               ) -> tuple[int, str]:
+    """Run ``pwb ARGS`` and send *sig* (SIGKILL) once ``when()`` is true.
+
+    Like :func:`interrupt_pwb`, but the moment comes from the test, e.g.
+    ``when=lambda: proxy.wait_held(0.1) is not None``. The output is
+    read in a thread so a chatty program never blocks on a full pipe.
+
+    :param when: called about every 0.1 s until it returns true
+    :param timeout: seconds to wait for *when* (then the program is
+        killed anyway and :exc:`AssertionError` raised)
+    :return: the exit status (negative: killed by that signal) and
+        everything the program printed
+    """
+    import threading
+    proc = spawn_pwb(wiki, config_dir, args)
+    chunks: list[str] = []
+    reader = threading.Thread(target=lambda: chunks.extend(proc.stdout),
+                              daemon=True)
+    reader.start()
+    deadline = time.time() + timeout
+    fired = False
+    try:
+        while time.time() < deadline and proc.poll() is None:
+            if when():
+                fired = True
+                break
+            time.sleep(0.05)
+    finally:
+        if proc.poll() is None:
+            proc.send_signal(sig)
+        proc.wait(timeout=60)
+        reader.join(10)
+        proc.stdout.close()
+    out = ''.join(chunks)
+    assert fired, f'pwb ended (status {proc.returncode}) or timed out ' \
+                  f'before the moment to signal it came:\n{out}'
+    return proc.returncode, out
+
+
+def journal_states(path: Path) -> dict[str, str]:
+    """Return where each write of a journal stands: key -> last state.
+
+    States are the record types ``intent``, ``done``, ``failed``,
+    ``uncertain`` and ``cleared``; an ``intent`` left last is a write
+    whose outcome nobody recorded.
+    """
+    import json
+    states = {}
+    for line in Path(path).read_text('utf-8').splitlines():
+        rec = json.loads(line)
+        if rec.get('key') and rec['type'] in ('intent', 'done', 'failed',
+                                              'uncertain', 'cleared'):
+            states[rec['key']] = rec['type']
+    return states
+
+
+def rolled_back_titles(output: str) -> list[str]:
+    """Return the titles a ``pwb rollback`` run said it rolled back."""
+    import re
+    return re.findall(r'^\[\d+\] (.+?): rolled back ', output, re.M)
+
+
+def proxied_config_dir(wiki: Any, config_dir_for: Any, proxy_url: str,
+                       tag: str) -> Path:
+    """Return a ``pwb`` config (Admin) whose wiki is behind *proxy_url*.
+
+    The family is ``proxywiki``. Its password is in a password file of
+    its own: the harness rewrites ``user-password.py`` of every config
+    directory whenever a test creates an account.
+
+    :param tag: makes the directory this caller's own
+    """
+    extra = (f"family_files['proxywiki'] = '{proxy_url}/api.php'\n"
+             "family = mylang = 'proxywiki'\n"
+             "usernames['proxywiki']['proxywiki'] = 'Admin'\n"
+             "password_file = 'proxy-password.py'\n"
+             f'# {tag}')
+    cfg = config_dir_for('Admin', extra)
+    secret = cfg / 'proxy-password.py'
+    secret.touch(mode=0o600)
+    secret.write_text(f"('proxywiki', 'proxywiki', 'Admin', "
+                      f"{wiki.users['Admin']!r})\n", encoding='utf-8')
+    return cfg
