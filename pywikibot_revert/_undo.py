@@ -21,6 +21,7 @@ from pywikibot.pagegenerators import GeneratorFactory
 from ._bot import RevertBot
 from ._edit import delete_page, landed_undo, page_missing, undo_revisions
 from ._exceptions import (
+    ChangedSinceError,
     IdenticalVersionError,
     OutcomeUnknownError,
     UsageError,
@@ -149,8 +150,15 @@ class UndoBot(RevertBot):
                for r in revs) or len(revs) != restored:
             self.skip('page has other revisions than the restored ones')
             return
+        asks = not (self.opt.always or self.simulate)
         if not self.confirm(f'Delete {page.title()} again?'):
             return
+        if asks and top_revisions(self.site, title=page.title(),
+                                  limit=1)[0]['revid'] != revs[0]['revid']:
+            # a delete has no base revision: never delete an edit unseen
+            raise ChangedSinceError(f'{page.title()}: edited while the '
+                                    'question was asked; not deleted',
+                                    page=page)
 
         def do():
             return delete_page(page, reason=self.opt.summary

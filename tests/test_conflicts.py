@@ -312,3 +312,26 @@ def test_a_journal_of_127_0_0_1_is_refused_on_localhost(
     assert 'written for' in out and 'localhost' in out
     assert revisions(site, title)[0]['user'] == 'Admin'
     assert len(revisions(site, title)) == 3
+
+
+def test_undo_of_an_undelete_never_deletes_an_edit_made_meanwhile(
+        wiki, site, site_for, config_dir_for, unique, tmp_path):
+    """A delete has no base revision: the page is read after the answer."""
+    title = f'{unique} redelete'
+    edit(site_for('Editor'), title, 'restored text')
+    delete(site, title)
+    journal = tmp_path / 'r.jsonl'
+    cfg = config_dir_for('Admin')
+    code, out = pwb(wiki, cfg, 'undelete', f'-page:{title}', '-always',
+                    f'-journal:{journal}')
+    assert code == 0, out
+    talk = Conversation(wiki, cfg, ['undelete', f'-undo:{journal}'])
+    talk.wait_for('Act on')
+    talk.answer('y')
+    talk.wait_for(f'Delete {title} again?')
+    late = edit(site_for('Editor'), title, 'written while asked')
+    talk.answer('y')
+    code, out = talk.finish()
+    assert f'{title}: skipped (changed since it was read)' in out, out
+    assert revisions(site, title)[0]['revid'] == late
+    assert deleted_count(site, title) == 0
