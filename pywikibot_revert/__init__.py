@@ -49,12 +49,8 @@ from ._exceptions import (
     UsageError,
     WriteFailedError,
 )
-from ._filerevert import (
-    choose_version,
-    file_histories,
-    file_history,
-    filerevert,
-)
+from ._filehistory import file_histories, file_history
+from ._filerevert import choose_version, filerevert
 from ._results import (
     DeletedRevision,
     FileRevertResult,

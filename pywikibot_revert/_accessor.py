@@ -17,7 +17,8 @@ from typing import Any
 import pywikibot
 from pywikibot.page import BasePage
 
-from ._filerevert import file_history, filerevert
+from ._filehistory import file_history
+from ._filerevert import filerevert
 from ._rollback import rollback
 from ._undelete import deleted_revisions, select_revisions, undelete
 

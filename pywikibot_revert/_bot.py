@@ -1,4 +1,4 @@
-"""The common ground of the cleanup bots: run policy and journalled writes.
+"""The common ground of the cleanup bots: options, run policy, life cycle.
 
 Built on pywikibot's bot classes: options are data (:class:`Option`
 lists become ``available_options``), each page goes through
@@ -11,35 +11,35 @@ run summary, and ``user_confirm`` honours ``-always``. What
   counted by its reason; a :exc:`~pywikibot_revert._exceptions.StopRunError`
   stops the run cleanly; any other error fails the item and the run
   goes on;
-- :meth:`RevertBot.write`: each write under a journal
-  (:class:`~pywikibot_revert._journal.Journal`), recorded before and
-  after, so a rerun resumes and ``-undo`` reverses;
+- :meth:`~pywikibot_revert._journalled.JournalledWrites.write`: each
+  write under a journal, recorded before and after, so a rerun resumes
+  (settling on the wiki what a killed run left open) and ``-undo``
+  reverses;
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from typing import Any, ClassVar
 
 import pywikibot
 from pywikibot import config
 from pywikibot.bot import CurrentPageBot, SingleSiteBot
-from pywikibot.exceptions import APIError, Error
+from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._exceptions import (
     ConflictError,
     NothingToDoError,
-    OutcomeUnknownError,
     RevertError,
     StopRunError,
     UsageError,
 )
 from ._generators import unique
 from ._journal import Journal, site_id
+from ._journalled import JournalledWrites
 from ._options import Option, seconds
 from ._rights import require_rights
 
@@ -77,20 +77,7 @@ def classify(err: BaseException) -> str | None:
     return None
 
 
-#: journal record fields that are not the write's own details
-_RECORD_FIELDS = frozenset({'type', 'time', 'key', 'action', 'title'})
-
-
-def _record(result: Any) -> Any:
-    """Return *result* as plain data for the journal."""
-    if dataclasses.is_dataclass(result):
-        return dataclasses.asdict(result)
-    if isinstance(result, dict):
-        return {key: _record(value) for key, value in result.items()}
-    return result
-
-
-class RevertBot(SingleSiteBot, CurrentPageBot):
+class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
 
     """Common ground of the cleanup bots.
 
@@ -304,115 +291,3 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         """Stop the run cleanly; a rerun with the journal resumes."""
         self.stopped = reason
         self.quit()
-
-    def landed(self, title: str, details: dict[str, Any]) -> Any:
-        """Ask the wiki whether an interrupted write landed (abstract).
-
-        :param title: the page written to
-        :param details: the keywords the write was journalled with, as
-            read back from the journal (plain data)
-        :return: the result to record if it landed, None if it did not
-        :raises NothingToDoError: it did not land, and is not needed
-        :raises OutcomeUnknownError: the page changed some other way
-        """
-        raise NotImplementedError
-
-    def settle(self, key: str, title: str, details: dict[str, Any]) -> str:
-        """Settle a write with no known outcome on the wiki; journal it.
-
-        :return: ``'landed'`` (recorded done, so ``-undo`` includes
-            it), ``'cleared'`` (it did not land; it may be written now)
-            or ``'unknown'`` (the page changed some other way; it is
-            left for a person to check)
-        """
-        journal = self.journal
-        try:
-            found = self.landed(title, details)
-        except NothingToDoError:
-            found = None
-        except (RevertError, APIError) as err:
-            if classify(err) == 'stop' and not isinstance(
-                    err, OutcomeUnknownError):
-                raise
-            journal.note('unresolved', key=key, action=self.operation,
-                         title=title, message=str(err))
-            pywikibot.warning(f'{title}: cannot tell whether the '
-                              f'interrupted write landed: {err}')
-            return 'unknown'
-        if found is None:
-            journal.cleared(key, self.operation, title=title, **details)
-            return 'cleared'
-        journal.done(key, self.operation, title=title, reconciled=True,
-                     result=_record(found), **details)
-        pywikibot.info(f'{title}: the interrupted {self.operation} had '
-                       'landed (confirmed on the wiki)')
-        return 'landed'
-
-    def settle_interrupted(self) -> None:
-        """Before any write, settle every write a killed run left open.
-
-        The page selection may not yield those pages again (a rollback
-        that landed takes the page off the user's top contributions),
-        so they are taken from the journal, not from the generator.
-        """
-        intents = self.journal.open_intents(self.operation)
-        if not intents or self.simulate:
-            return
-        pywikibot.info(f'Journal: {len(intents)} write(s) without an '
-                       'outcome; asking the wiki')
-        outcomes: Counter[str] = Counter()
-        for rec in intents:
-            details = {k: v for k, v in rec.items()
-                       if k not in _RECORD_FIELDS}
-            outcomes[self.settle(rec['key'], rec.get('title', ''),
-                                 details)] += 1
-        pywikibot.info('Journal: ' + ', '.join(
-            f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
-
-    def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
-              **details: Any) -> Any:
-        """Run one write *do* under the journal.
-
-        A key the journal shows done is skipped without a request. A
-        key with an intent but no outcome (the process died mid-write)
-        is first settled on the wiki (:meth:`settle`); only if the wiki
-        says "not done" is it written. *details* (plain data) go into
-        the journal records and are what :meth:`landed` is given.
-
-        :return: what *do* returned, or None when it was done before
-        """
-        journal = self.journal
-        title = page.title()
-        state = journal.state(key) if journal else None
-        if state == 'done':
-            self.skip('done before (journal)')
-            return None
-        if journal and state in ('intent', 'uncertain'):
-            outcome = self.settle(key, title, details)
-            if outcome == 'landed':
-                self.skip('done before (confirmed on the wiki)')
-                return None
-            if outcome == 'unknown':
-                self.fail(page, OutcomeUnknownError(
-                    'the interrupted write may have landed and the page '
-                    'changed since; check it by hand'))
-                return None
-        if self.simulate:
-            result = do()
-            self.simulated += 1
-            return result
-        if journal:
-            journal.intent(key, self.operation, title=title, **details)
-        try:
-            result = do()
-        except Error as err:
-            if journal:
-                journal.error(key, self.operation, err, title=title,
-                              **details)
-            raise
-        if journal:
-            journal.done(key, self.operation, title=title,
-                         result=_record(result), **details)
-        self.done += 1
-        self.counter[self.operation] += 1
-        return result

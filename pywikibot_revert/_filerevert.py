@@ -8,7 +8,7 @@ an error, and the new current version is read back and compared.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pywikibot
@@ -24,75 +24,16 @@ from ._exceptions import (
     OnlyAuthorError,
     OutcomeUnknownError,
 )
-from ._params import chunked, filerevert_params
-from ._apierrors import title_of
-from ._query import query_pages
+from ._params import filerevert_params
+from ._filehistory import file_history
 from ._results import FileRevertResult, FileVersion
 from ._rights import require_rights
 from ._validate import normalize_username, parse_timestamp
 from ._write import is_simulation, submit_write
 
 
-__all__ = ['check_revert', 'choose_version', 'file_histories',
-           'file_history', 'filerevert', 'filerevert_landed',
-           'landed_revert']
-
-IIPROP = 'archivename|timestamp|user|sha1|size|comment'
-#: versions per file asked for when many files share one request
-PER_FILE = 50
-
-
-def _versions(page: dict[str, Any]) -> list[FileVersion]:
-    return [FileVersion.from_api(v) for v in page.get('imageinfo', [])]
-
-
-def file_history(filepage: pywikibot.FilePage, *,
-                 limit: int | None = None) -> list[FileVersion]:
-    """Return a file's versions, newest first, following continuation.
-
-    Unlike pywikibot's ``get_file_history()`` (a dict keyed by
-    timestamp), versions uploaded in the same second stay apart.
-
-    :param limit: only the newest *limit* versions (one request)
-    :raises MissingTargetError: no such file
-    """
-    site = filepage.site
-    versions: list[FileVersion] = []
-    seen = False
-    for page in query_pages(site, prop='imageinfo', titles=filepage.title(),
-                            iiprop=IIPROP, iilimit=limit or 'max'):
-        seen = seen or bool(page.get('imageinfo'))
-        versions.extend(_versions(page))
-        if limit and len(versions) >= limit:
-            break
-    if not seen:
-        raise MissingTargetError(f'{filepage.title()} has no file on {site}',
-                                 page=filepage, code='missingtitle')
-    return versions[:limit] if limit else versions
-
-
-def file_histories(site: Any, titles: Iterable[Any]
-                   ) -> dict[str, list[FileVersion]]:
-    """Return the histories of many files with one read per 50 files.
-
-    For several titles at once ``prop=imageinfo`` cuts each history at
-    ``iilimit`` *without* a continuation, so a history that reaches the
-    cut is read again on its own.
-
-    :return: normalised title -> versions, newest first (empty list for
-        a title without a file)
-    """
-    names = [title_of(t) for t in titles]
-    result: dict[str, list[FileVersion]] = {}
-    for batch in chunked(names, 50):
-        for page in query_pages(site, prop='imageinfo', titles=batch,
-                                iiprop=IIPROP, iilimit=PER_FILE):
-            result.setdefault(page['title'], []).extend(_versions(page))
-    for title, versions in result.items():
-        if len(versions) >= PER_FILE:
-            result[title] = file_history(pywikibot.FilePage(site, title))
-    return result
-
+__all__ = ['check_revert', 'choose_version', 'filerevert',
+           'filerevert_landed', 'landed_revert']
 
 def choose_version(history: Sequence[FileVersion], *, title: str = '',
                    archivename: str | None = None, timestamp: Any = None,

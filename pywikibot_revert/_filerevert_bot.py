@@ -17,11 +17,10 @@ from ._exceptions import (
     MissingTargetError,
     UsageError,
 )
+from ._filehistory import file_histories, file_history
 from ._filerevert import (
     check_revert,
     choose_version,
-    file_histories,
-    file_history,
     filerevert,
     filerevert_landed,
 )

@@ -26,12 +26,8 @@ from ._exceptions import (
     OutcomeUnknownError,
     UsageError,
 )
-from ._filerevert import (
-    choose_version,
-    file_history,
-    filerevert,
-    filerevert_landed,
-)
+from ._filehistory import file_history
+from ._filerevert import choose_version, filerevert, filerevert_landed
 from ._journal import Journal
 from ._query import read, top_revisions
 from ._results import FileVersion

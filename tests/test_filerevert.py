@@ -159,7 +159,7 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
     other = f'File:{unique} short.png'
     upload(site, other, tmp_path, 31)
     file_sha1s(site, other)  # pywikibot's own bookkeeping after an upload
-    monkeypatch.setattr(pywikibot_revert._filerevert, 'PER_FILE', 2)
+    monkeypatch.setattr(pywikibot_revert._filehistory, 'PER_FILE', 2)
     before = settled_count(wiki)
     histories = pywikibot_revert.file_histories(site, [title, other])
     assert [v.sha1 for v in histories[title]] == sha[::-1]  # all 4

@@ -96,6 +96,20 @@ def _kill_at_held(wiki, cfg, proxy, args):
     return out
 
 
+def _rerun(wiki, cfg, proxy, args, action):
+    """Clear the faults, run ``pwb ARGS`` again (it must succeed).
+
+    :return: its output, and the sorted titles its *action* POSTs named
+    """
+    proxy.clear_faults()
+    proxy.reset_log()
+    code, out = pwb(wiki, cfg, *args)
+    assert code == 0, out
+    sent = [r.params.get('title') or 'File:' + r.params['filename']
+            .replace('_', ' ') for r in _posts(proxy, action)]
+    return out, sorted(sent)
+
+
 def _check_killed(records, killed_title, before_titles):
     """The journal after the kill: done before, the held key open."""
     outcomes = _outcomes(records)
@@ -163,12 +177,8 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     assert all(revisions(site, t)[0]['user'] == vandal for t in rest)
     key = _check_killed(_records(journal), killed, [first])
 
-    proxy.clear_faults()
-    proxy.reset_log()
-    code, out = pwb(wiki, cfg, *args)
-    assert code == 0, out
-    assert sorted(r.params['title']
-                  for r in _posts(proxy, 'rollback')) == sorted(rest), out
+    out, sent = _rerun(wiki, cfg, proxy, args, 'rollback')
+    assert sent == sorted(rest), out
     for title in titles:
         revs = revisions(site, title)
         assert revs[0]['user'] == 'Admin', (title, out)
@@ -207,11 +217,8 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
     assert revisions(site, killed)[0]['user'] == vandal
     key = _check_killed(_records(journal), killed, [first])
 
-    proxy.reset_log()
-    code, out = pwb(wiki, cfg, *args)
-    assert code == 0, out
-    sent = [r.params['title'] for r in _posts(proxy, 'rollback')]
-    assert sorted(sent) == sorted(t for t in titles if t != first), out
+    out, sent = _rerun(wiki, cfg, proxy, args, 'rollback')
+    assert sent == sorted(t for t in titles if t != first), out
     for title in titles:
         revs = revisions(site, title)
         assert revs[0]['user'] == 'Admin', (title, out)
@@ -245,12 +252,8 @@ def test_undelete_killed_after_the_write_landed(wiki, site, cfg_proxy,
     assert not any(exists(site, t) for t in rest)
     key = _check_killed(_records(journal), killed, [first])
 
-    proxy.clear_faults()
-    proxy.reset_log()
-    code, out = pwb(wiki, cfg, *args)
-    assert code == 0, out
-    assert sorted(r.params['title']
-                  for r in _posts(proxy, 'undelete')) == sorted(rest), out
+    out, sent = _rerun(wiki, cfg, proxy, args, 'undelete')
+    assert sent == sorted(rest), out
     for title in titles:
         assert deleted_count(site, title) == 0, (title, out)
         assert len(revisions(site, title)) == 2
@@ -292,13 +295,8 @@ def test_filerevert_killed_after_the_write_landed(wiki, site, site_for,
     assert all(file_sha1s(site, t)[0] == bad[t] for t in rest)
     key = _check_killed(_records(journal), killed, [first])
 
-    proxy.clear_faults()
-    proxy.reset_log()
-    code, out = pwb(wiki, cfg, *args)
-    assert code == 0, out
-    sent = ['File:' + r.params['filename'].replace('_', ' ')
-            for r in _posts(proxy, 'filerevert')]
-    assert sorted(sent) == sorted(rest), out
+    out, sent = _rerun(wiki, cfg, proxy, args, 'filerevert')
+    assert sent == sorted(rest), out
     for title in titles:
         # three versions: Editor's, Vandal's, the revert; never a fourth
         assert file_sha1s(site, title) == [good[title], bad[title],
