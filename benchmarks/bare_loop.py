@@ -3,7 +3,9 @@
 What a careful operator would write without any framework: one
 ``requests.Session``, ``action=login`` with a login token, the list of
 work from one API listing (continuation followed), and one POST per
-item. The rollback job has a second variant in the style of the
+item. The buried job undoes each of the target's contributions that is
+not on top with ``action=edit&undo=REVID&undoafter=PARENTID``. The
+rollback job has a second variant in the style of the
 MediaWiki API documentation's samples, which fetch a fresh token
 before each POST.
 
@@ -14,6 +16,7 @@ wiki's ``users.json``, never from the command line)::
     python benchmarks/bare_loop.py rollback-docs ...
     python benchmarks/bare_loop.py undelete ... [--admin Admin]
     python benchmarks/bare_loop.py filerevert ... [--target Vandal]
+    python benchmarks/bare_loop.py buried ... [--target Vandal]
 
 Timings and client side request counts go to the file named by
 ``BENCH_RESULT`` (see :mod:`probe`).
@@ -174,11 +177,29 @@ def filerevert(client: Client, target: str) -> int:
     return done
 
 
+def buried(client: Client, target: str) -> int:
+    """Undo *target*'s edits buried under later ones; return how many."""
+    token = client.token('csrf')
+    done = 0
+    for part in client.query(list='usercontribs', ucuser=target,
+                             uclimit='max', ucprop='ids|title|flags'):
+        for contrib in part.get('usercontribs', []):
+            if contrib.get('top'):
+                continue
+            if client.write(contrib['title'], action='edit',
+                            title=contrib['title'], undo=contrib['revid'],
+                            undoafter=contrib.get('parentid', 0),
+                            nocreate=1, token=token):
+                done += 1
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one bare loop; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('job', choices=['rollback', 'rollback-docs',
-                                        'undelete', 'filerevert'])
+                                        'undelete', 'filerevert',
+                                        'buried'])
     parser.add_argument('--api', required=True, help='api.php URL')
     parser.add_argument('--users-file', required=True, type=Path,
                         help="the test wiki's users.json")
@@ -200,6 +221,8 @@ def main(argv: list[str] | None = None) -> int:
                         fresh_token=args.job == 'rollback-docs')
     elif args.job == 'undelete':
         done = undelete(client, args.admin)
+    elif args.job == 'buried':
+        done = buried(client, args.target)
     else:
         done = filerevert(client, args.target)
     probe.state['extra'].update(done=done, failed=client.failed,

@@ -3,7 +3,8 @@
 One command::
 
     bash .ci/bench.sh [--n 100] [--files 40]
-        [--scale 5000] [--only rollback,undelete,filerevert] [--repeat 1]
+        [--scale 5000] [--only rollback,undelete,filerevert,buried]
+        [--repeat 1]
 
 starts a throwaway test wiki (``tests/wikiharness.py``) on a free port of
 127.0.0.1, seeds the work to undo with maintenance scripts (see
@@ -62,7 +63,7 @@ from probe import WRITE_ACTIONS  # noqa: E402
 #: the static path the contenders GET when their login is done
 MARKER_PATH = '/__bench_marker__/login-done.txt'
 #: jobs in the order they run
-JOBS = ('rollback', 'undelete', 'filerevert')
+JOBS = ('rollback', 'undelete', 'filerevert', 'buried')
 #: pywikibot's own default of ``minthrottle`` (the harness sets 0)
 CORE_DEFAULT_MINTHROTTLE = 0.1
 #: added to every pywikibot contender's user-config.py: on plain http
@@ -82,8 +83,8 @@ COLUMNS = (
     '- requests per item: requests after the login (server count) per page '
     'or file; login + work: the whole process run, split at the marker '
     'request each contender sends once its login is done.',
-    '- writes + other: rollback/undelete/filerevert requests (named by the '
-    'client; the access log has no POST bodies) and all other requests '
+    '- writes + other: rollback/undelete/filerevert/edit requests (named by '
+    'the client; the access log has no POST bodies) and all other requests '
     'after the login.',
     '- peak RSS: ru_maxrss of the contender process (os.wait4).',
     '- CPU after login: CPU seconds of the contender and of the php -S '
@@ -161,7 +162,7 @@ class Measurement:
 
     @property
     def writes_work(self) -> int:
-        """Write requests (rollback, undelete, filerevert) after login."""
+        """Write requests (:data:`probe.WRITE_ACTIONS`) after login."""
         return sum(n for name, n in self.breakdown.items()
                    if name.split()[1:2] and name.split()[1] in WRITE_ACTIONS)
 
@@ -432,6 +433,24 @@ def filerevert_contenders(seed: str, expected: dict[str, str]
     ]
 
 
+def buried_contenders(seed: str, titles: list[str]) -> list[Contender]:
+    """The buried job: the bare undo loop, ours (with ``-journal`` too)."""
+    n = len(titles)
+
+    def done(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_buried(wiki, titles)
+
+    ours = ['rollback', '-user:Vandal', '-buried', '-always']
+    return [
+        Contender('bare loop (undo per contribution, token once)', 'bare',
+                  ['buried'], seed, n, done, baseline=True),
+        Contender('ours: pwb rollback -user:Vandal -buried -always', 'ours',
+                  ours, seed, n, done),
+        Contender('ours + -journal', 'ours',
+                  [*ours, '-journal:{run}/journal.jsonl'], seed, n, done),
+    ]
+
+
 def scale_contenders(small: tuple[str, list[str]],
                      large: tuple[str, list[str]],
                      baseline: bool, journal: bool) -> list[Contender]:
@@ -635,6 +654,27 @@ def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
                 f'{imageinfo} of them prop=imageinfo (allowed without '
                 f'per-file reads: {allowed}); target one POST per file plus '
                 f'batched reads: {_verdict(ok)}')
+    if 'buried' in results:
+        runs = results['buried']
+        ours, base = _ours(runs, 'ours: '), _base(runs)
+        if ours:
+            n = ours.contender.items
+            lines.append(
+                f'- buried: {ours.requests_work} requests after login for '
+                f'{n} pages = {ours.per_item:.3f}/page ({ours.writes_work} '
+                f'edits + {ours.reads_work} other); target ≤ 2/page: '
+                f'{_verdict(ours.per_item <= 2)}')
+        if ours and base and ours.wall_s and base.wall_s:
+            ratio = ours.wall_s / base.wall_s
+            ours_cpu = cpu_cost(runs[ours.contender.name])
+            base_cpu = cpu_cost(runs[base.contender.name])
+            cpu = (f'; CPU after login {ours_cpu:.2f} s vs '
+                   f'{base_cpu:.2f} s = {ours_cpu / base_cpu:.2f}×'
+                   if ours_cpu and base_cpu else '')
+            lines.append(
+                f'- buried, wall time: {ours.wall_s:.2f} s vs bare loop '
+                f'{base.wall_s:.2f} s = {ratio:.2f}× (medians{cpu}); '
+                'informational, no target')
     if 'scale' in results:
         ms = {name: median_run(rs) for name, rs in results['scale'].items()}
         for prefix in ('ours, N=', 'ours + -journal, N='):
@@ -689,7 +729,11 @@ def freeze_plugin(python: str, dest: Path) -> str:
          ' print(u.find_spec("pywikibot_revert_scripts").origin);'
          ' d = m.distribution("pywikibot-revert");'
          ' print(d.locate_file(d._path.name))'],
-        capture_output=True, text=True, timeout=60, check=True)
+        # not in the repository: ``-c`` puts the current directory first
+        # on sys.path, which would find the working tree's package and
+        # egg-info instead of the installed ones
+        cwd=dest.parent, capture_output=True, text=True, timeout=60,
+        check=True)
     package, scripts, dist_info = (Path(p) for p in where.stdout.split())
     package, scripts = package.parent, scripts.parent
     for source in (package, scripts, dist_info):
@@ -745,15 +789,17 @@ def report(info: dict[str, str], args: argparse.Namespace,
     titles = {'rollback': f'Rollback, N={args.n} pages',
               'undelete': f'Undelete, N={args.n} pages',
               'filerevert': f'Filerevert, F={args.files} files',
+              'buried': f'Buried edits, N={args.n} pages',
               'scale': f'Scale, rollback at {args.scale // 5} and '
                        f'{args.scale} pages'}
     out = [f'# Benchmark results ({info["date"]})', '',
            'Command: `python benchmarks/run.py '
            f'{" ".join(shlex.quote(a) for a in args.argv)}`'.rstrip(), '']
     out += [f'- {k}: {v}' for k, v in info.items() if k != 'date']
-    sizes = [f'N={args.n}' if {'rollback', 'undelete'} & set(args.jobs)
-             else '', f'files={args.files}' if 'filerevert' in args.jobs
-             else '', f'scale={args.scale}' if args.scale else '']
+    paged = {'rollback', 'undelete', 'buried'} & set(args.jobs)
+    sizes = [f'N={args.n}' if paged else '',
+             f'files={args.files}' if 'filerevert' in args.jobs else '',
+             f'scale={args.scale}' if args.scale else '']
     out += [f'- {", ".join(filter(None, sizes))}, repeat={args.repeat} '
             '(median run shown; the scale job runs once)',
             '- pywikibot reads: ' + (
@@ -814,7 +860,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description='Benchmark pywikibot-revert against a bare requests loop '
                     'and pywikibot core on a throwaway local wiki.')
     parser.add_argument('--n', type=int, default=100,
-                        help='pages for rollback and undelete (default 100)')
+                        help='pages for rollback, undelete and buried '
+                             '(default 100)')
     parser.add_argument('--files', type=int, default=40,
                         help='files for filerevert (default 40)')
     parser.add_argument('--scale', type=int, default=0, metavar='N',
@@ -826,7 +873,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                         help='with --scale: also ours with -journal at N/5 '
                              'and N')
     parser.add_argument('--only', default=','.join(JOBS),
-                        help='comma separated jobs (default: all three); '
+                        help='comma separated jobs out of '
+                             f'{",".join(JOBS)} (default: all four); '
                              '"scale" (or nothing) with --scale for the '
                              'scale job alone')
     parser.add_argument('--repeat', type=int, default=1,
@@ -919,6 +967,10 @@ def main(argv: list[str] | None = None) -> int:
                 wiki, seed_dir, args.files))
             jobs['filerevert'] = filerevert_contenders(
                 'filerevert', made['editor_sha1'])
+        if 'buried' in args.jobs:
+            made = seed('buried', lambda: seeding.seed_buried(
+                wiki, seed_dir, args.n))
+            jobs['buried'] = buried_contenders('buried', made['titles'])
         if args.scale:
             small_n = args.scale // 5
             small = seed('scale-small', lambda: seeding.seed_rollback(

@@ -11,6 +11,8 @@ benchmark itself, so the work to undo is made offline:
   of Editor and Vandal: ``list=usercontribs`` lists them and rollback
   acts on them. Parent ids are set by the importer, so a page's first
   revision is ``new`` and the later ones are not.
+  The buried seed's pages have an edit by Vandal under a later one by
+  Editor, for ``-buried`` to undo.
 - deletions by ``deleteBatch.php -u Admin``, logged as
   ``delete/delete`` by Admin;
 - files by ``importImages.php --user`` (all originals in one run, then,
@@ -35,17 +37,27 @@ from wikiharness import TestWiki, make_png
 import verify
 
 
-__all__ = ['ROLLBACK_PREFIX', 'UNDELETE_PREFIX', 'FILE_PREFIX',
-           'import_pages', 'rollback_titles', 'seed_files', 'seed_rollback',
-           'seed_undelete']
+__all__ = ['BURIED_PREFIX', 'ROLLBACK_PREFIX', 'UNDELETE_PREFIX',
+           'FILE_PREFIX', 'import_pages', 'rollback_titles', 'seed_buried',
+           'seed_files', 'seed_rollback', 'seed_undelete']
 
 ROLLBACK_PREFIX = 'Bench rollback'
+BURIED_PREFIX = 'Bench buried'
 UNDELETE_PREFIX = 'Bench undelete'
 FILE_PREFIX = 'Bench file'
 
 #: revisions of a rollback page: Editor creates, Vandal edits twice
 ROLLBACK_REVISIONS = (('Editor', 'Good text'), ('Vandal', 'Bad text'),
                       ('Vandal', 'Worse text'))
+#: revisions of a page with a buried edit: Editor creates, Vandal adds a
+#: spam link to the first paragraph, Editor then edits the last one (the
+#: dump appends `` on TITLE.`` to each text, i.e. to the last line)
+BURIED_REVISIONS = (
+    ('Editor', 'Good text.\n\nSecond paragraph'),
+    ('Vandal', 'Good text. [http://spam.example/buy Buy now]\n\n'
+               'Second paragraph'),
+    ('Editor', 'Good text. [http://spam.example/buy Buy now]\n\n'
+               'Second paragraph, edited'))
 #: revisions of a page to undelete: two by Editor, the latest by Vandal
 UNDELETE_REVISIONS = (('Editor', 'First text'), ('Editor', 'Second text'),
                       ('Vandal', 'Vandal text'))
@@ -154,6 +166,33 @@ def seed_rollback(wiki: TestWiki, work: Path, start: int, stop: int,
             f'(e.g. {wrong[:3]}), {vandal} has {top} top contributions, '
             f'expected {len(all_titles)}')
     return {'titles': all_titles, 'seconds': seconds}
+
+
+def seed_buried(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:
+    """Create *count* pages whose edit by Vandal is buried under Editor's.
+
+    Revisions (:data:`BURIED_REVISIONS`): Editor creates the page,
+    Vandal adds a spam link to the first paragraph, Editor edits the
+    last one, so an undo of Vandal's edit merges cleanly. Verified
+    through the API: Editor made the latest edit on every page, Vandal
+    has *count* contributions and none of them is on top.
+
+    :return: ``titles``, ``seconds``
+    :raises RuntimeError: the check failed
+    """
+    titles = rollback_titles(0, count, BURIED_PREFIX)
+    seconds = _import(wiki, work, 'buried', _dump(
+        [(t, BURIED_REVISIONS) for t in titles], _base_time(), 0))
+    latest = verify.latest_editors(wiki, titles)
+    wrong = [t for t in titles if latest.get(t) != 'Editor']
+    contribs = verify.contributions(wiki, 'Vandal')
+    top = verify.top_contributions(wiki, 'Vandal')
+    if wrong or contribs != count or top:
+        raise RuntimeError(
+            f'buried seed: {len(wrong)} page(s) without Editor on top '
+            f'(e.g. {wrong[:3]}), Vandal has {contribs} contributions '
+            f'(expected {count}), {top} of them on top (expected 0)')
+    return {'titles': titles, 'seconds': seconds}
 
 
 def seed_undelete(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:

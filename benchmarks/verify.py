@@ -12,8 +12,9 @@ from typing import Any
 from wikiharness import TestWiki
 
 
-__all__ = ['check_filerevert', 'check_rollback', 'check_undelete',
-           'check_untouched', 'current_files', 'existing', 'latest_editors',
+__all__ = ['buried_text', 'check_buried', 'check_filerevert', 'check_rollback',
+           'check_undelete', 'check_untouched', 'contributions',
+           'current_files', 'current_texts', 'existing', 'latest_editors',
            'log_titles', 'revision_users', 'top_contributions']
 
 #: titles per batched read (the anonymous limit)
@@ -63,6 +64,25 @@ def top_contributions(wiki: TestWiki, user: str) -> int:
                for part in _query(wiki, list='usercontribs', ucuser=user,
                                   ucshow='top', uclimit='max',
                                   ucprop='title'))
+
+
+def contributions(wiki: TestWiki, user: str) -> int:
+    """Return how many edits *user* made (top or not)."""
+    return sum(len(part.get('usercontribs', []))
+               for part in _query(wiki, list='usercontribs', ucuser=user,
+                                  uclimit='max', ucprop='ids'))
+
+
+def current_texts(wiki: TestWiki, titles: list[str]
+                  ) -> dict[str, tuple[str | None, str | None]]:
+    """Return title -> (text, user) of the latest revision (50 a read)."""
+    result: dict[str, tuple[str | None, str | None]] = {}
+    for page in _pages(wiki, titles, prop='revisions', rvprop='user|content',
+                       rvslots='main'):
+        rev = (page.get('revisions') or [{}])[0]
+        text = rev.get('slots', {}).get('main', {}).get('content')
+        result[page['title']] = (text, rev.get('user'))
+    return result
 
 
 def log_titles(wiki: TestWiki, action: str, user: str) -> set[str]:
@@ -120,6 +140,33 @@ def check_rollback(wiki: TestWiki, titles: list[str],
     return ok, (f'all {len(titles)} reverted' if ok else
                 f'{len(still)} of {len(titles)} pages still by {vandal} '
                 f'(top contributions left: {top})')
+
+
+def buried_text(title: str) -> str:
+    """Return a buried page's text once Vandal's edit is undone.
+
+    What :func:`seeding.seed_buried` imported, less the spam link: the
+    importer keeps the text as given (`` on TITLE.`` appended by the
+    dump), and MediaWiki right-trims a saved text.
+    """
+    return f'Good text.\n\nSecond paragraph, edited on {title}.'
+
+
+def check_buried(wiki: TestWiki, titles: list[str], editor: str = 'Admin'
+                 ) -> tuple[bool, str]:
+    """Every page's text is :func:`buried_text`, last edited by *editor*.
+
+    The texts are read 50 pages a request.
+    """
+    current = current_texts(wiki, titles)
+    wrong = [t for t in titles
+             if current.get(t) != (buried_text(t), editor)]
+    ok = not wrong
+    if ok:
+        return ok, f'all {len(titles)} undone'
+    first = wrong[0]
+    return ok, (f'{len(wrong)} of {len(titles)} pages not undone by '
+                f'{editor} (e.g. {first}: {current.get(first)!r})')
 
 
 def check_untouched(wiki: TestWiki, titles: list[str],

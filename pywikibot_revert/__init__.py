@@ -11,6 +11,7 @@ pywikibot page (see :class:`RevertAccessor`)::
         not_user='Vandal')
 
 The same operations are plain functions: :func:`rollback`,
+:func:`undo_user` (a user's edits, also under later edits),
 :func:`undelete`, :func:`filerevert`. Core's ``Page.rollback`` and
 ``Page.undelete`` are not touched. Errors are rooted in
 :exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert._exceptions`.
@@ -20,11 +21,13 @@ from __future__ import annotations
 from ._accessor import RevertAccessor, install
 from ._apierrors import API_ERRORS
 from ._exceptions import (
+    AlreadyCleanError,
     AlreadyRolledBackError,
     BadFileVersionError,
     BlockedError,
     ChangedSinceError,
     ConflictError,
+    EditConflictError,
     EmptySelectionError,
     FileRevertFailedError,
     HiddenUserError,
@@ -45,6 +48,7 @@ from ._exceptions import (
     SessionError,
     SitewideBlockError,
     StopRunError,
+    UndoFailedError,
     UnsupportedParameterError,
     UsageError,
     WriteFailedError,
@@ -53,10 +57,12 @@ from ._filehistory import file_histories, file_history
 from ._filerevert import choose_version, filerevert
 from ._results import (
     DeletedRevision,
+    EditResult,
     FileRevertResult,
     FileVersion,
     RollbackResult,
     UndeleteResult,
+    UndoUserResult,
 )
 from ._rollback import rollback
 from ._undelete import (
@@ -65,6 +71,7 @@ from ._undelete import (
     select_revisions,
     undelete,
 )
+from ._undouser import undo_user
 from ._validate import normalize_username, parse_timestamp
 
 
@@ -72,12 +79,15 @@ __version__ = '0.1.0'
 
 __all__ = [
     'API_ERRORS',
+    'AlreadyCleanError',
     'AlreadyRolledBackError',
     'BadFileVersionError',
     'BlockedError',
     'ChangedSinceError',
     'ConflictError',
     'DeletedRevision',
+    'EditConflictError',
+    'EditResult',
     'EmptySelectionError',
     'FileRevertFailedError',
     'FileRevertResult',
@@ -104,6 +114,8 @@ __all__ = [
     'StopRunError',
     'UndeleteResult',
     'UndeleteSelection',
+    'UndoFailedError',
+    'UndoUserResult',
     'UnsupportedParameterError',
     'UsageError',
     'WriteFailedError',
@@ -117,6 +129,7 @@ __all__ = [
     'rollback',
     'select_revisions',
     'undelete',
+    'undo_user',
 ]
 
 install()

@@ -21,6 +21,7 @@ from ._filehistory import file_history
 from ._filerevert import filerevert
 from ._rollback import rollback
 from ._undelete import deleted_revisions, select_revisions, undelete
+from ._undouser import undo_user
 
 
 __all__ = ['RevertAccessor', 'install']
@@ -75,7 +76,7 @@ def _deleted(page: BasePage, **kwargs: Any) -> list[Any]:
 
 class RevertAccessor:
 
-    """Rollback, undelete and filerevert for one page: ``page.revert``.
+    """Rollback, undo, undelete and filerevert for one page: ``page.revert``.
 
     Reachable from every :class:`pywikibot.Page` and
     :class:`pywikibot.FilePage` once :mod:`pywikibot_revert` is imported,
@@ -103,6 +104,7 @@ class RevertAccessor:
 
     rollback = _method(rollback, drop=('pageid', 'site'),
                        positional=('user',))
+    undo_user = _method(undo_user, positional=('user',))
     deleted_revisions = _method(
         deleted_revisions, drop=('titles',), call=_deleted,
         returns='list[DeletedRevision]',

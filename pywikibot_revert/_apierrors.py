@@ -23,6 +23,7 @@ from ._exceptions import (
     AlreadyRolledBackError,
     BadFileVersionError,
     BlockedError,
+    EditConflictError,
     FileRevertFailedError,
     IdenticalVersionError,
     MissingRightError,
@@ -35,6 +36,7 @@ from ._exceptions import (
     RevertError,
     SessionError,
     SitewideBlockError,
+    UndoFailedError,
     WriteFailedError,
 )
 
@@ -65,6 +67,8 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'undelete-nodeleted': NothingToUndeleteError,
     'filerevert-badversion': BadFileVersionError,
     'fileexists-no-change': IdenticalVersionError,
+    'undofailure': UndoFailedError,
+    'editconflict': EditConflictError,
     'missingtitle': MissingTargetError,
     'nosuchpageid': MissingTargetError,
     'nosuchuser': MissingTargetError,

@@ -20,6 +20,7 @@ run summary, and ``user_confirm`` honours ``-always``. What
 """
 from __future__ import annotations
 
+import os
 from collections import Counter
 from collections.abc import Iterator
 from typing import Any, ClassVar
@@ -35,12 +36,14 @@ from ._exceptions import (
     NothingToDoError,
     RevertError,
     StopRunError,
+    UndoFailedError,
     UsageError,
 )
 from ._generators import unique
 from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
 from ._options import Option, seconds
+from ._report import Report, ReportRow, report_path
 from ._rights import require_rights
 
 
@@ -53,6 +56,7 @@ COMMON_OPTIONS: tuple[Option, ...] = (
     Option('journal'),
     Option('maxwait', convert=seconds),
     Option('undo'),
+    Option('report', convert=report_path),
 )
 
 
@@ -119,6 +123,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         self.stopped: str | None = None
         self.done = 0
         self.simulated = 0
+        self.report: Report | None = None
+        #: what a report row about the current page links to: ``user``,
+        #: ``old`` and ``cur`` (the diff), as far as known
+        self.review: dict[str, Any] = {}
 
     # -- from the command line
 
@@ -131,6 +139,12 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         since, until = opts.get('since'), opts.get('until')
         if since and until and since > until:
             raise UsageError('-since is later than -until')
+        report = opts.get('report')
+        for name in ('journal', 'undo'):
+            if report and opts.get(name) and os.path.abspath(
+                    report) == os.path.abspath(opts[name]):
+                raise UsageError(f'-report and -{name} name the same file; '
+                                 'the report would overwrite the journal')
 
     @classmethod
     def from_options(cls, site: Any, opts: dict[str, Any],
@@ -173,6 +187,9 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
             self.settle_interrupted()
+        if self.opt.report:
+            self.report = Report.for_site(self.opt.report, self.site).open()
+            pywikibot.info(f'Report: {self.report.path}')
 
     def teardown(self) -> None:
         """Print skips by reason and the journal's path; close it."""
@@ -190,6 +207,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             + ('' if completed else ', interrupted'))
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
+        if self.report:
+            self.report.close()
+            pywikibot.info(f'Report: {self.report.rows} item(s) to review '
+                           f'in {self.report.path}')
         if self.journal:
             self.journal.note('end', done=self.done,
                               failed=self.counter['fail'],
@@ -257,13 +278,14 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
     def treat_page(self) -> None:
         """Act on the current page and sort the outcome by its category."""
         page = self.current_page
+        self.review = {}
         try:
             self.act(page)
         except (RevertError, APIError) as err:
             kind = classify(err)
             if kind == 'skip':
                 pywikibot.log(str(err))
-                self.skip(err.reason)
+                self.skip(err.reason, detail=str(err))
             elif kind == 'stop':
                 self.stop(str(err))
             else:
@@ -273,19 +295,47 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         """Do the work for one page (abstract)."""
         raise NotImplementedError
 
-    def skip(self, reason: str) -> None:
-        """Count a skip by *reason* and say so."""
+    def skip(self, reason: str, *, detail: str = '') -> None:
+        """Count a skip by *reason*, say so and report it for review."""
         self.counter['skip'] += 1
         self.skips[reason] += 1
         page = self._current_page
         self.progress(f'{page.title() if page else ""}: skipped ({reason})')
+        if not reason.startswith('done before'):
+            outcome = ('declined' if reason == 'declined' else 'not merged'
+                       if reason == UndoFailedError.reason else 'skipped')
+            self.report_row(page, outcome, reason, detail)
 
     def fail(self, page: pywikibot.Page, err: Exception) -> None:
         """Count a failed action (and a conflict); the run goes on."""
         self.counter['fail'] += 1
-        if isinstance(err, ConflictError):
+        conflict = isinstance(err, ConflictError)
+        if conflict:
             self.counter['conflict'] += 1
-        pywikibot.error(f'{page.title()}: {err}')
+        message = str(err)
+        pywikibot.error(message if message.startswith(f'{page.title()}: ')
+                        else f'{page.title()}: {message}')
+        self.report_row(page, 'conflict' if conflict else 'failed',
+                        getattr(err, 'reason', None)
+                        or getattr(err, 'code', 'failed'), str(err))
+
+    def review_links(self, page: pywikibot.Page) -> dict[str, Any]:
+        """Return the ``user``, ``old`` and ``cur`` a report row links."""
+        return self.review
+
+    def report_row(self, page: pywikibot.Page | None, outcome: str,
+                   reason: str, detail: str = '') -> None:
+        """Write a row about *page* to the report, if there is one."""
+        if self.report is None or page is None:
+            return
+        # a batched check may fail a page other than the current one
+        links = self.review_links(page) if page == self._current_page \
+            else {}
+        detail = detail.removeprefix(f'{page.title()}: ')
+        self.report.add(ReportRow(
+            title=page.title(), outcome=outcome, reason=reason,
+            user=links.get('user'), old=links.get('old'),
+            cur=links.get('cur'), detail=' '.join(detail.split())))
 
     def stop(self, reason: str) -> None:
         """Stop the run cleanly; a rerun with the journal resumes."""

@@ -19,7 +19,9 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── HiddenUserError          the user name is hidden
         │   ├── MissingTargetError       no such page, file or user
         │   ├── ChangedSinceError        changed since it was read
-        │   └── RecreatedPageError       re-created since deleted
+        │   ├── RecreatedPageError       re-created since deleted
+        │   ├── AlreadyCleanError        the user's edits are gone
+        │   └── UndoFailedError          an undo does not merge
         ├── StopRunError             stop the run:
         │   ├── OutcomeUnknownError      a write may have happened
         │   ├── RateLimitedError         still limited after the wait
@@ -32,7 +34,8 @@ journal resumes), anything else fails that item and the run goes on::
         ├── BlockedError             .partial: fails the page only
         ├── ProtectedPageError
         ├── ConflictError            .restored: the write replaced a
-        │                            newer change, which was put back
+        │   │                        newer change, which was put back
+        │   └── EditConflictError        an edit met an unseen edit
         ├── WriteFailedError         result "Failure", no API error
         │   └── FileRevertFailedError    also: read back another sha1
         ├── EmptySelectionError      (also ValueError)
@@ -55,11 +58,13 @@ from pywikibot.exceptions import Error, UserRightsError
 
 
 __all__ = [
+    'AlreadyCleanError',
     'AlreadyRolledBackError',
     'BadFileVersionError',
     'BlockedError',
     'ChangedSinceError',
     'ConflictError',
+    'EditConflictError',
     'EmptySelectionError',
     'FileRevertFailedError',
     'HiddenUserError',
@@ -80,6 +85,7 @@ __all__ = [
     'SessionError',
     'SitewideBlockError',
     'StopRunError',
+    'UndoFailedError',
     'UnsupportedParameterError',
     'UsageError',
     'WriteFailedError',
@@ -315,6 +321,29 @@ class RecreatedPageError(NothingToDoError):
     reason = 're-created since'
 
 
+class AlreadyCleanError(NothingToDoError):
+
+    """The user's edits are no longer in the current text; nothing written.
+
+    A later edit removed them already: MediaWiki's undo of them would
+    change nothing.
+    """
+
+    reason = 'already clean'
+
+
+class UndoFailedError(NothingToDoError):
+
+    """An undo of buried edits does not merge with the later edits.
+
+    MediaWiki's three-way merge (``undofailure``) failed, or the edits
+    cannot be undone (they created the page). The page is left as it
+    is, for a person to review.
+    """
+
+    reason = 'undo does not merge'
+
+
 class ConflictError(RevertError):
 
     """The write replaced a change newer than the one planned for.
@@ -331,6 +360,17 @@ class ConflictError(RevertError):
         """Initializer."""
         super().__init__(*args, **kwargs)
         self.restored = restored
+
+
+class EditConflictError(ConflictError):
+
+    """An edit met an edit made after the revision it was planned on.
+
+    MediaWiki refused it (``editconflict``), or merged it onto the
+    unseen revision; then it was undone again (:attr:`restored`).
+    """
+
+    reason = 'edit conflict'
 
 
 class WriteFailedError(RevertError):

@@ -115,7 +115,7 @@ class JournalledWrites:
             f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
 
     def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
-              **details: Any) -> Any:
+              *, kind: str | None = None, **details: Any) -> Any:
         """Run one write *do* under the journal.
 
         A key the journal shows done is skipped without a request. A
@@ -124,6 +124,8 @@ class JournalledWrites:
         says "not done" is it written. *details* (plain data) go into
         the journal records and are what :meth:`landed` is given.
 
+        :param kind: what the write is, for the counters at the end
+            (default: the bot's operation)
         :return: what *do* returned, or None when it was done before
         """
         journal = self.journal
@@ -159,5 +161,5 @@ class JournalledWrites:
             journal.done(key, self.operation, title=title,
                          result=_record(result), **details)
         self.done += 1
-        self.counter[self.operation] += 1
+        self.counter[kind or self.operation] += 1
         return result

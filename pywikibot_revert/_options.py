@@ -150,7 +150,10 @@ def parse_options(options: Iterable[Option], args: Iterable[str], *,
             values[opt.key] = True
             continue
         if not text:
-            text = (ask or pywikibot.input)(f'Value for {name}:')
+            try:
+                text = (ask or pywikibot.input)(f'Value for {name}:')
+            except EOFError:  # no terminal to ask on
+                text = ''
         if not text:
             raise UsageError(f'{name} needs a value')
         try:

@@ -19,6 +19,7 @@ __all__ = [
     'FileVersion',
     'RollbackResult',
     'UndeleteResult',
+    'UndoUserResult',
 ]
 
 
@@ -211,7 +212,7 @@ class FileRevertResult:
 @dataclass(frozen=True)
 class EditResult:
 
-    """What one ``action=edit`` did (an undo of earlier revisions).
+    """What one ``action=edit`` did (an undo, or a cleaned text).
 
     >>> r = EditResult.from_api({'title': 'A', 'oldrevid': 7, 'newrevid': 9})
     >>> r.newrevid, r.nochange
@@ -223,6 +224,7 @@ class EditResult:
     newrevid: int | None = None
     nochange: bool = False
     simulated: bool = False
+    timestamp: str | None = None
 
     @classmethod
     def from_api(cls, data: dict[str, Any], *,
@@ -231,7 +233,8 @@ class EditResult:
         return cls(title=str(data.get('title')),
                    oldrevid=data.get('oldrevid'),
                    newrevid=data.get('newrevid'),
-                   nochange='nochange' in data, simulated=simulated)
+                   nochange='nochange' in data, simulated=simulated,
+                   timestamp=data.get('newtimestamp'))
 
 
 @dataclass(frozen=True)
@@ -242,3 +245,42 @@ class DeleteResult:
     title: str
     logid: int | None = None
     simulated: bool = False
+
+
+@dataclass(frozen=True)
+class UndoUserResult:
+
+    """What :func:`~pywikibot_revert.undo_user` did on one page.
+
+    Each item of the run tuples is a
+    :class:`~pywikibot_revert._buried.UserRun`: consecutive edits by
+    the user.
+
+    >>> r = UndoUserResult(title='A', user='Spambot',
+    ...     edits=(EditResult('A', oldrevid=7, newrevid=9),))
+    >>> r.newrevid, r.complete
+    (9, True)
+
+    :ivar undone: the runs undone (or whose links were removed)
+    :ivar not_merged: the runs left as they are: the undo does not merge
+    :ivar clean: the runs already gone from the current text
+    :ivar edits: the edits saved, oldest first
+    """
+
+    title: str
+    user: str
+    undone: tuple[Any, ...] = ()
+    not_merged: tuple[Any, ...] = ()
+    clean: tuple[Any, ...] = ()
+    edits: tuple[EditResult, ...] = ()
+    simulated: bool = False
+
+    @property
+    def newrevid(self) -> int | None:
+        """The page's revision after the last edit, if one was saved."""
+        return self.edits[-1].newrevid if self.edits else None
+
+    @property
+    def complete(self) -> bool:
+        """True when no run was left unmerged."""
+        return not self.not_merged

@@ -1,14 +1,22 @@
-"""The bot behind ``pwb rollback``: a user's latest edits on many pages."""
+"""The bot behind ``pwb rollback``: a user's edits on many pages.
+
+The user's latest edits are rolled back; with ``-buried`` the edits
+under later edits are undone too (:mod:`~pywikibot_revert._undouser`).
+"""
 from __future__ import annotations
 
 from collections.abc import Iterator
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._bot import RevertBot
-from ._exceptions import UsageError
+from ._buried import read_plan
+from ._buried_bot import BuriedUndo
+from ._edit import find_edit
+from ._exceptions import RevertError, UsageError
 from ._generators import top_contributions, unique
 from ._options import (
     Option,
@@ -19,6 +27,7 @@ from ._options import (
     watchlist,
 )
 from ._query import revision_texts, top_revisions
+from ._results import RollbackResult
 from ._rights import warn_markbot
 from ._rollback import RollbackPlan, find_rollback, plan_rollback, rollback
 from ._wikitext import adds_link_to, describe_change
@@ -30,7 +39,7 @@ __all__ = ['RollbackBot']
 PREVIEW_REVS = 50
 
 
-class RollbackBot(RevertBot):
+class RollbackBot(BuriedUndo, RevertBot):
 
     """Roll back a user's (or an IP range's) latest edits on many pages.
 
@@ -39,6 +48,13 @@ class RollbackBot(RevertBot):
     page selection the user's contributions are listed (only pages
     where the user is on top), and those pages need no read before the
     write: one POST per page.
+
+    With ``buried=True`` (``-buried``), the user's runs of edits under
+    later edits are undone as well, newest first, with MediaWiki's
+    undo; a run whose undo does not merge is left as it is and
+    reported (with ``addedlink``, its links to that domain are removed
+    instead). Without a page selection, the user's contributions and
+    the pages' current revisions are read for many pages per request.
 
     **Example:**
 
@@ -60,6 +76,7 @@ class RollbackBot(RevertBot):
         Option('tags', convert=tags),
         Option('watchlist', convert=watchlist),
         Option('addedlink'),
+        Option('buried', flag=True),
     )
 
     def __init__(self, **kwargs: Any) -> None:
@@ -74,6 +91,9 @@ class RollbackBot(RevertBot):
         super().check_options(opts)
         if opts.get('user') and opts.get('iprange'):
             raise UsageError('give -user or -iprange, not both')
+        if opts.get('buried') and not opts.get('user'):
+            raise UsageError('-buried needs -user:NAME: the edits of one '
+                             'user are undone (not of an IP range)')
         if not opts.get('user') and not opts.get('iprange'):
             raise UsageError('missing -user:NAME (or -iprange:CIDR)')
 
@@ -86,6 +106,8 @@ class RollbackBot(RevertBot):
                                  'contributions; drop the page selection')
             return unique(gen)
         namespaces = [ns.id for ns in factory.namespaces] or None
+        if self.opt.buried:
+            return self._edited(namespaces)
         return self._contributions(namespaces)
 
     def _contributions(self, namespaces: list[int] | None
@@ -103,10 +125,19 @@ class RollbackBot(RevertBot):
         warn_markbot(self.site, self.opt.markbot)
 
     def act(self, page: pywikibot.Page) -> None:
+        """Roll back; with -buried, undo the runs under later edits too."""
+        title = page.title()
+        if not self.opt.buried:
+            contrib = self.listed.pop(title, None)
+            self._rollback(page, contrib['user'] if contrib else
+                           self.opt.user, contrib)
+            return
+        self.act_buried(page)
+
+    def _rollback(self, page: pywikibot.Page, user: str,
+                  contrib: dict[str, Any] | None) -> RollbackResult | None:
         """Preview (when asked or needed), confirm, roll back."""
         title = page.title()
-        contrib = self.listed.pop(title, None)
-        user = contrib['user'] if contrib else self.opt.user
         if contrib:
             # listed on top: only a page the user created has nothing
             # to go back to, and that needs no read to tell
@@ -117,7 +148,7 @@ class RollbackBot(RevertBot):
             revs = top_revisions(self.site, title=title, limit=PREVIEW_REVS)
             plan = plan_rollback(revs, user, title=title)
             if not self._preview(plan):
-                return
+                return None
 
         def do():
             return rollback(page, user=user, summary=self.opt.summary,
@@ -131,10 +162,26 @@ class RollbackBot(RevertBot):
                           f'(revision {result.revid})')
         elif result is not None:
             self.progress(f'{title}: would roll back edits by {user}')
+        return result
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
-        """Find this account's rollback of the user on top of *title*."""
-        return find_rollback(self.site, details['user'], title=title)
+        """Find this account's rollback, or edit, on *title*."""
+        if not details.get('edit'):
+            return find_rollback(self.site, details['user'], title=title)
+        return find_edit(self.site, title, details['base'])
+
+    def review_links(self, page: pywikibot.Page) -> dict[str, Any]:
+        """The diff from before the user's edits, read if not known yet."""
+        if 'cur' not in self.review and self.opt.user:
+            try:
+                plan = read_plan(self.site, page.title(), user=self.opt.user,
+                                 since=self.opt.since, until=self.opt.until)
+            except (RevertError, APIError):
+                plan = None
+            self.review = {'user': self.opt.user,
+                           'old': plan and plan.old,
+                           'cur': plan and plan.base}
+        return self.review
 
     def _preview(self, plan: RollbackPlan) -> bool:
         """Show the diff the rollback would undo; return whether to go on."""

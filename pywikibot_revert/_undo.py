@@ -19,11 +19,10 @@ import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._bot import RevertBot
-from ._edit import delete_page, landed_undo, page_missing, undo_revisions
+from ._edit import delete_page, find_edit, page_missing, undo_revisions
 from ._exceptions import (
     ChangedSinceError,
     IdenticalVersionError,
-    OutcomeUnknownError,
     UsageError,
 )
 from ._filehistory import file_history
@@ -34,11 +33,52 @@ from ._results import FileVersion
 from ._rights import require_rights
 
 
-__all__ = ['UNDO_RIGHTS', 'UndoBot']
+__all__ = ['UNDO_RIGHTS', 'UndoBot', 'chain_edits']
 
 #: the journal's action -> the operation (rights) undoing it needs
 UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
                'filerevert': 'filerevert'}
+
+
+def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Merge each page's successive edits by the run into one record.
+
+    A run may write several times to one page (a rollback, then the
+    undo of runs under later edits); undoing the newest first would
+    find the page "edited since" for the others. One undo from the last
+    revision back to the one before the first puts the page back.
+
+    >>> recs = [{'key': 'a', 'action': 'rollback', 'title': 'P',
+    ...          'result': {'revid': 5, 'old_revid': 4}},
+    ...         {'key': 'b', 'action': 'rollback', 'title': 'P',
+    ...          'result': {'newrevid': 7, 'oldrevid': 5}}]
+    >>> [(r['key'], r['result']) for r in chain_edits(recs)]
+    [('b', {'revid': 7, 'old_revid': 4, 'edits': 2})]
+
+    :param records: ``done`` records, oldest first
+    :return: the records, oldest first, rollbacks and edits with
+        ``result`` as ``revid``, ``old_revid`` and ``edits``
+    """
+    out: list[dict[str, Any] | None] = []
+    chain_at: dict[str, int] = {}  # title -> index of its last edit
+    for rec in records:
+        if rec.get('action') != 'rollback':
+            out.append(rec)
+            continue
+        result = rec.get('result') or {}
+        old = result.get('old_revid', result.get('oldrevid'))
+        new = result.get('revid', result.get('newrevid'))
+        edits = 1
+        before = chain_at.get(rec.get('title', ''))
+        if before is not None and old is not None \
+                and out[before]['result']['revid'] == old:
+            old = out[before]['result']['old_revid']
+            edits += out[before]['result']['edits']
+            out[before] = None
+        chain_at[rec.get('title', '')] = len(out)
+        out.append({**rec, 'result': {'revid': new, 'old_revid': old,
+                                      'edits': edits}})
+    return [rec for rec in out if rec is not None]
 
 
 class UndoBot(RevertBot):
@@ -88,8 +128,8 @@ class UndoBot(RevertBot):
             undo.close()
         self._verified = {r['key']: r.get('current') for r in undo.records
                           if r.get('type') == 'verified'}
-        records = [r for r in undo.done_records()
-                   if r.get('action') in UNDO_RIGHTS]
+        records = chain_edits([r for r in undo.done_records()
+                               if r.get('action') in UNDO_RIGHTS])
         for action in {r['action'] for r in records}:
             require_rights(self.site, UNDO_RIGHTS[action])
         self.generator = ((pywikibot.Page(self.site, r['title']), r)
@@ -124,8 +164,11 @@ class UndoBot(RevertBot):
         def do():
             return undo_revisions(
                 page, undo=revid, undoafter=old,
-                summary=self.opt.summary or f'Undo rollback (revision '
-                f'{revid})', basetimestamp=top.get('timestamp'),
+                summary=self.opt.summary or (
+                    f'Undo rollback (revision {revid})'
+                    if result.get('edits', 1) == 1 else
+                    f'Undo {result["edits"]} cleanup edits (back to '
+                    f'revision {old})'), basetimestamp=top.get('timestamp'),
                 max_wait=self.max_wait)
 
         self.write(key, page, do, action_undone='rollback', revid=revid)
@@ -204,10 +247,4 @@ class UndoBot(RevertBot):
                                     target, replaced)
             return None if now is None else {'title': title,
                                              'current': now}
-        revs = top_revisions(self.site, title=title, limit=2)
-        landed = landed_undo(revs, details['revid'], self.site.user())
-        if landed is None:
-            raise OutcomeUnknownError(f'{title}: other new revisions since '
-                                      'the interrupted undo')
-        return {'title': title, 'oldrevid': details['revid'],
-                'newrevid': revs[0]['revid']} if landed else None
+        return find_edit(self.site, title, details['revid'])

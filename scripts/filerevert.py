@@ -37,6 +37,12 @@ Options:
 
 -journal:FILE     JSON Lines journal (mode 600) for resume and undo.
 
+-report:FILE      Write every item not done (skipped, failed, conflict,
+                  declined) with its reason and review links:
+                  .wiki (a sortable table to save on a wiki page), .csv
+                  or .jsonl, by the extension. Rows are written as the
+                  run goes.
+
 -undo:FILE        Reverse a journal: each file goes back to the version
                   the revert replaced (only if unchanged since).
 

@@ -10,9 +10,19 @@ Without page selection options, every page where the user made the
 latest edit is treated (all of them, streamed from the user's
 contributions); with them, only those pages.
 
+With -buried, the user's edits under later edits are undone too, with
+MediaWiki's own undo, which merges the reversal with the later edits:
+each run of the user's consecutive edits, newest first. An undo that
+does not merge leaves the page as it is and lists it in the summary
+and the -report; one that would change nothing (a later edit removed
+the spam already) is skipped as "already clean". Each edit names the
+revision it was planned on, so an edit made meanwhile is an edit
+conflict, never overwritten.
+
 Usage::
 
     pwb rollback -user:NAME [page selection] [options]
+    pwb rollback -user:NAME -buried [-addedlink:DOMAIN] [options]
     pwb rollback -iprange:CIDR [options]
     pwb rollback -undo:JOURNAL
 
@@ -32,7 +42,17 @@ Options:
                   2026-11-23T15:45:00Z.
 
 -addedlink:DOMAIN Only where the user's run of edits added an external
-                  link to DOMAIN or a subdomain (spam cleanup).
+                  link to DOMAIN or a subdomain (spam cleanup). With
+                  -buried, where an undo does not merge, the links to
+                  DOMAIN are removed from the current text instead:
+                  bracketed and bare links, a <ref> or list item that
+                  holds only such a link, a citation template whose
+                  url= points there; nothing else changes.
+
+-buried           Also undo the user's edits under later edits (needs
+                  -user). The default summary names the user and the
+                  revisions undone. Pages where the user is on top are
+                  rolled back as without it.
 
 -summary:TEXT     Edit summary; default: the wiki's rollback summary.
 
@@ -53,8 +73,16 @@ Options:
                   before and after each write. Rerunning the same command
                   with the same journal resumes and never acts twice.
 
--undo:FILE        Reverse a journal, newest first (only where the page
-                  is still at the rollback's revision).
+-undo:FILE        Reverse a journal, newest first: one edit puts each
+                  page back where it was before the run (only where
+                  the page is still at the run's last revision).
+
+-report:FILE      Write every item not done (skipped, failed, conflict,
+                  declined, not merged) with its reason and review links:
+                  .wiki (a sortable table to save on a wiki page), .csv
+                  or .jsonl, by the extension. Rows are written as the
+                  run goes.
+
 
 -maxwait:SEC      How long to wait out rate limits, lag and read-only
                   before stopping cleanly (default 300).
@@ -69,6 +97,8 @@ Examples::
 
     pwb rollback -user:Spambot -addedlink:spam.example -always \
         -journal:spam.jsonl
+    pwb rollback -user:Spambot -buried -addedlink:spam.example \
+        -journal:spam.jsonl -report:review.wiki
     pwb rollback -user:Vandal -since:2026-11-23T00:00:00Z -simulate
     pwb rollback -user:Vandal -cat:Protected_pages
     pwb rollback -iprange:192.0.2.0/24 -always

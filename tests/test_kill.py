@@ -192,6 +192,46 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
         assert text_of(site, title) == 'bad', (title, _notes(out))
 
 
+def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
+                                                   config_dir, cfg_proxy,
+                                                   unique, tmp_path):
+    """-buried: the held undo edit is found on the wiki, never sent again."""
+    cfg, proxy = cfg_proxy
+    spammer = f'Burier{unique.split()[0]}'
+    ssite = new_user(wiki, config_dir, spammer)
+    titles = [f'{unique} b{i}' for i in range(4)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'one\n\ntwo')
+        edit(ssite, title, 'one SPAM\n\ntwo')
+        edit(site_for('Editor'), title, 'one SPAM\n\ntwo later')
+    journal = tmp_path / 'buried.jsonl'
+    args = ['rollback', f'-user:{spammer}', '-buried', '-always',
+            f'-journal:{journal}']
+
+    proxy.add_fault('hold', action='edit', when=_is_post, skip=1)
+    out = _kill_at_held(wiki, cfg, proxy, args)
+    (held,) = proxy.held
+    killed = held.params['title']
+    first = _posts(proxy, 'edit')[0].params['title']
+    rest = [t for t in titles if t not in (first, killed)]
+    assert text_of(site, killed) == 'one\n\ntwo later', out
+    key = _check_killed(_records(journal), killed, [first])
+
+    out, sent = _rerun(wiki, cfg, proxy, args, 'edit')
+    assert sent == sorted(rest), out
+    for title in titles:
+        revs = revisions(site, title)
+        assert [r['user'] for r in revs[:2]] == ['Admin', 'Editor'], title
+        assert text_of(site, title) == 'one\n\ntwo later'
+    _check_resumed(_records(journal), key, titles)
+
+    code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
+    assert code == 0, out
+    for title in titles:
+        assert text_of(site, title) == 'one SPAM\n\ntwo later', (
+            title, _notes(out))
+
+
 def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
                                                  config_dir, cfg_proxy,
                                                  unique, tmp_path):

@@ -50,7 +50,8 @@ def test_help_lists_options_and_generators(wiki, config_dir_for):
     assert code == 0
     for option in ('-user:NAME', '-iprange:CIDR', '-since:', '-until:',
                    '-addedlink:', '-markbot', '-tags:', '-watchlist:',
-                   '-always', '-journal:', '-undo:', '-simulate',
+                   '-always', '-journal:', '-undo:', '-simulate', '-buried',
+                   '-report:',
                    '-cat', '-page', '-usercontribs', 'Examples'):
         assert option in out, option
 

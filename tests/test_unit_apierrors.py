@@ -16,7 +16,8 @@ LOCAL_ONLY = {exc.EmptySelectionError, exc.HiddenUserError,
               exc.WriteFailedError, exc.OutcomeUnknownError,
               exc.ServerUnavailableError, exc.JournalError, exc.UsageError,
               exc.SitewideBlockError, exc.ChangedSinceError,
-              exc.RecreatedPageError, exc.ConflictError}
+              exc.RecreatedPageError, exc.ConflictError,
+              exc.AlreadyCleanError}
 
 
 @pytest.mark.parametrize('code', sorted(API_ERRORS))

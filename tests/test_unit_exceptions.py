@@ -30,6 +30,7 @@ PUBLIC = {
     'normalize_username', 'parse_timestamp', 'RevertAccessor',
     'RollbackResult', 'UndeleteResult', 'UndeleteSelection',
     'FileRevertResult', 'FileVersion', 'DeletedRevision', 'API_ERRORS',
+    'undo_user', 'UndoUserResult', 'EditResult',
 }
 
 

@@ -61,6 +61,13 @@ def test_missing_value_is_asked_for():
         parse_options(OPTIONS, ['-summary'], ask=lambda q: '')
 
 
+def test_missing_value_without_a_terminal_is_refused():
+    def no_terminal(question):
+        raise EOFError
+    with pytest.raises(UsageError, match='-report needs a value'):
+        parse_options([Option('report')], ['-report:'], ask=no_terminal)
+
+
 def test_converters():
     assert iprange(None, '2001:db8::1/32') == '2001:DB8::/32'
     assert iprange(None, '10.1.2.3/8') == '10.0.0.0/8'

@@ -13,7 +13,8 @@ from test_unit_exceptions import ERROR_CLASSES
 SKIP = {exc.AlreadyRolledBackError, exc.OnlyAuthorError,
         exc.NothingToUndeleteError, exc.IdenticalVersionError,
         exc.BadFileVersionError, exc.HiddenUserError, exc.MissingTargetError,
-        exc.ChangedSinceError, exc.RecreatedPageError}
+        exc.ChangedSinceError, exc.RecreatedPageError, exc.AlreadyCleanError,
+        exc.UndoFailedError}
 STOP = {exc.OutcomeUnknownError, exc.RateLimitedError, exc.ReadOnlyError,
         exc.ServerUnavailableError, exc.SessionError, exc.MissingRightError,
         exc.SitewideBlockError, exc.JournalError}

@@ -1,0 +1,264 @@
+"""A review report of what a run did not do, written as the run goes.
+
+``-report:FILE`` lists each item a run left undone (skipped, failed,
+conflict, declined, not merged) with the reason and the links an
+administrator needs to review it. The extension picks the format:
+``.wiki`` (a sortable table to save on a wiki page), ``.csv`` or
+``.jsonl``. Only titles, user names, revision ids and the bot's own
+messages go in, never a token or a request.
+
+Each row is flushed when added, so a killed run still leaves every row
+so far. A ``.wiki`` table is closed (``|}``) only on :meth:`Report.close`;
+a killed run leaves it open, which MediaWiki renders all the same.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote
+
+import pywikibot
+
+
+__all__ = ['FORMATS', 'Report', 'ReportRow', 'report_path']
+
+FORMATS = ('.wiki', '.csv', '.jsonl')
+
+_MUST_END = f'must end in {", ".join(FORMATS[:-1])} or {FORMATS[-1]}'
+_COLUMNS = ('page', 'outcome', 'reason', 'user', 'diff', 'contributions',
+            'detail')
+#: markup in a link or a plain cell: brackets, braces, pipes, tags,
+#: entities, and the runs that make italics ('') or signatures (~~~)
+_MARKUP = re.compile(r"[\[\]{}|<>&]|'(?=')|~(?=~)")
+
+
+def report_path(site: Any, text: str) -> str:
+    """A file for :class:`Report`, checked before anything is written.
+
+    >>> report_path(None, 'review.txt')
+    Traceback (most recent call last):
+    ...
+    ValueError: review.txt: must end in .wiki, .csv or .jsonl
+
+    :param site: unused (the signature of an option converter)
+    :return: *text* with ``~`` expanded
+    :raises ValueError: no name, another extension, a directory, no
+        parent directory, or a file or directory not writable
+    """
+    if not text.strip():
+        raise ValueError('needs a file name')
+    path = os.path.expanduser(text)
+    if os.path.splitext(path)[1].lower() not in FORMATS:
+        raise ValueError(f'{text}: {_MUST_END}')
+    if os.path.isdir(path):
+        raise ValueError(f'{path} is a directory')
+    parent = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(parent):
+        raise ValueError(f'{path}: no such directory: {parent}')
+    # asked, not tried: nothing may be created before the run starts
+    if os.path.exists(path):
+        if not os.access(path, os.W_OK):
+            raise ValueError(f'{path} is not writable')
+    elif not os.access(parent, os.W_OK):
+        raise ValueError(f'cannot create {path}: directory {parent} '
+                         'is not writable')
+    return path
+
+
+@dataclass(frozen=True)
+class ReportRow:
+
+    """One item the run did not do.
+
+    >>> row = ReportRow('File:A.jpg', 'conflict', 'undo failed', user='V',
+    ...                 old=4, cur=7)
+    >>> row.diff, row.contributions, ReportRow('A', 'x', 'y', cur=7).diff
+    ('Special:Diff/4/7', 'Special:Contributions/V', 'Special:Diff/7')
+
+    :ivar user: whose edits (for the contributions link)
+    :ivar old: the revision before the user's first edit (diff from)
+    :ivar cur: the current revision (diff to)
+    :ivar detail: a message, in any characters
+    """
+
+    title: str
+    outcome: str  # 'skipped', 'failed', 'conflict', 'not merged'...
+    reason: str  # a few words
+    user: str | None = None
+    old: int | None = None
+    cur: int | None = None
+    detail: str = ''
+
+    @property
+    def diff(self) -> str | None:
+        """The diff to review, if the current revision is known."""
+        if self.cur is None:
+            return None
+        return f'Special:Diff/{self.cur}' if self.old is None \
+            else f'Special:Diff/{self.old}/{self.cur}'
+
+    @property
+    def contributions(self) -> str | None:
+        """The user's contributions, if the user is known."""
+        return f'Special:Contributions/{self.user}' if self.user else None
+
+
+def _plain(text: str) -> str:
+    """Return *text* on one line, its markup as entities (links too).
+
+    >>> print(_plain("O'Brien ''x'' [[y]] ~~~ a|b"))
+    O'Brien &#39;'x&#39;' &#91;&#91;y&#93;&#93; &#126;&#126;~ a&#124;b
+    """
+    return _MARKUP.sub(lambda m: f'&#{ord(m.group())};',
+                       ' '.join(text.splitlines()))
+
+
+def _nowiki(text: str) -> str:
+    r"""Return *text* on one line in ``<nowiki>``, shown as given.
+
+    Entities still count inside and ``<`` could close it: both escaped.
+
+    >>> print(_nowiki('a | b </nowiki> &lt;\n~~~~'))
+    <nowiki>a | b &lt;/nowiki> &amp;lt; ~~~~</nowiki>
+    """
+    text = ' '.join(text.splitlines())
+    text = text.replace('&', '&amp;').replace('<', '&lt;')
+    return f'<nowiki>{text}</nowiki>' if text else ''
+
+
+def _wiki_row(row: ReportRow) -> str:
+    """Return the ``.wiki`` table row of *row*."""
+    diff = contribs = ''
+    if row.diff:
+        label = row.diff.split('/', 1)[1].replace('/', '→')
+        diff = f'[[{row.diff}|{label}]]'
+    if row.user:
+        user = _plain(row.user)
+        contribs = f'[[Special:Contributions/{user}|{user}]]'
+    # the leading colon links File: and Category: pages, where a plain
+    # link would show the file or categorise the page
+    cells = (f'[[:{_plain(row.title)}]]', _plain(row.outcome),
+             _nowiki(row.reason), _plain(row.user or ''), diff, contribs,
+             _nowiki(row.detail))
+    # a cell a line, after '| ': no text starts a line, so none can end
+    # the row ('|-') or the table ('|}')
+    return '|-\n' + ''.join(f'| {c}\n' if c else '|\n' for c in cells)
+
+
+class Report:
+
+    """Write rows to *path* as they come, in the format of its extension.
+
+    >>> import pathlib, tempfile
+    >>> url_for = lambda t: 'https://w.example/wiki/' + t.replace(' ', '_')
+    >>> with tempfile.TemporaryDirectory() as tmp:
+    ...     path = pathlib.Path(tmp, 'review.csv')
+    ...     with Report(str(path), url_for=url_for) as report:
+    ...         report.add(ReportRow('A b', 'skipped', 'nothing to undo'))
+    ...     print(path.read_text(), end='')
+    title,page,outcome,reason,user,diff,contributions,detail
+    A b,https://w.example/wiki/A_b,skipped,nothing to undo,,,,
+
+    :param path: the file, as checked by :func:`report_path`
+    :param url_for: the full URL of a wiki title
+    :param wiki: a label like ``wikipedia:en`` for the ``.wiki`` caption
+        and each ``.jsonl`` row
+    :raises ValueError: the extension is not one of :data:`FORMATS`
+    """
+
+    def __init__(self, path: str, *, url_for: Callable[[str], str],
+                 wiki: str = '') -> None:
+        """Initializer."""
+        self.path = path
+        self.format = os.path.splitext(path)[1].lower()
+        if self.format not in FORMATS:
+            raise ValueError(f'{path}: {_MUST_END}')
+        self.url_for = url_for
+        self.wiki = wiki
+        self.rows = 0
+        self._fh: Any = None
+        self._csv: Any = None
+
+    @classmethod
+    def for_site(cls, path: str, site: Any) -> Report:
+        """Return a report whose links point to *site*."""
+        def url_for(title: str) -> str:
+            # '/' and ':' stay as typed: an encoded slash is refused by
+            # many servers (Apache's AllowEncodedSlashes Off)
+            name = quote(pywikibot.Page(site, title).title(underscore=True),
+                         safe='/:')
+            return site.base_url(site.articlepath.format(name))
+        return cls(path, url_for=url_for,
+                   wiki=f'{site.family.name}:{site.code}')
+
+    def open(self) -> Report:
+        """Create or empty the file (mode 0600), write the header."""
+        if self._fh is not None:
+            return self
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)  # an existing file keeps its mode otherwise
+        # newline='' lets the csv module alone choose line ends
+        self._fh = os.fdopen(fd, 'w', encoding='utf-8', newline='')
+        if self.format == '.csv':
+            self._csv = csv.writer(self._fh, lineterminator='\n')
+            # the title too: a spreadsheet sorts and filters on it
+            self._csv.writerow(('title', *_COLUMNS))
+        elif self.format == '.wiki':
+            caption = f' ({_plain(self.wiki)})' if self.wiki else ''
+            self._fh.write('{| class="wikitable sortable"\n'
+                           f'|+ Items not done{caption}\n'
+                           f'! {" !! ".join(_COLUMNS)}\n')
+        self._fh.flush()
+        return self
+
+    def add(self, row: ReportRow) -> None:
+        """Write *row* to the file at once.
+
+        :raises ValueError: the report is not open
+        """
+        if self._fh is None:
+            raise ValueError(f'report {self.path} is not open')
+        if self.format == '.wiki':
+            self._fh.write(_wiki_row(row))
+        elif self.format == '.csv':
+            page, diff, contribs = self._urls(row)
+            self._csv.writerow([row.title, page, row.outcome, row.reason, row.user or '',
+                                diff or '', contribs or '', row.detail])
+        else:
+            page, diff, contribs = self._urls(row)
+            record = {'title': row.title, 'outcome': row.outcome,
+                      'reason': row.reason, 'user': row.user,
+                      'old': row.old, 'cur': row.cur, 'detail': row.detail,
+                      'page_url': page, 'diff_url': diff,
+                      'contributions_url': contribs, 'wiki': self.wiki}
+            self._fh.write(json.dumps(record, ensure_ascii=False) + '\n')
+        # flushed, not fsync-ed: a killed process loses nothing flushed,
+        # and a sync per skipped page would only help on a power cut
+        self._fh.flush()
+        self.rows += 1
+
+    def _urls(self, row: ReportRow) -> tuple[str | None, ...]:
+        return tuple(target and self.url_for(target) for target
+                     in (row.title, row.diff, row.contributions))
+
+    def close(self) -> None:
+        """Write the footer (``.wiki``) and close; again does nothing."""
+        if self._fh is None:
+            return
+        try:
+            if self.format == '.wiki':
+                self._fh.write('|}\n')
+        finally:
+            self._fh.close()
+            self._fh = self._csv = None
+
+    def __enter__(self) -> Report:
+        return self.open()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
