@@ -7,7 +7,8 @@ revisions, nobody else in between) can be undone with MediaWiki's undo
 (:func:`find_runs`, :func:`plan_buried`, both pure) from reads that
 serve many pages at once where the API allows: the user's
 contributions (500 per request, :func:`user_edits`) and the pages'
-latest revisions (50 per request, :func:`current_revisions`). A page
+latest revisions (50 per request,
+:func:`~pywikibot_revert._query.latest_revisions_at`). A page
 selection is planned from its history (:func:`read_plan`, one read).
 """
 from __future__ import annotations
@@ -23,7 +24,7 @@ from ._query import query, read, revision_texts
 from ._wikitext import adds_link_to
 
 
-__all__ = ['BuriedPlan', 'UserRun', 'current_revisions', 'find_runs',
+__all__ = ['BuriedPlan', 'UserRun', 'find_runs',
            'plan_buried', 'read_plan', 'runs_adding_link', 'user_edits']
 
 
@@ -210,32 +211,9 @@ def runs_adding_link(site: Any, runs: Iterable[UserRun], domain: str,
     """
     runs = list(runs)
     texts = dict(texts or {})
-    wanted = [rev for run in runs for rev in (run.undoafter, run.undo)
-              if rev and rev not in texts]
-    for start in range(0, len(wanted), 50):
-        texts.update(revision_texts(site, wanted[start:start + 50]))
+    texts.update(revision_texts(site, [
+        rev for run in runs for rev in (run.undoafter, run.undo)
+        if rev and rev not in texts]))
     return [run for run in runs
             if adds_link_to(texts.get(run.undoafter, ''),
                             texts.get(run.undo, ''), domain)]
-
-
-def current_revisions(site: Any, titles: list[str]
-                      ) -> tuple[dict[str, dict[str, Any]], str | None]:
-    """Return each existing page's latest revision, and the wiki's time.
-
-    One read per 50 titles; a missing page is left out.
-
-    :return: title -> ``revid``, ``user``, ``timestamp``; and the wiki's
-        time before the first read (an edit's ``starttimestamp``)
-    """
-    latest: dict[str, dict[str, Any]] = {}
-    start = None
-    for first in range(0, len(titles), 50):
-        data = read(site, action='query', prop='revisions',
-                    titles=titles[first:first + 50], curtimestamp=1,
-                    rvprop='ids|user|timestamp', formatversion=2)
-        start = start or data.get('curtimestamp')
-        for page in data.get('query', {}).get('pages', []):
-            if page.get('revisions'):
-                latest[page['title']] = page['revisions'][0]
-    return latest, start

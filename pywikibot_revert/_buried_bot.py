@@ -17,7 +17,6 @@ import pywikibot
 from ._buried import (
     BuriedPlan,
     UserRun,
-    current_revisions,
     plan_buried,
     read_plan,
     runs_adding_link,
@@ -30,7 +29,7 @@ from ._exceptions import (
     UndoFailedError,
 )
 from ._params import batched
-from ._query import revision_texts
+from ._query import latest_revisions_at, revision_texts
 from ._results import EditResult
 from ._spamlinks import remove_links
 from ._undouser import remove_spam, undo_preview, undo_run
@@ -77,10 +76,10 @@ class BuriedUndo:
 
     def _plan_batch(self, titles: list[str]) -> None:
         """Plan a batch: current revisions in one read, texts if needed."""
-        latest, start = current_revisions(self.site, titles)
+        latest, start = latest_revisions_at(self.site, titles)
         for title in titles:
             edits = self.edits.pop(title)
-            if title in latest:
+            if latest.get(title):
                 self.plans[title] = plan_buried(
                     edits, latest[title], user=self.opt.user, title=title,
                     starttimestamp=start)
@@ -90,11 +89,9 @@ class BuriedUndo:
             # the texts that tell which runs added the link, 25 pages a read
             runs = [run for title in titles if title in self.plans
                     for run in self.plans[title].runs]
-            wanted = [rev for run in runs for rev in (run.undoafter, run.undo)
-                      if rev]
-            for first in range(0, len(wanted), 50):
-                self.texts.update(revision_texts(self.site,
-                                                 wanted[first:first + 50]))
+            self.texts = revision_texts(self.site, [
+                rev for run in runs for rev in (run.undoafter, run.undo)
+                if rev])
 
     def act_buried(self, page: pywikibot.Page) -> None:
         """Roll back the user's run on top, undo the runs under others."""
@@ -236,8 +233,8 @@ class BuriedUndo:
         if not self.simulate:
             # the diff shown was made from *base*: an edit saved while
             # the operator read it is not acted on unseen
-            latest, _ = current_revisions(self.site, [title])
-            if latest.get(title, {}).get('revid') != base:
+            latest, _ = latest_revisions_at(self.site, [title])
+            if (latest.get(title) or {}).get('revid') != base:
                 raise ChangedSinceError(f'{title}: edited while the '
                                         'question was asked; not undone',
                                         page=page)

@@ -14,8 +14,8 @@ from ._exceptions import MissingTargetError
 from ._params import PARAM_SINCE, query_params
 
 
-__all__ = ['latest_revisions', 'query', 'query_pages', 'read',
-           'revision_texts', 'top_revisions']
+__all__ = ['latest_revisions', 'latest_revisions_at', 'query', 'query_pages',
+           'read', 'revision_texts', 'top_revisions']
 
 
 def read(site: Any, *, page: Any = None, **params: Any) -> dict[str, Any]:
@@ -78,34 +78,47 @@ def top_revisions(site: Any, *, title: str | None = None,
 
 
 def revision_texts(site: Any, revids: list[int]) -> dict[int, str]:
-    """Return the wikitext of several revisions, read in one request.
-
-    :param revids: at most 50 revision ids
-    """
-    data = read(site, action='query', prop='revisions', revids=revids,
-                rvprop='ids|content', rvslots='main', formatversion=2)
+    """Return the wikitext of revisions, 50 revisions per request."""
     texts = {}
-    for page in data.get('query', {}).get('pages', []):
-        for rev in page.get('revisions', []):
-            slot = rev.get('slots', {}).get('main', {})
-            texts[rev['revid']] = slot.get('content', '')
+    for first in range(0, len(revids), 50):
+        data = read(site, action='query', prop='revisions',
+                    revids=revids[first:first + 50], rvprop='ids|content',
+                    rvslots='main', formatversion=2)
+        for page in data.get('query', {}).get('pages', []):
+            for rev in page.get('revisions', []):
+                slot = rev.get('slots', {}).get('main', {})
+                texts[rev['revid']] = slot.get('content', '')
     return texts
+
+
+def latest_revisions_at(site: Any, titles: list[str]
+                        ) -> tuple[dict[str, dict[str, Any] | None],
+                                   str | None]:
+    """Return each page's latest revision (None: missing), and the time.
+
+    One read serves up to 50 titles.
+
+    :param titles: titles as pywikibot normalises them
+    :return: title -> ``revid``, ``user``, ``timestamp`` (or None); and
+        the wiki's time at the first read (an edit's ``starttimestamp``)
+    """
+    latest: dict[str, dict[str, Any] | None] = {}
+    start = None
+    for first in range(0, len(titles), 50):
+        data = read(site, action='query', prop='revisions', curtimestamp=1,
+                    titles=titles[first:first + 50],
+                    rvprop='ids|user|timestamp', formatversion=2)
+        start = start or data.get('curtimestamp')
+        for page in data.get('query', {}).get('pages', []):
+            revs = page.get('revisions') or [None]
+            latest[page['title']] = None if page.get('missing') else revs[0]
+    return latest, start
 
 
 def latest_revisions(site: Any, titles: list[str]
                      ) -> dict[str, dict[str, Any] | None]:
     """Return each page's latest revision, None for a missing page.
 
-    One read serves up to 50 titles.
-
-    :param titles: titles as pywikibot normalises them
-    :return: title -> ``revid``, ``user``, ``timestamp`` (or None)
+    See :func:`latest_revisions_at`.
     """
-    latest: dict[str, dict[str, Any] | None] = {}
-    for start in range(0, len(titles), 50):
-        for page in query_pages(site, prop='revisions',
-                                titles=titles[start:start + 50],
-                                rvprop='ids|user|timestamp'):
-            revs = page.get('revisions') or [None]
-            latest[page['title']] = None if page.get('missing') else revs[0]
-    return latest
+    return latest_revisions_at(site, titles)[0]
