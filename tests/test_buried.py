@@ -13,7 +13,16 @@ import urllib.request
 import pytest
 
 from test_conflicts import Conversation, _while_held
-from wikitools import edit, new_user, pwb, revisions, text_of
+from wikitools import (
+    deleted_count,
+    delete,
+    edit,
+    exists,
+    new_user,
+    pwb,
+    revisions,
+    text_of,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -274,6 +283,59 @@ def test_edit_between_plan_and_write_is_a_conflict(wiki, site, site_for,
     rows = [json.loads(line) for line in report.read_text().splitlines()]
     assert [(r['title'], r['outcome']) for r in rows] == [(title,
                                                            'conflict')]
+    # the undo named the revision it was planned on, and never creates
+    sent = [r for r in proxy.requests_for('edit') if r.method == 'POST']
+    first = sent[0].params
+    assert int(first['baserevid']) == revs[3]['revid'], first
+    for name in ('basetimestamp', 'starttimestamp', 'undo', 'undoafter'):
+        assert first.get(name), (name, first)
+    assert 'nocreate' in first, first  # a flag: sent empty
+
+
+def test_page_deleted_before_the_write_is_not_created(
+        wiki, site, site_for, spammer, unique, proxied_config):
+    """nocreate: a page deleted while our undo is on its way stays gone."""
+    cfg, proxy = proxied_config
+    user, spam = spammer
+    title = f'{unique} gone'
+    editor = site_for('Editor')
+    edit(editor, title, BASE)
+    edit(spam, title, _spam_in(BASE, 2))
+    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
+    proxy.add_fault('hold_before_forward', action='edit')
+    thread = _while_held(proxy, lambda: delete(site, title))
+    code, out = pwb(wiki, cfg, 'rollback', f'-user:{user}', '-buried',
+                    '-always')
+    thread.join(10)
+
+    assert code == 0, out
+    assert 'skipped (missing)' in out, out
+    assert not exists(site, title)
+    assert deleted_count(site, title) == 3
+
+
+def test_edit_while_the_question_is_asked_is_not_undone(
+        wiki, site, site_for, admin, spammer, unique):
+    user, spam = spammer
+    title = f'{unique} asked'
+    editor = site_for('Editor')
+    edit(editor, title, BASE)
+    edit(spam, title, _spam_in(BASE, 2))
+    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
+    talk = Conversation(wiki, admin, ['rollback', f'-user:{user}',
+                                      '-buried'])
+    talk.wait_for('Act on')
+    talk.answer('y')
+    talk.wait_for(f'on {title}?')
+    meanwhile = _last(_spam_in(BASE, 2), 'Last v2.')
+    late = edit(editor, title, meanwhile)
+    talk.answer('y')
+    code, out = talk.finish()
+
+    assert code == 0, out
+    assert 'skipped (changed since it was read)' in out, out
+    assert _ids(site, title)[0] == late
+    assert text_of(site, title) == meanwhile
 
 
 def test_preview_shows_the_merged_diff_and_asks(wiki, site, site_for, admin,
