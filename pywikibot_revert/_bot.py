@@ -42,6 +42,7 @@ from ._exceptions import (
 from ._generators import unique
 from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
+from ._child import RunSummary, in_crosswiki_run, publish
 from ._options import Option, seconds
 from ._report import Report, ReportRow, report_path
 from ._rights import require_rights
@@ -189,28 +190,30 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             self.settle_interrupted()
         if self.opt.report:
             self.report = Report.for_site(self.opt.report, self.site).open()
-            pywikibot.info(f'Report: {self.report.path}')
+            # a cross-wiki run names its one report itself
+            if not in_crosswiki_run():
+                pywikibot.info(f'Report: {self.report.path}')
+
+    def run_summary(self) -> RunSummary:
+        """Return the run's counts as they stand."""
+        return RunSummary(
+            done=self.done, simulated=self.simulated,
+            skipped=dict(self.skips), failed=self.counter['fail'],
+            conflict=self.counter['conflict'], stopped=self.stopped,
+            completed=self.generator_completed)
 
     def teardown(self) -> None:
         """Print skips by reason and the journal's path; close it."""
-        reasons = ', '.join(f'{n} {reason}'
-                            for reason, n in sorted(self.skips.items()))
-        completed = self.generator_completed and not self.stopped
-        pywikibot.info(
-            f'Summary: {self.done} done'
-            + (f' ({self.simulated} simulated)' if self.simulated else '')
-            + f', {sum(self.skips.values())} skipped'
-            + (f' ({reasons})' if reasons else '')
-            + f', {self.counter["fail"]} failed'
-            + (f' ({self.counter["conflict"]} conflict)'
-               if self.counter['conflict'] else '')
-            + ('' if completed else ', interrupted'))
+        summary = self.run_summary()
+        completed = summary.completed and not self.stopped
+        pywikibot.info(f'Summary: {summary.line()}')
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
         if self.report:
             self.report.close()
-            pywikibot.info(f'Report: {self.report.rows} item(s) to review '
-                           f'in {self.report.path}')
+            if not in_crosswiki_run():
+                pywikibot.info(f'Report: {self.report.rows} item(s) to '
+                               f'review in {self.report.path}')
         if self.journal:
             self.journal.note('end', done=self.done,
                               failed=self.counter['fail'],
@@ -218,6 +221,7 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
                               completed=completed)
             pywikibot.info(f'Journal: {self.journal.path}')
             self.journal.close()
+        publish(summary)
 
     def name_the_wiki(self) -> None:
         """Say which wiki and account the run acts on; without -always, ask.

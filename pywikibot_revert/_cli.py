@@ -18,6 +18,9 @@ from pywikibot.exceptions import Error
 
 from . import _redact
 from ._bot import COMMON_OPTIONS, RevertBot
+from ._child import RunSummary, follow_parent, publish
+from ._crosswiki import CrossWikiRun, wanted
+from ._parallel import pywikibot_options
 from ._exceptions import RevertError, UsageError
 from ._options import parse_options
 from ._undo import UndoBot
@@ -96,6 +99,8 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     """
     # main() is called without arguments when run as a script
     args = tuple(args) or tuple(sys.argv[1:])
+    if not follow_parent():
+        return 1  # started by a cross-wiki run that is gone already
     own_user, others = _own_user(args)
     # handle_args() falls back to pywikibot.argvu when given no
     # arguments; that copy of the command line must not hold -user either
@@ -104,6 +109,11 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     _redact.install()
     site = pywikibot.Site()
     try:
+        if wanted(local_args):
+            job = CrossWikiRun.from_args(
+                bot_class, site, local_args, own_user, build=_build,
+                pywikibot_args=pywikibot_options(others, local_args))
+            return job.run()
         bot = _build(bot_class, site, local_args, own_user, list(args))
     except UsageError as err:
         if err.unknown:
@@ -114,9 +124,13 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     except (RevertError, ValueError) as err:
         pywikibot.error(str(err))
         return 2
+    except Error as err:  # the wiki's answer to a read, before any write
+        pywikibot.error(str(err))
+        return 1
     try:
         bot.run()
     except Error as err:  # raised in setup(): login, rights, journal
         pywikibot.error(str(err))
+        publish(RunSummary(stopped=str(err), completed=False))
         return 1
     return bot.exit_status

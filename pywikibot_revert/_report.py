@@ -17,8 +17,8 @@ import csv
 import json
 import os
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import quote
 
@@ -84,6 +84,7 @@ class ReportRow:
     :ivar old: the revision before the user's first edit (diff from)
     :ivar cur: the current revision (diff to)
     :ivar detail: a message, in any characters
+    :ivar wiki: ``family:code``, in the report of a cross-wiki run
     """
 
     title: str
@@ -93,6 +94,18 @@ class ReportRow:
     old: int | None = None
     cur: int | None = None
     detail: str = ''
+    wiki: str = ''
+
+    @classmethod
+    def read_jsonl(cls, path: str) -> Iterator[ReportRow]:
+        """Read back the rows of a ``.jsonl`` report."""
+        names = {f.name for f in fields(cls)}
+        with open(path, encoding='utf-8') as fh:
+            for line in fh:
+                if line.strip():
+                    record = json.loads(line)
+                    yield cls(**{k: v for k, v in record.items()
+                                 if k in names})
 
     @property
     def diff(self) -> str | None:
@@ -131,20 +144,36 @@ def _nowiki(text: str) -> str:
     return f'<nowiki>{text}</nowiki>' if text else ''
 
 
-def _wiki_row(row: ReportRow) -> str:
-    """Return the ``.wiki`` table row of *row*."""
+def _wiki_row(row: ReportRow, urls: tuple[str | None, ...] | None = None
+              ) -> str:
+    """Return the ``.wiki`` table row of *row*.
+
+    :param urls: the page's, the diff's and the contributions' URLs:
+        external links, for a table of many wikis; None for wikilinks
+    """
     diff = contribs = ''
-    if row.diff:
-        label = row.diff.split('/', 1)[1].replace('/', '→')
-        diff = f'[[{row.diff}|{label}]]'
-    if row.user:
-        user = _plain(row.user)
-        contribs = f'[[Special:Contributions/{user}|{user}]]'
-    # the leading colon links File: and Category: pages, where a plain
-    # link would show the file or categorise the page
-    cells = (f'[[:{_plain(row.title)}]]', _plain(row.outcome),
-             _nowiki(row.reason), _plain(row.user or ''), diff, contribs,
+    label = row.diff.split('/', 1)[1].replace('/', '→') if row.diff else ''
+    user = _plain(row.user or '')
+    if urls is None:
+        # the leading colon links File: and Category: pages, where a
+        # plain link would show the file or categorise the page
+        page = f'[[:{_plain(row.title)}]]'
+        if row.diff:
+            diff = f'[[{row.diff}|{label}]]'
+        if row.user:
+            contribs = f'[[Special:Contributions/{user}|{user}]]'
+    else:
+        page_url, diff_url, contribs_url = urls
+        page = f'[{_plain(page_url or "")} {_plain(row.title)}]'
+        if diff_url:
+            diff = f'[{_plain(diff_url)} {label}]'
+        if contribs_url:
+            contribs = f'[{_plain(contribs_url)} {user}]'
+    cells = (page, _plain(row.outcome),
+             _nowiki(row.reason), user, diff, contribs,
              _nowiki(row.detail))
+    if urls is not None:
+        cells = (_plain(row.wiki), *cells)
     # a cell a line, after '| ': no text starts a line, so none can end
     # the row ('|-') or the table ('|}')
     return '|-\n' + ''.join(f'| {c}\n' if c else '|\n' for c in cells)
@@ -168,12 +197,17 @@ class Report:
     :param url_for: the full URL of a wiki title
     :param wiki: a label like ``wikipedia:en`` for the ``.wiki`` caption
         and each ``.jsonl`` row
+    :param url_fors: for the report of many wikis (a ``wiki`` column):
+        the *url_for* of each wiki, by label
     :raises ValueError: the extension is not one of :data:`FORMATS`
     """
 
     def __init__(self, path: str, *, url_for: Callable[[str], str],
-                 wiki: str = '') -> None:
+                 wiki: str = '',
+                 url_fors: Mapping[str, Callable[[str], str]] | None = None
+                 ) -> None:
         """Initializer."""
+        self.url_fors = dict(url_fors or {})
         self.path = path
         self.format = os.path.splitext(path)[1].lower()
         if self.format not in FORMATS:
@@ -184,17 +218,34 @@ class Report:
         self._fh: Any = None
         self._csv: Any = None
 
-    @classmethod
-    def for_site(cls, path: str, site: Any) -> Report:
-        """Return a report whose links point to *site*."""
+    @staticmethod
+    def _url_for(site: Any) -> Callable[[str], str]:
+        """Return the function giving the full URL of a title on *site*."""
         def url_for(title: str) -> str:
             # '/' and ':' stay as typed: an encoded slash is refused by
             # many servers (Apache's AllowEncodedSlashes Off)
             name = quote(pywikibot.Page(site, title).title(underscore=True),
                          safe='/:')
             return site.base_url(site.articlepath.format(name))
-        return cls(path, url_for=url_for,
+        return url_for
+
+    @classmethod
+    def for_site(cls, path: str, site: Any) -> Report:
+        """Return a report whose links point to *site*."""
+        return cls(path, url_for=cls._url_for(site),
                    wiki=f'{site.family.name}:{site.code}')
+
+    @classmethod
+    def for_sites(cls, path: str, sites: Mapping[str, Any]) -> Report:
+        """Return the report of a cross-wiki run: a ``wiki`` column.
+
+        :param sites: the wikis, by the label their rows carry
+        """
+        def unknown(title: str) -> str:
+            raise ValueError(f'{title}: a row of a cross-wiki report '
+                             'needs its wiki')
+        return cls(path, url_for=unknown, url_fors={
+            label: cls._url_for(site) for label, site in sites.items()})
 
     def open(self) -> Report:
         """Create or empty the file (mode 0600), write the header."""
@@ -207,12 +258,13 @@ class Report:
         if self.format == '.csv':
             self._csv = csv.writer(self._fh, lineterminator='\n')
             # the title too: a spreadsheet sorts and filters on it
-            self._csv.writerow(('title', *_COLUMNS))
+            self._csv.writerow(('title', *self._wiki_column, *_COLUMNS))
         elif self.format == '.wiki':
             caption = f' ({_plain(self.wiki)})' if self.wiki else ''
             self._fh.write('{| class="wikitable sortable"\n'
                            f'|+ Items not done{caption}\n'
-                           f'! {" !! ".join(_COLUMNS)}\n')
+                           f'! {" !! ".join((*self._wiki_column, *_COLUMNS))}'
+                           '\n')
         self._fh.flush()
         return self
 
@@ -224,26 +276,37 @@ class Report:
         if self._fh is None:
             raise ValueError(f'report {self.path} is not open')
         if self.format == '.wiki':
-            self._fh.write(_wiki_row(row))
+            self._fh.write(_wiki_row(
+                row, self._urls(row) if self.url_fors else None))
         elif self.format == '.csv':
             page, diff, contribs = self._urls(row)
-            self._csv.writerow([row.title, page, row.outcome, row.reason, row.user or '',
-                                diff or '', contribs or '', row.detail])
+            self._csv.writerow([row.title, *([row.wiki] if self.url_fors
+                                             else []),
+                                page, row.outcome, row.reason,
+                                row.user or '', diff or '', contribs or '',
+                                row.detail])
         else:
             page, diff, contribs = self._urls(row)
             record = {'title': row.title, 'outcome': row.outcome,
                       'reason': row.reason, 'user': row.user,
                       'old': row.old, 'cur': row.cur, 'detail': row.detail,
                       'page_url': page, 'diff_url': diff,
-                      'contributions_url': contribs, 'wiki': self.wiki}
+                      'contributions_url': contribs,
+                      'wiki': row.wiki or self.wiki}
             self._fh.write(json.dumps(record, ensure_ascii=False) + '\n')
         # flushed, not fsync-ed: a killed process loses nothing flushed,
         # and a sync per skipped page would only help on a power cut
         self._fh.flush()
         self.rows += 1
 
+    @property
+    def _wiki_column(self) -> tuple[str, ...]:
+        return ('wiki',) if self.url_fors else ()
+
     def _urls(self, row: ReportRow) -> tuple[str | None, ...]:
-        return tuple(target and self.url_for(target) for target
+        url_for = self.url_fors[row.wiki] if self.url_fors \
+            else self.url_for
+        return tuple(target and url_for(target) for target
                      in (row.title, row.diff, row.contributions))
 
     def close(self) -> None:

@@ -52,11 +52,15 @@ Options:
 
 &params;
 
+&crosswiki;
+
 Examples::
 
     pwb filerevert -user:Vandal -always -journal:files.jsonl
     pwb filerevert -to:2026-11-20T00:00:00Z -cat:Logos -simulate
     pwb filerevert -undo:files.jsonl -always
+    pwb filerevert -user:Vandal -sites:commons:commons,wikipedia:en \
+        -journal:files.d
 
 The exit status is 0 when every action succeeded (skips included), and
 non-zero when an action failed or the run was interrupted.
@@ -68,10 +72,12 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._crosswiki import CROSSWIKI_HELP
 from pywikibot_revert._filerevert_bot import FileRevertBot
 
 
-docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
+docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816
+                    '&crosswiki;': CROSSWIKI_HELP}
 
 
 def main(*args: str) -> None:

@@ -93,6 +93,8 @@ Options:
 
 &params;
 
+&crosswiki;
+
 Examples::
 
     pwb rollback -user:Spambot -addedlink:spam.example -always \
@@ -103,6 +105,11 @@ Examples::
     pwb rollback -user:Vandal -cat:Protected_pages
     pwb rollback -iprange:192.0.2.0/24 -always
     pwb rollback -undo:spam.jsonl -always
+    pwb rollback -user:Spambot -sites:wikipedia:de,wiktionary:de \
+        -journal:spam.d
+    pwb rollback -user:Spambot -global -buried -journal:spam.d \
+        -report:review.csv
+    pwb rollback -undo:spam.d -always
 
 The exit status is 0 when every action succeeded (skips included), and
 non-zero when an action failed or the run was interrupted.
@@ -114,10 +121,12 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._crosswiki import CROSSWIKI_HELP
 from pywikibot_revert._rollback_bot import RollbackBot
 
 
-docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
+docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816
+                    '&crosswiki;': CROSSWIKI_HELP}
 
 
 def main(*args: str) -> None:

@@ -58,12 +58,16 @@ Options:
 
 &params;
 
+&crosswiki;
+
 Examples::
 
     pwb undelete -logevents:delete,MistakenAdmin,20261123,20261124 \
         -summary:"Restoring mistaken deletions" -always -journal:u.jsonl
     pwb undelete -file:titles.txt -except-user:Vandal -simulate
     pwb undelete -undo:u.jsonl -always
+    pwb undelete -logevents:delete,MistakenBot,20261123,20261124 \
+        -sites:wikipedia:de,wikipedia:fr -journal:u.d
 
 The exit status is 0 when every action succeeded (skips included), and
 non-zero when an action failed or the run was interrupted.
@@ -75,10 +79,12 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert._cli import run
+from pywikibot_revert._crosswiki import CROSSWIKI_HELP
 from pywikibot_revert._undelete_bot import UndeleteBot
 
 
-docuReplacements = {'&params;': pagegenerators.parameterHelp}  # noqa: N816
+docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816
+                    '&crosswiki;': CROSSWIKI_HELP}
 
 
 def main(*args: str) -> None:

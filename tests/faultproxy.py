@@ -6,10 +6,12 @@ pywikibot is pointed at the proxy as if it were the wiki, and a test can
 then make selected API requests fail in realistic ways: HTTP 5xx answers,
 connections dropped after the wiki performed a write, slow answers that
 exceed the client's read timeout, corrupt bodies and MediaWiki API error
-responses.  Two more faults hold a request for as long as the test wants,
-for example while it kills the client: ``hold`` lets the write land and
-keeps the answer back, ``hold_before_forward`` keeps the request itself
-back, so that the write lands only if the test releases it.
+responses; or answer in the wiki's place with a body of the test's own
+(``answer``), e.g. that of an extension the test wiki lacks.  Two
+more faults hold a request for as long as the test wants, for example
+while it kills the client: ``hold`` lets the write land and keeps the
+answer back, ``hold_before_forward`` keeps the request itself back, so
+that the write lands only if the test releases it.
 
 The module only uses the standard library and does not import pytest, so
 it can also be used from ad-hoc scripts::
@@ -73,6 +75,7 @@ FAULTS = frozenset({
     'delay_before_forward',
     'garbage',
     'api_error',
+    'answer',
     'hold',
     'hold_before_forward',
 })
@@ -268,6 +271,7 @@ class Rule:
     status: int = 503
     garbage: bytes = b'<html>garbage'
     api_code: str | None = None
+    body: bytes = b''
     skip: int = 0
     hits: int = 0
     passed: int = 0
@@ -627,6 +631,11 @@ class _Handler(BaseHTTPRequestHandler):
             self._send_simple(rule.status)
         elif fault == 'api_error':
             self._send(proxy._api_error(rule, req))
+        elif fault == 'answer':
+            self._send(_Response(
+                HTTPStatus.OK, 'OK',
+                [('Content-Type', 'application/json; charset=utf-8')],
+                rule.body))
         elif fault == 'drop_after_forward':
             # Read the whole upstream response so that the write is
             # complete before the client loses its connection.
@@ -1012,7 +1021,9 @@ class FaultProxy:
                   when: Callable[[Request], bool] | None = None,
                   times: int = 1, delay: float = 0.0, status: int = 503,
                   garbage: bytes = b'<html>garbage',
-                  api_code: str | None = None, skip: int = 0) -> Rule:
+                  api_code: str | None = None,
+                  body: bytes | dict[str, Any] | None = None,
+                  skip: int = 0) -> Rule:
         """Add a rule injecting *fault* into matching requests.
 
         Faults:
@@ -1027,6 +1038,10 @@ class FaultProxy:
         - ``'garbage'``: forward, answer 200 with *garbage* + real body.
         - ``'api_error'``: not forwarded; answer a MediaWiki API error
           with code *api_code* in the request's ``formatversion``.
+        - ``'answer'``: not forwarded; answer 200 with *body* as
+          ``application/json; charset=utf-8``, e.g. the answer of an
+          extension the test wiki lacks: ``add_fault('answer', when=lambda
+          r: r.params.get('meta') == 'globaluserinfo', body={...})``.
         - ``'hold'``: forward, read the whole answer (the write has
           landed), then hold it until :meth:`release` (answer it) or
           :meth:`abandon` (close without an answer).  Use
@@ -1043,10 +1058,13 @@ class FaultProxy:
         :param status: HTTP status for the ``'status'`` fault
         :param garbage: prefix for the ``'garbage'`` fault
         :param api_code: error code for the ``'api_error'`` fault
+        :param body: the answer of the ``'answer'`` fault: bytes as
+            they are, a dict encoded as JSON
         :param skip: let the first *skip* matching requests through
             untouched, e.g. ``skip=1`` to hit only the second write
         :return: the rule; its ``hits`` tells how often it fired
         :raises ValueError: on an unknown fault or invalid argument
+        :raises TypeError: *body* is neither bytes nor a dict
         """
         if fault not in FAULTS:
             raise ValueError(f'unknown fault {fault!r}; use one of '
@@ -1061,9 +1079,18 @@ class FaultProxy:
             raise ValueError(f'status must be 4xx or 5xx, got {status!r}')
         if fault == 'api_error' and not api_code:
             raise ValueError("the 'api_error' fault needs an api_code")
+        if fault == 'answer' and body is None:
+            raise ValueError("the 'answer' fault needs a body")
+        if isinstance(body, dict):
+            body = json.dumps(body).encode()
+        elif isinstance(body, (bytes, bytearray)):
+            body = bytes(body)
+        elif body is not None:
+            raise TypeError(f'body must be bytes or a dict, not '
+                            f'{type(body).__name__}')
         rule = Rule(fault=fault, action=action, when=when, times=times,
                     delay=delay, status=status, garbage=bytes(garbage),
-                    api_code=api_code, skip=skip)
+                    api_code=api_code, body=body or b'', skip=skip)
         with self._lock:
             self._rules.append(rule)
         return rule

@@ -335,6 +335,7 @@ def test_refuses_bad_ports(args: tuple[Any, ...]) -> None:
     {'fault': 'status', 'status': 200},
     {'fault': 'delay', 'delay': -1},
     {'fault': 'api_error'},
+    {'fault': 'answer'},
     {'fault': 'hold', 'skip': -1},
 ])
 def test_add_fault_validation(kwargs: dict[str, Any]) -> None:
@@ -343,6 +344,14 @@ def test_add_fault_validation(kwargs: dict[str, Any]) -> None:
     fault = kwargs.pop('fault')
     with pytest.raises(ValueError):
         proxy.add_fault(fault, **kwargs)
+    assert proxy.rules == []
+
+
+def test_answer_body_must_be_bytes_or_dict() -> None:
+    """A text body is refused: its encoding would be a guess."""
+    proxy = FaultProxy(8080)
+    with pytest.raises(TypeError, match='not str'):
+        proxy.add_fault('answer', body='{}')
     assert proxy.rules == []
 
 
@@ -791,6 +800,45 @@ def test_api_error(proxy: FaultProxy, upstream: Upstream, code: str,
     assert proxy.requests[0].fault == 'api_error'
 
 
+GLOBALUSERINFO = {'query': {'globaluserinfo': {
+    'home': 'xwa', 'id': 7, 'registration': '2026-01-01T00:00:00Z',
+    'name': 'Vandal'}}}
+
+
+def test_answer(proxy: FaultProxy, upstream: Upstream) -> None:
+    """A matching request gets the canned body; others are forwarded."""
+    rule = proxy.add_fault(
+        'answer', when=lambda r: r.params.get('meta') == 'globaluserinfo',
+        body=GLOBALUSERINFO, times=2)
+    reply = call(proxy, 'GET', '/api.php?action=query&meta=globaluserinfo'
+                 '&guiuser=Vandal&format=json')
+    assert reply.status == 200
+    assert reply.header('Content-Type') == 'application/json; charset=utf-8'
+    assert reply.json() == GLOBALUSERINFO
+    assert int(reply.header('Content-Length') or -1) == len(reply.body)
+    # in a POST body too, as pywikibot sends it
+    reply = post(proxy, {'action': 'query', 'meta': 'globaluserinfo',
+                         'format': 'json'})
+    assert reply.json() == GLOBALUSERINFO
+    assert upstream.received == []
+
+    reply = call(proxy, 'GET', '/api.php?action=query&meta=siteinfo'
+                 '&format=json')
+    assert reply.json()['path'].endswith('meta=siteinfo&format=json')
+    assert len(upstream.received) == 1
+    assert rule.hits == 2
+    assert [r.fault for r in proxy.requests] == ['answer', 'answer', None]
+
+
+def test_answer_bytes_as_they_are(proxy: FaultProxy,
+                                  upstream: Upstream) -> None:
+    """A bytes body is sent unchanged, even if it is no JSON."""
+    proxy.add_fault('answer', action='rollback', body=b'{"half": ')
+    reply = post(proxy, ROLLBACK)
+    assert (reply.status, reply.body) == (200, b'{"half": ')
+    assert upstream.writes == 0
+
+
 # -- held requests ------------------------------------------------------------
 
 
@@ -1181,7 +1229,7 @@ def test_every_fault_is_recorded(proxy: FaultProxy, upstream: Upstream,
                                  fault: str) -> None:
     """Every fault name is accepted and shows up in the log."""
     proxy.add_fault(fault, action='rollback', delay=0.05,
-                    api_code='badtoken')
+                    api_code='badtoken', body={})
     if fault in HOLD_FAULTS:
         threading.Timer(0.2, proxy.release).start()
     try:

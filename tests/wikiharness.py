@@ -22,6 +22,9 @@ the root directory must lie inside the chroot, where PHP can see it::
     with TestWiki(chroot / 'tmp' / 'w', chroot=chroot) as wiki:
         assert wiki.mw_version >= (1, 43)
 
+More wikis made from an installed one by :meth:`TestWiki.clone` cost a
+file copy, not an install (``multiwiki.py`` serves several at once).
+
 Layout of the root directory:
 
 - ``LocalSettings.php``, ``runtime.php``, ``router.php``: configuration
@@ -537,13 +540,7 @@ class TestWiki:
         if missing := missing_requirements(self.chroot):
             raise WikiUnavailable('missing: ' + ', '.join(missing))
         start = time.monotonic()
-        for name in ('data', 'images', 'sessions', 'snapshots', 'tmp',
-                     'LocalSettings.php', 'users.json'):
-            path = self.root / name
-            if path.is_dir():
-                shutil.rmtree(path)
-            elif path.exists():
-                path.unlink()
+        self._remove_installation()
         for name in ('images', 'sessions', 'tmp'):
             (self.root / name).mkdir(parents=True)
         self._write_runtime()
@@ -569,6 +566,93 @@ class TestWiki:
         _write_private(self.root / 'users.json', json.dumps(self.users))
         self.timings['users'] = time.monotonic() - start
         self.snapshot('pristine')
+
+    def clone(self, root: Path, port: int | None = None) -> TestWiki:
+        """Make another wiki from this one's ``pristine`` snapshot.
+
+        No ``install.php`` runs: the settings, the users and the
+        snapshot are copied, which takes a fraction of a second where
+        an install takes seconds. The clone has the same users and
+        passwords, the same arguments (rate limits, settings, workers)
+        and chroot, but its own port, pages, files and sessions. It
+        gets a ``pristine`` snapshot of its own, so :meth:`restore`
+        works on it. Its ``$wgServer`` is its own: ``runtime.php`` is
+        written on every :meth:`start`; so are its cookie names, which
+        the settings take from the port of each request.
+
+        Accounts made after the install are listed in :attr:`users`
+        but do not exist on the clone, as after :meth:`restore`.
+
+        Example::
+
+            with wiki.clone(Path('/tmp/w2')) as other:
+                assert other.users == wiki.users
+                assert other.port != wiki.port
+
+        :param root: directory for the clone, created if missing; an
+            installation there is replaced
+        :param port: TCP port; a free one if None
+        :return: the clone, not started
+        :raises ValueError: *root* is this wiki's root, or outside the
+            chroot
+        :raises FileNotFoundError: this wiki is not installed or has no
+            ``pristine`` snapshot
+        :raises RuntimeError: the settings name this wiki's directory
+            in a way the clone cannot rewrite
+        """
+        start = time.monotonic()
+        pristine = self._snapshot_dir('pristine')
+        if not self.installed or not pristine.is_dir():
+            raise FileNotFoundError(
+                f'{self!r} has no installation with a pristine snapshot')
+        clone = TestWiki(root, port, rate_limits=self.rate_limits,
+                         settings=self.settings, workers=self.workers,
+                         chroot=self.chroot)
+        if clone.root == self.root:
+            raise ValueError(f'cannot clone {self!r} onto itself')
+
+        # install.php writes the database directory as an absolute path
+        # ("$wgSQLiteDataDir = "/.../data";"), which the object caches
+        # below it copy: left alone, the clone would use this wiki's
+        # database. Every other path in the settings uses __DIR__.
+        settings, count = re.subn(
+            r'^\$wgSQLiteDataDir = .*;$',
+            lambda m: "$wgSQLiteDataDir = __DIR__ . '/data';",
+            self.settings_file.read_text('utf-8'), flags=re.M)
+        own_root = re.compile('["\']' + re.escape(self._php_path(self.root))
+                              + '["\'/]')
+        if count != 1 or own_root.search(settings):
+            raise RuntimeError(f'{self.settings_file} names {self.root} '
+                               'where the clone cannot rewrite it')
+
+        clone._remove_installation()
+        clone.root.mkdir(parents=True, exist_ok=True)
+        clone.settings_file.write_text(settings, encoding='utf-8')
+        (clone.root / 'router.php').write_text(_ROUTER, encoding='utf-8')
+        # runtime.php too, so maintenance scripts run before a start
+        clone._write_runtime()
+        clone.users = json.loads(
+            (self.root / 'users.json').read_text('utf-8'))
+        _write_private(clone.root / 'users.json', json.dumps(clone.users))
+        shutil.copytree(pristine, clone._snapshot_dir('pristine'),
+                        symlinks=True)
+        for part in ('data', 'images'):
+            shutil.copytree(pristine / part, clone.root / part,
+                            symlinks=True)
+        for name in ('sessions', 'tmp'):
+            (clone.root / name).mkdir()
+        clone.timings['clone'] = time.monotonic() - start
+        return clone
+
+    def _remove_installation(self) -> None:
+        """Remove what an installation below root consists of."""
+        for name in ('data', 'images', 'sessions', 'snapshots', 'tmp',
+                     'LocalSettings.php', 'users.json'):
+            path = self.root / name
+            if path.is_dir():
+                shutil.rmtree(path)
+            elif path.exists():
+                path.unlink()
 
     def create_user(self, name: str, groups: Iterable[str] = (),
                     password: str | None = None) -> str:
