@@ -176,8 +176,7 @@ class CrossWikiRun:
         elif opts.get('global'):
             found, unknown = global_wikis(site, user)
             for entry in unknown:
-                pywikibot.warning(f'-global: {entry} is not a wiki '
-                                  'pywikibot knows (family_files); left out')
+                pywikibot.warning(f'-global: {entry}; left out')
             wikis = [Wiki(as_account(s, account), count=n) for s, n in found]
             if not wikis:
                 raise UsageError(f'-global: {user} has no edits on a wiki '

@@ -89,11 +89,17 @@ def site_for_url(url: str) -> Any | None:
     on wikis the operator's configuration names.
 
     :param url: a wiki's base URL, e.g. ``https://de.wikipedia.org``
+    :raises pywikibot.exceptions.Error: a family knows the URL, but its
+        wiki did not answer (making the site asks it)
     """
     for name in config.family_files:
         try:
-            code = Family.load(name).from_url(url)
-        except (Error, RuntimeError, ValueError):  # broken or ambiguous
+            family = Family.load(name)
+        except Error:  # a broken family file is not this wiki's
+            continue
+        try:
+            code = family.from_url(url)
+        except RuntimeError:  # several codes of the family match
             continue
         if code:
             return pywikibot.Site(code, name)
@@ -105,8 +111,8 @@ def global_wikis(site: Any, user: str
     """Ask CentralAuth on *site* where *user* has edits (one read).
 
     :return: the known wikis with the user's edit count on each, most
-        edits first; and the wikis pywikibot does not know (dbname and
-        URL), for the operator to see
+        edits first; and the wikis left out (dbname, URL and why), for
+        the operator to see
     :raises UsageError: *site* has no CentralAuth, or no such account
     """
     request = site.simple_request(action='query', meta='globaluserinfo',
@@ -133,9 +139,15 @@ def global_wikis(site: Any, user: str
         count = int(wiki.get('editcount') or 0)
         if not count:
             continue
-        found = site_for_url(wiki.get('url', ''))
+        entry = f'{wiki.get("wiki")} ({wiki.get("url")})'
+        try:
+            found = site_for_url(wiki.get('url', ''))
+        except (Error, OSError) as err:
+            unknown.append(f'{entry}: did not answer: {err}')
+            continue
         if found is None:
-            unknown.append(f'{wiki.get("wiki")} ({wiki.get("url")})')
+            unknown.append(f'{entry}: not a wiki pywikibot knows '
+                           '(family_files)')
         elif all(found != s for s, _ in known):
             known.append((found, count))
     known.sort(key=lambda pair: -pair[1])

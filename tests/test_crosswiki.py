@@ -329,8 +329,8 @@ def test_global_finds_the_wikis_through_centralauth(
         assert answer.hits == 1, out
         request = proxy.requests_for('query')[-1]
     assert status == 0, out
-    assert 'elsewiki (https://else.example.org) is not a wiki pywikibot ' \
-        'knows' in out
+    assert 'elsewiki (https://else.example.org): not a wiki pywikibot ' \
+        'knows (family_files); left out' in out
     assert re.search(r'^  xwa:xwa .* 2 edits by Vandal$', out, re.M), out
     assert set(summary_rows(out)) == {'xwa:xwa', 'xwb:xwb', 'total'}
     for name in ('xwa', 'xwb'):

@@ -13,7 +13,10 @@ from pywikibot_revert._child import PARENT_ENV, RunSummary, follow_parent
 from pywikibot_revert._crosswiki import CrossWikiRun, wanted
 from pywikibot_revert._parallel import Wiki
 from pywikibot_revert._report import Report, ReportRow
-from pywikibot_revert._sites import parse_sites, workers
+from pywikibot_revert._exceptions import UsageError
+from pywikibot_revert._sites import (
+    global_wikis, parse_sites, site_for_url, workers,
+)
 
 
 def fake_site(family: str, code: str, user: str = 'Admin') -> SimpleNamespace:
@@ -193,3 +196,56 @@ def test_simulate_reaches_the_child_whatever_the_command_line(
     monkeypatch.setattr(config, 'simulate', True)
     cmd = _parallel.pwb_command(Wiki(fake_site('xwa', 'xwa')), [], [])
     assert '-simulate' in cmd[cmd.index('rollback'):]
+
+
+# -- CentralAuth's answer ------------------------------------------------------
+
+class CannedSite:
+
+    """A site whose one request gets *answer*."""
+
+    family = SimpleNamespace(name='meta')
+    code = 'meta'
+
+    def __init__(self, answer: dict) -> None:
+        self.answer = answer
+        self.params: dict = {}
+
+    def simple_request(self, **params):
+        self.params = params
+        return SimpleNamespace(submit=lambda: self.answer)
+
+    def base_url(self, path: str) -> str:
+        return 'https://meta.example.org' + path
+
+
+def test_global_wikis_without_centralauth() -> None:
+    site = CannedSite({'batchcomplete': True})
+    with pytest.raises(UsageError, match=r'-global needs CentralAuth'):
+        global_wikis(site, 'Spambot')
+    assert site.params == {'action': 'query', 'meta': 'globaluserinfo',
+                           'guiuser': 'Spambot', 'guiprop': 'merged'}
+
+
+def test_global_wikis_no_such_account() -> None:
+    site = CannedSite({'query': {'globaluserinfo': {'missing': True}}})
+    with pytest.raises(UsageError, match="'Nobody' has no global account"):
+        global_wikis(site, 'Nobody')
+
+
+def test_global_wikis_names_what_it_leaves_out() -> None:
+    site = CannedSite({'query': {'globaluserinfo': {'merged': [
+        {'wiki': 'elsewiki', 'url': 'https://else.example.org',
+         'editcount': 4},
+        {'wiki': 'quietwiki', 'url': 'https://quiet.example.org',
+         'editcount': 0},
+    ]}}})
+    known, left_out = global_wikis(site, 'Spambot')
+    assert known == []
+    # no edits: not even named
+    assert left_out == ['elsewiki (https://else.example.org): not a wiki '
+                        'pywikibot knows (family_files)']
+
+
+def test_site_for_url_makes_no_family_up() -> None:
+    assert site_for_url('https://else.example.org') is None
