@@ -54,7 +54,7 @@ from pathlib import Path
 from typing import Any
 
 
-__all__ = ['install', 'login_done', 'server_cpu', 'state']
+__all__ = ['install', 'login_done', 'machine_cpu', 'server_cpu', 'state']
 
 #: API actions counted as the writes of the benchmark (``edit``: the
 #: undo of a buried edit)
@@ -142,6 +142,26 @@ def server_cpu(pid: int | str | None = None) -> float | None:
     # fields 14 and 15 of the line: 12 and 13 after the command name
     fields = stat.rpartition(')')[2].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf('SC_CLK_TCK')
+
+
+def machine_cpu() -> float | None:
+    """Return the CPU seconds all processes have used so far, all cores.
+
+    The busy time of ``/proc/stat`` (everything but idle and iowait):
+    over a run, this less the run's own processes' CPU time is what
+    other work on the machine took. None when unknown.
+    """
+    try:
+        with open('/proc/stat', encoding='ascii') as f:
+            fields = f.readline().split()
+    except OSError:
+        return None
+    if not fields or fields[0] != 'cpu':
+        return None
+    # user nice system idle iowait irq softirq steal (guest is in user)
+    ticks = [int(x) for x in fields[1:9]]
+    busy = sum(ticks) - ticks[3] - ticks[4]
+    return busy / os.sysconf('SC_CLK_TCK')
 
 
 def install() -> None:

@@ -3,7 +3,7 @@
 One command::
 
     bash .ci/bench.sh [--n 100] [--files 40]
-        [--scale 5000] [--only rollback,undelete,filerevert,buried]
+        [--scale 5000] [--only rollback,undelete,filerevert,buried,crosswiki]
         [--repeat 1]
 
 starts a throwaway test wiki (``tests/wikiharness.py``) on a free port of
@@ -20,6 +20,9 @@ same state. For each run it measures
   ``os.wait4``);
 - whether the job was really done, read back from the wiki
   (:mod:`verify`).
+
+The crosswiki job (:mod:`crosswiki`) compares one ``-sites:`` run over
+three clones of the wiki with three single-wiki runs.
 
 It prints one markdown table per job and writes them, with the machine
 and software versions, to ``benchmarks/results/latest.md``. See
@@ -59,11 +62,16 @@ import seeding  # noqa: E402
 import verify  # noqa: E402
 from probe import WRITE_ACTIONS  # noqa: E402
 
+# crosswiki.py imports this module as ``run``: run as a program, this
+# very module is that, not a second copy
+sys.modules.setdefault('run', sys.modules[__name__])
+import crosswiki  # noqa: E402
+
 
 #: the static path the contenders GET when their login is done
 MARKER_PATH = '/__bench_marker__/login-done.txt'
 #: jobs in the order they run
-JOBS = ('rollback', 'undelete', 'filerevert', 'buried')
+JOBS = ('rollback', 'undelete', 'filerevert', 'buried', 'crosswiki')
 #: pywikibot's own default of ``minthrottle`` (the harness sets 0)
 CORE_DEFAULT_MINTHROTTLE = 0.1
 #: added to every pywikibot contender's user-config.py: on plain http
@@ -149,6 +157,10 @@ class Measurement:
     client: dict[str, Any]
     verified: bool
     detail: str
+    #: the server's log lines of the whole process run
+    log: list[LogLine] = dataclasses.field(default_factory=list, repr=False)
+    #: CPU seconds of every process on the machine during the run
+    machine_cpu_s: float | None = None
 
     @property
     def requests_total(self) -> int:
@@ -230,20 +242,26 @@ def _wait(pid: int, timeout: float) -> tuple[int, Any, bool]:
 
 def run_contender(wiki: TestWiki, contender: Contender, python: str,
                   work: Path, label: str, timeout: float,
-                  post_reads: bool = False) -> Measurement:
+                  post_reads: bool = False,
+                  configure: Callable[[Path, str], Path] | None = None
+                  ) -> Measurement:
     """Restore the seed, run *contender* once, measure and verify.
 
     :param post_reads: leave pywikibot POSTing its reads (its default on
         plain http) instead of :data:`PYWIKIBOT_CONFIG`
+    :param configure: writes the pywikibot configuration directory
+        (its path, extra ``user-config.py`` lines); default: *wiki*'s
+        own, as family ``testwiki`` with Admin
     """
     wiki.restore(contender.seed)
     run_dir = work / 'runs' / label
     run_dir.mkdir(parents=True)
     # a fresh configuration directory: no cookie, cache or throttle
     # file of an earlier run
-    config_dir = wiki.write_pywikibot_config(
-        run_dir / 'pywikibot', 'Admin',
-        ('' if post_reads else PYWIKIBOT_CONFIG) + contender.config)
+    extra = ('' if post_reads else PYWIKIBOT_CONFIG) + contender.config
+    config_dir = (configure(run_dir / 'pywikibot', extra) if configure
+                  else wiki.write_pywikibot_config(run_dir / 'pywikibot',
+                                                   'Admin', extra))
     result_file = run_dir / 'result.json'
     env = wiki.pywikibot_env(config_dir)
     server_pid = _server_pid(wiki)
@@ -265,6 +283,7 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
 
     before = len(wiki.server_log_lines())
     server_cpu = probe.server_cpu(server_pid or '')
+    busy = probe.machine_cpu()
     with open(run_dir / 'output.txt', 'wb') as out:
         start = time.monotonic()
         proc = subprocess.Popen(cmd, cwd=config_dir, env=env,
@@ -274,6 +293,8 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         code, usage, killed = _wait(proc.pid, timeout)
         proc.returncode = code  # reaped by os.wait4 already
         elapsed = time.monotonic() - start
+    if busy is not None and (busy_now := probe.machine_cpu()) is not None:
+        busy = busy_now - busy
     lines = wiki.server_log_lines()[before:]
     if server_cpu is not None and (
             now := probe.server_cpu(server_pid or '')) is not None:
@@ -318,7 +339,7 @@ def run_contender(wiki: TestWiki, contender: Contender, python: str,
         posts_work=sum(line.method == 'POST' for line in after),
         marker_found=marker is not None, breakdown=breakdown,
         client_total=client.get('requests'), client=client, verified=ok,
-        detail=detail)
+        detail=detail, log=lines, machine_cpu_s=busy)
 
 
 def run_job(wiki: TestWiki, contenders: list[Contender], python: str,
@@ -784,8 +805,9 @@ def _version_info(python: str, wiki: TestWiki) -> dict[str, str]:
 
 def report(info: dict[str, str], args: argparse.Namespace,
            seeds: dict[str, float],
-           results: dict[str, dict[str, list[Measurement]]]) -> str:
-    """Return the whole markdown report."""
+           results: dict[str, dict[str, list[Measurement]]],
+           cross: dict[str, list[crosswiki.CrossRun]] | None = None) -> str:
+    """Return the whole markdown report (*cross*: the crosswiki job)."""
     titles = {'rollback': f'Rollback, N={args.n} pages',
               'undelete': f'Undelete, N={args.n} pages',
               'filerevert': f'Filerevert, F={args.files} files',
@@ -796,7 +818,7 @@ def report(info: dict[str, str], args: argparse.Namespace,
            'Command: `python benchmarks/run.py '
            f'{" ".join(shlex.quote(a) for a in args.argv)}`'.rstrip(), '']
     out += [f'- {k}: {v}' for k, v in info.items() if k != 'date']
-    paged = {'rollback', 'undelete', 'buried'} & set(args.jobs)
+    paged = {'rollback', 'undelete', 'buried', 'crosswiki'} & set(args.jobs)
     sizes = [f'N={args.n}' if paged else '',
              f'files={args.files}' if 'filerevert' in args.jobs else '',
              f'scale={args.scale}' if args.scale else '']
@@ -812,9 +834,14 @@ def report(info: dict[str, str], args: argparse.Namespace,
         out += [f'## {titles[job]}', '', table(runs), '',
                 'Requests after login, by API module (median run):', '',
                 breakdowns(runs), '']
-    if lines := targets(results):
+    if cross:
+        out += [f'## Crosswiki, 3 wikis × N={args.n} pages', '',
+                crosswiki.report(cross, args.n), '']
+    if lines := targets(results) + (crosswiki.targets(cross, args.n)
+                                    if cross else []):
         out += ['## Targets', '', *lines, '']
-    out += ['## Columns', '', *COLUMNS, '']
+    if results:
+        out += ['## Columns', '', *COLUMNS, '']
     return '\n'.join(out)
 
 
@@ -860,8 +887,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         description='Benchmark pywikibot-revert against a bare requests loop '
                     'and pywikibot core on a throwaway local wiki.')
     parser.add_argument('--n', type=int, default=100,
-                        help='pages for rollback, undelete and buried '
-                             '(default 100)')
+                        help='pages for rollback, undelete, buried and '
+                             'crosswiki (on each wiki; default 100)')
     parser.add_argument('--files', type=int, default=40,
                         help='files for filerevert (default 40)')
     parser.add_argument('--scale', type=int, default=0, metavar='N',
@@ -874,7 +901,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              'and N')
     parser.add_argument('--only', default=','.join(JOBS),
                         help='comma separated jobs out of '
-                             f'{",".join(JOBS)} (default: all four); '
+                             f'{",".join(JOBS)} (default: all); '
                              '"scale" (or nothing) with --scale for the '
                              'scale job alone')
     parser.add_argument('--repeat', type=int, default=1,
@@ -929,6 +956,7 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(tempfile.mkdtemp(prefix='pwbrevert-bench-'))
     wiki = TestWiki(work / 'wiki')  # a fresh free port
     results: dict[str, dict[str, list[Measurement]]] = {}
+    cross: dict[str, list[crosswiki.CrossRun]] = {}
     seeds: dict[str, float] = {}
     try:
         print(f'Installing a test wiki on {wiki.url} in {work}', flush=True)
@@ -971,6 +999,9 @@ def main(argv: list[str] | None = None) -> int:
             made = seed('buried', lambda: seeding.seed_buried(
                 wiki, seed_dir, args.n))
             jobs['buried'] = buried_contenders('buried', made['titles'])
+        if 'crosswiki' in args.jobs:  # copied to three wikis at its turn
+            cross_titles = seed('crosswiki', lambda: seeding.seed_rollback(
+                wiki, seed_dir, 0, args.n))['titles']
         if args.scale:
             small_n = args.scale // 5
             small = seed('scale-small', lambda: seeding.seed_rollback(
@@ -989,6 +1020,16 @@ def main(argv: list[str] | None = None) -> int:
             repeat = 1 if job == 'scale' else args.repeat
             results[job] = run_job(wiki, contenders, args.python, work,
                                    repeat, args.timeout, args.post_reads)
+        if 'crosswiki' in args.jobs:
+            print('Job crosswiki: starting 3 clones of the wiki', flush=True)
+            wikis = crosswiki.prepare(wiki, work / 'crosswiki', 'crosswiki',
+                                      cross_titles)
+            try:
+                cross = crosswiki.run_job(wikis, cross_titles, args.python,
+                                          work, args.repeat, args.timeout,
+                                          args.post_reads)
+            finally:
+                crosswiki.stop(wikis)
     finally:
         wiki.stop()
         if args.keep:
@@ -998,13 +1039,13 @@ def main(argv: list[str] | None = None) -> int:
 
     info['load average'] = (f'{load_start} at the start, '
                             f'{_load()} at the end (1, 5, 15 min)')
-    text = report(info, args, seeds, results)
+    text = report(info, args, seeds, results, cross)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(text, encoding='utf-8')
     print()
     print(text)
     print(f'Written to {args.output}')
-    failed = any(not m.verified for runs in results.values()
+    failed = any(not m.verified for runs in (*results.values(), cross)
                  for rs in runs.values() for m in rs)
     return 1 if failed else 0
 
