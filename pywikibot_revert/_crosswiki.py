@@ -183,6 +183,13 @@ class CrossWikiRun:
                                  'pywikibot knows')
         else:
             wikis = [Wiki(as_account(s, account)) for s in opts['sites']]
+        seen: dict[str, str] = {}
+        for wiki in wikis:
+            api = site_id(wiki.site)['api']
+            if api in seen:  # two runs at once on one wiki
+                raise UsageError(f'{seen[api]} and {wiki.label} are one '
+                                 f'wiki ({api}); name it once')
+            seen[api] = wiki.label
         if not undo_dir:
             for wiki in wikis:
                 cls._check(build, bot_class, wiki, script_args, own_user)

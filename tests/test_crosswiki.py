@@ -24,7 +24,7 @@ from conftest import SESSION_DIR
 from faultproxy import FaultProxy
 from multiwiki import FAMILIES, start_wikis, stop_wikis, write_multi_config
 from wikiharness import make_png
-from wikitools import ApiClient, journal_states, pwb, spawn_pwb
+from wikitools import ApiClient, anon_edit, journal_states, pwb, spawn_pwb
 
 pytestmark = pytest.mark.wiki
 
@@ -445,3 +445,44 @@ def test_filerevert_across_wikis(wiki: Any, wikis: dict[str, Any],
     assert summary_rows(out)['total'][:3] == ['2', '0', '0']
     for name, w in two.items():
         assert client(w, 'Nobody').file_sha1('Logo.png') == good[name]
+
+
+@pytest.mark.parametrize('answer, rolled_back', [('n', False), ('y', True)])
+def test_asks_once_before_the_first_write(
+        wiki: Any, wikis: dict[str, Any], tmp_path: Path, answer: str,
+        rolled_back: bool) -> None:
+    spam(wikis, TITLES[:1])
+    cfg = config(tmp_path, wiki, wikis)
+    status, out = pwb(wiki, cfg, 'rollback', '-user:Vandal',
+                      f'-sites:{ALL}', input=f'{answer}\n')
+    assert out.count('Act on these 3 wiki(s)?') == 1, out
+    assert status == (0 if rolled_back else 1), out
+    for w in wikis.values():
+        assert latest_users(w, TITLES[:1]) == [
+            'Admin' if rolled_back else 'Vandal']
+
+
+def test_iprange_across_wikis(wiki: Any, wikis: dict[str, Any],
+                              tmp_path: Path) -> None:
+    for w in wikis.values():
+        client(w, 'Admin').edit('Anon target', 'Good text.')
+        anon_edit(w.api_url, 'Anon target', 'Good text. [http://spam.example]')
+    cfg = config(tmp_path, wiki, wikis)
+    status, out = pwb(wiki, cfg, 'rollback', '-iprange:127.0.0.0/24',
+                      f'-sites:{ALL}', '-always')
+    assert status == 0, out
+    for w in wikis.values():
+        assert latest_users(w, ['Anon target']) == ['Admin']
+
+
+def test_one_wiki_under_two_names_is_refused(
+        wiki: Any, wikis: dict[str, Any], tmp_path: Path) -> None:
+    """Two families at one API URL would make two runs on one wiki."""
+    spam({'xwa': wikis['xwa']}, TITLES[:1])
+    cfg = config(tmp_path, wiki, wikis, api_urls={
+        'xwb': wikis['xwa'].api_url})
+    status, out = pwb(wiki, cfg, 'rollback', '-user:Vandal', '-always',
+                      '-sites:xwa:xwa,xwb:xwb')
+    assert status == 2, out
+    assert 'xwa:xwa and xwb:xwb are one wiki' in out, out
+    assert latest_users(wikis['xwa'], TITLES[:1]) == ['Vandal']
