@@ -17,6 +17,7 @@ from pywikibot.family import Family
 
 from ._exceptions import UsageError
 from ._journal import Journal, site_id
+from ._validate import user_info
 
 
 __all__ = ['as_account', 'edit_count', 'global_wikis', 'journal_sites',
@@ -156,12 +157,10 @@ def global_wikis(site: Any, user: str
 
 def edit_count(site: Any, user: str) -> int | None:
     """Return *user*'s edit count on *site* (one read); None if unknown."""
-    data = site.simple_request(action='query', list='users', ususers=user,
-                               usprop='editcount').submit()
-    users = data.get('query', {}).get('users') or [{}]
-    if 'missing' in users[0] or 'invalid' in users[0]:
+    info = user_info(site, user, usprop='editcount')
+    if 'missing' in info or 'invalid' in info:
         return None
-    return users[0].get('editcount')
+    return info.get('editcount')
 
 
 def journal_sites(folder: str, account: str | None = None

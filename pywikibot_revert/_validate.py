@@ -19,7 +19,8 @@ from ._exceptions import HiddenUserError, MissingTargetError
 
 
 __all__ = ['is_ip', 'normalize_ip', 'normalize_username',
-           'parse_timestamp', 'require_existing_user', 'require_tags']
+           'parse_timestamp', 'require_existing_user', 'require_tags',
+           'user_info']
 
 _MW_TS = re.compile(r'^\d{14}$')
 _ISO_TS = re.compile(
@@ -141,6 +142,18 @@ def normalize_username(name: str, site: Any = None) -> str:
     return (first if len(first) == 1 else text[0]) + text[1:]
 
 
+def user_info(site: Any, name: str, **params: str) -> dict[str, Any]:
+    """Return what ``list=users`` says of *name* (one read).
+
+    :param params: more of its parameters, e.g. ``usprop='editcount'``
+    :return: its entry; ``{'missing': True}`` when it says nothing
+    """
+    data = site.simple_request(action='query', list='users', ususers=name,
+                               formatversion=2, **params).submit()
+    users = data.get('query', {}).get('users', [])
+    return users[0] if users else {'missing': True}
+
+
 def require_existing_user(site: Any, name: str) -> str:
     """Return the normalised *name* after checking the wiki knows it.
 
@@ -155,10 +168,7 @@ def require_existing_user(site: Any, name: str) -> str:
     norm = normalize_username(name, site)
     if is_ip(norm):
         return norm
-    data = site.simple_request(action='query', list='users', ususers=norm,
-                               formatversion=2).submit()
-    users = data.get('query', {}).get('users', [])
-    info = users[0] if users else {'missing': True}
+    info = user_info(site, norm)
     if info.get('invalid'):
         raise ValueError(f'invalid user name {name!r}')
     if info.get('missing'):

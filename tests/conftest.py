@@ -193,6 +193,23 @@ def unique(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def fresh_user(wiki: TestWiki, config_dir: Path,
+               unique: str) -> Callable[[str], tuple[str, Any]]:
+    """Factory: an account of this test's own, so it owns all its edits.
+
+    Usage: ``name, vandal = fresh_user('Vandal')`` gives e.g.
+    ``'VandalT12'`` and a logged-in APISite for it.
+    """
+    from wikitools import new_user
+
+    def make(prefix: str) -> tuple[str, Any]:
+        name = f'{prefix}{unique.split()[0]}'
+        return name, new_user(wiki, config_dir, name)
+
+    return make
+
+
+@pytest.fixture
 def proxied_config(wiki: TestWiki, config_dir_for: Callable[..., Path],
                    unique: str) -> Iterator[tuple[Path, Any]]:
     """A ``pwb`` config (Admin) whose wiki is reached through a fault proxy.

@@ -18,7 +18,6 @@ from wikitools import (
     delete,
     edit,
     exists,
-    new_user,
     pwb,
     revisions,
     text_of,
@@ -44,15 +43,36 @@ def _last(text, new):
 
 
 @pytest.fixture
-def spammer(wiki, config_dir, unique):
+def spammer(fresh_user):
     """A fresh spam account: (name, logged-in site)."""
-    name = f'Spam{unique.split()[0]}'
-    return name, new_user(wiki, config_dir, name)
+    return fresh_user('Spam')
 
 
 @pytest.fixture
 def admin(wiki, config_dir_for):
     return config_dir_for('Admin')
+
+
+def _bury(site_for, spam, title):
+    """Editor writes *title*, *spam* adds the link, Editor edits after.
+
+    :return: Editor's site
+    """
+    editor = site_for('Editor')
+    edit(editor, title, BASE)
+    edit(spam, title, _spam_in(BASE, 2))
+    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
+    return editor
+
+
+def _asked_about(wiki, admin, user, title):
+    """A ``-buried`` run without -always, at its question about *title*."""
+    talk = Conversation(wiki, admin, ['rollback', f'-user:{user}',
+                                      '-buried'])
+    talk.wait_for('Act on')
+    talk.answer('y')
+    talk.wait_for(f'on {title}?')
+    return talk
 
 
 def _ids(site, title):
@@ -256,10 +276,7 @@ def test_edit_between_plan_and_write_is_a_conflict(wiki, site, site_for,
     cfg, proxy = proxied_config
     user, spam = spammer
     title = f'{unique} f'
-    editor = site_for('Editor')
-    edit(editor, title, BASE)
-    edit(spam, title, _spam_in(BASE, 2))
-    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
+    editor = _bury(site_for, spam, title)
     proxy.add_fault('hold_before_forward', action='edit')
     late = {}
 
@@ -298,10 +315,7 @@ def test_page_deleted_before_the_write_is_not_created(
     cfg, proxy = proxied_config
     user, spam = spammer
     title = f'{unique} gone'
-    editor = site_for('Editor')
-    edit(editor, title, BASE)
-    edit(spam, title, _spam_in(BASE, 2))
-    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
+    _bury(site_for, spam, title)
     proxy.add_fault('hold_before_forward', action='edit')
     thread = _while_held(proxy, lambda: delete(site, title))
     code, out = pwb(wiki, cfg, 'rollback', f'-user:{user}', '-buried',
@@ -318,15 +332,8 @@ def test_edit_while_the_question_is_asked_is_not_undone(
         wiki, site, site_for, admin, spammer, unique):
     user, spam = spammer
     title = f'{unique} asked'
-    editor = site_for('Editor')
-    edit(editor, title, BASE)
-    edit(spam, title, _spam_in(BASE, 2))
-    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
-    talk = Conversation(wiki, admin, ['rollback', f'-user:{user}',
-                                      '-buried'])
-    talk.wait_for('Act on')
-    talk.answer('y')
-    talk.wait_for(f'on {title}?')
+    editor = _bury(site_for, spam, title)
+    talk = _asked_about(wiki, admin, user, title)
     meanwhile = _last(_spam_in(BASE, 2), 'Last v2.')
     late = edit(editor, title, meanwhile)
     talk.answer('y')
@@ -342,15 +349,8 @@ def test_preview_shows_the_merged_diff_and_asks(wiki, site, site_for, admin,
                                                 spammer, unique):
     user, spam = spammer
     title = f'{unique} ask'
-    editor = site_for('Editor')
-    edit(editor, title, BASE)
-    edit(spam, title, _spam_in(BASE, 2))
-    edit(editor, title, _last(_spam_in(BASE, 2), 'Last v1.'))
-    talk = Conversation(wiki, admin, ['rollback', f'-user:{user}',
-                                      '-buried'])
-    talk.wait_for('Act on')
-    talk.answer('y')
-    talk.wait_for(f'on {title}?')
+    _bury(site_for, spam, title)
+    talk = _asked_about(wiki, admin, user, title)
     talk.answer('y')
     code, out = talk.finish()
 

@@ -20,7 +20,6 @@ from wikitools import (
     delete,
     edit,
     file_sha1s,
-    new_user,
     pwb,
     revisions,
     spawn_pwb,
@@ -81,10 +80,9 @@ class Conversation:
 
 
 @pytest.fixture
-def overwritten(wiki, site_for, config_dir, unique, tmp_path):
+def overwritten(wiki, site_for, fresh_user, unique, tmp_path):
     """Three files, each with a good version overwritten by a new vandal."""
-    name = f'Over{unique.split()[0]}'
-    vandal = new_user(wiki, config_dir, name)
+    name, vandal = fresh_user('Over')
     editor = site_for('Editor')
     files = {}
     for i in range(3):

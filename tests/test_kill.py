@@ -26,7 +26,6 @@ from wikitools import (
     edit,
     exists,
     file_sha1s,
-    new_user,
     proxied_config_dir,
     pwb,
     revisions,
@@ -144,7 +143,7 @@ def _check_resumed(records, killed_key, titles, *, reconciled=True):
 
 @pytest.mark.parametrize('selection', ['pages', 'contributions'])
 def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
-                                                config_dir, cfg_proxy,
+                                                fresh_user, cfg_proxy,
                                                 unique, tmp_path, selection):
     """The held rollback is found on the wiki, never sent again.
 
@@ -153,8 +152,7 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     journal knows of it.
     """
     cfg, proxy = cfg_proxy
-    vandal = f'Killer{unique.split()[0]}'
-    vsite = new_user(wiki, config_dir, vandal)
+    vandal, vsite = fresh_user('Killer')
     titles = [f'{unique} r{i}' for i in range(4)]
     for title in titles:
         edit(site_for('Editor'), title, 'good')
@@ -193,12 +191,11 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
 
 
 def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
-                                                   config_dir, cfg_proxy,
+                                                   fresh_user, cfg_proxy,
                                                    unique, tmp_path):
     """-buried: the held undo edit is found on the wiki, never sent again."""
     cfg, proxy = cfg_proxy
-    spammer = f'Burier{unique.split()[0]}'
-    ssite = new_user(wiki, config_dir, spammer)
+    spammer, ssite = fresh_user('Burier')
     titles = [f'{unique} b{i}' for i in range(4)]
     for title in titles:
         edit(site_for('Editor'), title, 'one\n\ntwo')
@@ -233,12 +230,11 @@ def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
 
 
 def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
-                                                 config_dir, cfg_proxy,
+                                                 fresh_user, cfg_proxy,
                                                  unique, tmp_path):
     """A write held before forwarding is done once by the rerun."""
     cfg, proxy = cfg_proxy
-    vandal = f'Stopper{unique.split()[0]}'
-    vsite = new_user(wiki, config_dir, vandal)
+    vandal, vsite = fresh_user('Stopper')
     titles = [f'{unique} n{i}' for i in range(3)]
     for title in titles:
         edit(site_for('Editor'), title, 'good')

@@ -15,7 +15,7 @@ from pywikibot_revert import (
     UndoUserResult,
 )
 from pywikibot_revert._edit import edit_on
-from wikitools import edit, new_user, revisions, text_of
+from wikitools import edit, revisions, text_of
 
 
 pytestmark = pytest.mark.wiki
@@ -24,9 +24,8 @@ BASE = 'One.\n\nTwo.\n\nThree.'
 
 
 @pytest.fixture
-def spam(wiki, config_dir, unique):
-    name = f'Lib{unique.split()[0]}'
-    return name, new_user(wiki, config_dir, name)
+def spam(fresh_user):
+    return fresh_user('Lib')
 
 
 def test_undo_user_undoes_every_run_and_keeps_later_edits(site, site_for,
