@@ -496,3 +496,37 @@ def test_one_wiki_under_two_names_is_refused(
     assert status == 2, out
     assert 'xwa:xwa and xwb:xwb are one wiki' in out, out
     assert latest_users(wikis['xwa'], TITLES[:1]) == ['Vandal']
+
+
+@pytest.mark.parametrize('workers', [1, 3])
+def test_workers_bound_how_many_wikis_run_at_once(
+        wiki: Any, wikis: dict[str, Any], tmp_path: Path,
+        workers: int) -> None:
+    """xwa's first rollback is held: the others finish meanwhile, or wait."""
+    import threading
+    spam(wikis, TITLES[:1])
+    with behind_proxy(wiki, wikis, tmp_path, 'xwa') as (cfg, proxy):
+        proxy.add_fault('hold_before_forward', action='rollback')
+        proc = spawn_pwb(wiki, cfg, [
+            'rollback', '-user:Vandal', f'-sites:{ALL}', '-always',
+            f'-workers:{workers}'])
+        lines: list[str] = []
+        reader = threading.Thread(target=lambda: lines.extend(proc.stdout),
+                                  daemon=True)
+        reader.start()
+        assert proxy.wait_held(timeout=120) is not None
+        deadline = time.time() + (60 if workers > 1 else 8)
+        while time.time() < deadline and not any(
+                line.startswith('[xwc:xwc] Summary') for line in lines):
+            time.sleep(0.2)
+        others_done = [w for w in ('xwb', 'xwc') if any(
+            line.startswith(f'[{w}:{w}] Summary') for line in lines)]
+        proxy.release()
+        proc.wait(timeout=300)
+        reader.join(10)
+        proc.stdout.close()
+    out = ''.join(lines)
+    assert proc.returncode == 0, out
+    assert others_done == ([] if workers == 1 else ['xwb', 'xwc']), out
+    for w in wikis.values():
+        assert latest_users(w, TITLES[:1]) == ['Admin']
