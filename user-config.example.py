@@ -16,8 +16,8 @@ usernames['wikipedia']['en'] = 'ExampleAdmin'
 password_file = 'user-password.py'
 
 # In a checkout of pywikibot-revert, this finds scripts/rollback.py etc.
-# when pwb runs from this directory. After `pip install
-# pywikibot-revert` it is not needed: pwb finds the scripts itself.
+# when pwb runs from this directory. With the package installed (README,
+# Install) it is not needed: pwb finds the scripts itself.
 user_script_paths = ['scripts']
 
 # Be kind to the wiki: one write at a time, honour replication lag.

@@ -75,7 +75,7 @@ if ! command -v debootstrap >/dev/null; then
     log 'installing debootstrap'
     host_policy=/usr/sbin/policy-rc.d
     if [[ ! -e $host_policy ]]; then
-        printf "$policy" | "${sudo[@]}" tee "$host_policy" >/dev/null
+        printf '%b' "$policy" | "${sudo[@]}" tee "$host_policy" >/dev/null
         "${sudo[@]}" chmod 755 "$host_policy"
         trap '"${sudo[@]}" rm -f "$host_policy"' EXIT
     fi
@@ -103,7 +103,7 @@ fi
 start=$SECONDS
 log "debootstrap $suite from $mirror into $dir"
 block_services() {
-    printf "$policy" | "${sudo[@]}" tee "$dir/usr/sbin/policy-rc.d" >/dev/null
+    printf '%b' "$policy" | "${sudo[@]}" tee "$dir/usr/sbin/policy-rc.d" >/dev/null
     "${sudo[@]}" chmod 755 "$dir/usr/sbin/policy-rc.d"
 }
 # --foreign first, so policy-rc.d is in place before any package's

@@ -1,6 +1,7 @@
 """How pwb finds the scripts, and that core's messages survive it."""
 from __future__ import annotations
 
+import importlib
 import subprocess
 import sys
 from importlib.metadata import entry_points
@@ -20,8 +21,15 @@ def test_entry_point_names_an_importable_scripts_package():
     path = eps[0].load()
     for script in ('rollback', 'undelete', 'filerevert'):
         assert (path / f'{script}.py').is_file()
-    # pwb imports "<directory name>.i18n": it must be importable
-    assert path.name == 'pywikibot_revert_scripts' or path.name == 'scripts'
+    # pwb imports "<directory name>.i18n" (find_filename in
+    # pywikibot/scripts/wrapper.py). A plain `pip install -e .` leaves the
+    # directory named "scripts", and pwb fails: No module named 'scripts'
+    # (README, Install).
+    assert path.name == 'pywikibot_revert_scripts', (
+        f'{path}: pwb would import {path.name}.i18n; a plain editable '
+        'install? use editable_mode=strict')
+    i18n = importlib.import_module(f'{path.name}.i18n')
+    assert i18n.__file__ is not None
 
 
 def test_core_messages_still_work_after_pwb_switches_package():
