@@ -85,13 +85,18 @@ class BuriedUndo:
                     starttimestamp=start)
         # the pages of the batch before are all done by now
         self.texts = {}
+        plans = [self.plans[title] for title in titles
+                 if title in self.plans]
+        revids = []
         if self.opt.addedlink:
             # the texts that tell which runs added the link, 25 pages a read
-            runs = [run for title in titles if title in self.plans
-                    for run in self.plans[title].runs]
-            self.texts = revision_texts(self.site, [
-                rev for run in runs for rev in (run.undoafter, run.undo)
-                if rev])
+            revids += [rev for plan in plans for run in plan.runs
+                       for rev in (run.undoafter, run.undo) if rev]
+        if self.simulate or not self.opt.always:
+            # the current texts the previews start from, 50 pages a read
+            revids += [plan.base for plan in plans if plan.runs]
+        if revids:
+            self.texts = revision_texts(self.site, revids)
 
     def act_buried(self, page: pywikibot.Page) -> None:
         """Roll back the user's run on top, undo the runs under others."""
@@ -204,7 +209,8 @@ class BuriedUndo:
             raise AlreadyCleanError(f'{title}: the edits of {user} up to '
                                     f'revision {run.undo} are no longer in '
                                     'the text', page=page)
-        current = revision_texts(self.site, [base]).get(base, '')
+        current = (self.texts[base] if base in self.texts
+                   else revision_texts(self.site, [base]).get(base, ''))
         how, new = 'undo', preview.text
         if preview.status == 'unknown' and run.undoafter:
             # another skin or a form this version does not have: the

@@ -11,11 +11,12 @@ from typing import Any
 
 from ._apierrors import translated
 from ._exceptions import MissingTargetError
-from ._params import PARAM_SINCE, query_params
+from ._params import PARAM_SINCE, batched, query_params
 
 
-__all__ = ['latest_revisions', 'latest_revisions_at', 'query', 'query_pages',
-           'read', 'revision_texts', 'top_revisions']
+__all__ = ['batch_size', 'latest_revisions', 'latest_revisions_at',
+           'query', 'query_pages', 'read',
+           'revision_texts', 'revisions_by_id', 'top_revisions']
 
 
 def read(site: Any, *, page: Any = None, **params: Any) -> dict[str, Any]:
@@ -77,48 +78,81 @@ def top_revisions(site: Any, *, title: str | None = None,
     return pages[0].get('revisions', [])
 
 
-def revision_texts(site: Any, revids: list[int]) -> dict[int, str]:
-    """Return the wikitext of revisions, 50 revisions per request."""
-    texts = {}
-    for first in range(0, len(revids), 50):
-        data = read(site, action='query', prop='revisions',
-                    revids=revids[first:first + 50], rvprop='ids|content',
-                    rvslots='main', formatversion=2)
+def batch_size(site: Any) -> int:
+    """Return how many ids or titles one request may carry.
+
+    500 with ``apihighlimits`` (administrators and bots), else 50.
+    """
+    return 500 if site.has_right('apihighlimits') else 50
+
+
+def revisions_by_id(site: Any, revids: list[int], *, batch: int = 50
+                    ) -> dict[int, dict[str, Any]]:
+    """Return ``revid``, ``parentid`` and ``user`` of many revisions.
+
+    One read per *batch* ids. A revision the wiki does not return (a
+    bad or deleted id) is left out.
+    """
+    found = {}
+    for ids in batched(revids, batch):
+        data = read(site, action='query', prop='revisions', revids=ids,
+                    rvprop='ids|user', formatversion=2)
         for page in data.get('query', {}).get('pages', []):
+            for rev in page.get('revisions', []):
+                found[rev['revid']] = rev
+    return found
+
+
+def revision_texts(site: Any, revids: list[int]) -> dict[int, str]:
+    """Return the wikitext of revisions, 50 revisions per request.
+
+    Texts larger together than the wiki's result size limit come in
+    several answers (``rvcontinue``), which are followed: a text left
+    out would make a diff of an empty text.
+    """
+    texts = {}
+    for chunk in batched(revids, 50):
+        for page in query_pages(site, prop='revisions', revids=chunk,
+                                rvprop='ids|content', rvslots='main'):
             for rev in page.get('revisions', []):
                 slot = rev.get('slots', {}).get('main', {})
                 texts[rev['revid']] = slot.get('content', '')
     return texts
 
 
-def latest_revisions_at(site: Any, titles: list[str]
+def latest_revisions_at(site: Any, titles: list[str], *, batch: int = 50
                         ) -> tuple[dict[str, dict[str, Any] | None],
                                    str | None]:
     """Return each page's latest revision (None: missing), and the time.
 
-    One read serves up to 50 titles.
+    One read serves up to *batch* titles (50; 500 with
+    ``apihighlimits``, see :func:`batch_size`).
 
     :param titles: titles as pywikibot normalises them
-    :return: title -> ``revid``, ``user``, ``timestamp`` (or None); and
-        the wiki's time at the first read (an edit's ``starttimestamp``)
+    :return: title -> ``revid``, ``parentid``, ``user``, ``timestamp``
+        (or None); and the wiki's time at the first read (an edit's
+        ``starttimestamp``)
     """
     latest: dict[str, dict[str, Any] | None] = {}
     start = None
-    for first in range(0, len(titles), 50):
+    for chunk in batched(titles, batch):
         data = read(site, action='query', prop='revisions', curtimestamp=1,
-                    titles=titles[first:first + 50],
-                    rvprop='ids|user|timestamp', formatversion=2)
+                    titles=chunk, rvprop='ids|user|timestamp',
+                    formatversion=2)
         start = start or data.get('curtimestamp')
-        for page in data.get('query', {}).get('pages', []):
+        query = data.get('query', {})
+        for page in query.get('pages', []):
             revs = page.get('revisions') or [None]
             latest[page['title']] = None if page.get('missing') else revs[0]
+        for alias in query.get('normalized', []):
+            latest[alias['from']] = latest.get(alias['to'])
     return latest, start
 
 
-def latest_revisions(site: Any, titles: list[str]
+def latest_revisions(site: Any, titles: list[str], *, batch: int = 50
                      ) -> dict[str, dict[str, Any] | None]:
     """Return each page's latest revision, None for a missing page.
 
     See :func:`latest_revisions_at`.
     """
-    return latest_revisions_at(site, titles)[0]
+    return latest_revisions_at(site, titles, batch=batch)[0]

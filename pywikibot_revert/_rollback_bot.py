@@ -26,10 +26,11 @@ from ._options import (
     timestamp,
     watchlist,
 )
+from ._preview import Preview, RollbackPreviews
 from ._query import revision_texts, top_revisions
 from ._results import RollbackResult
 from ._rights import warn_markbot
-from ._rollback import RollbackPlan, find_rollback, plan_rollback, rollback
+from ._rollback import find_rollback, plan_rollback, rollback
 from ._wikitext import adds_link_to, describe_change
 
 
@@ -84,6 +85,8 @@ class RollbackBot(BuriedUndo, RevertBot):
         super().__init__(**kwargs)
         #: title -> the user's latest contribution, as listed
         self.listed: dict[str, dict[str, Any]] = {}
+        #: the previews of the pages ahead, when the run shows them
+        self.previews: RollbackPreviews | None = None
 
     @classmethod
     def check_options(cls, opts: dict[str, Any]) -> None:
@@ -97,6 +100,12 @@ class RollbackBot(BuriedUndo, RevertBot):
         if not opts.get('user') and not opts.get('iprange'):
             raise UsageError('missing -user:NAME (or -iprange:CIDR)')
 
+    @property
+    def previewing(self) -> bool:
+        """True when each rollback's diff is read before it is sent."""
+        return bool(self.simulate or not self.opt.always
+                    or self.opt.addedlink)
+
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
         """The page selection, or else the user's top contributions."""
         gen = factory.getCombinedGenerator()
@@ -104,20 +113,36 @@ class RollbackBot(BuriedUndo, RevertBot):
             if self.opt.iprange:
                 raise UsageError("-iprange works on the range's own "
                                  'contributions; drop the page selection')
-            return unique(gen)
+            if self.opt.buried or not self.previewing:
+                return unique(gen)
+            return self._previewed((page, self.opt.user, None)
+                                   for page in unique(gen))
         namespaces = [ns.id for ns in factory.namespaces] or None
         if self.opt.buried:
             return self._edited(namespaces)
-        return self._contributions(namespaces)
+        contribs = top_contributions(
+            self.site, user=self.opt.user, iprange=self.opt.iprange,
+            since=self.opt.since, until=self.opt.until,
+            namespaces=namespaces)
+        if self.previewing:
+            # the listing tells each page's latest revision and parent
+            return self._previewed((page, contrib['user'], contrib)
+                                   for page, contrib in contribs)
+        return self._contributions(contribs)
 
-    def _contributions(self, namespaces: list[int] | None
+    def _contributions(self, contribs: Iterator[tuple[pywikibot.Page,
+                                                      dict[str, Any]]]
                        ) -> Iterator[pywikibot.Page]:
-        for page, contrib in top_contributions(
-                self.site, user=self.opt.user, iprange=self.opt.iprange,
-                since=self.opt.since, until=self.opt.until,
-                namespaces=namespaces):
+        for page, contrib in contribs:
             self.listed[page.title()] = contrib
             yield page
+
+    def _previewed(self, items: Iterator[tuple[pywikibot.Page, str,
+                                               dict[str, Any] | None]]
+                   ) -> Iterator[pywikibot.Page]:
+        """Plan the previews of the pages ahead in batches."""
+        self.previews = RollbackPreviews(self.site)
+        yield from self.previews.pages(items, total=self.expect_total)
 
     def setup(self) -> None:
         """Warn about markbot without the right, then the usual setup."""
@@ -129,8 +154,10 @@ class RollbackBot(BuriedUndo, RevertBot):
         title = page.title()
         if not self.opt.buried:
             contrib = self.listed.pop(title, None)
-            self._rollback(page, contrib['user'] if contrib else
-                           self.opt.user, contrib)
+            user = (contrib['user'] if contrib
+                    else self.previews.user_of(title) if self.previews
+                    else None)
+            self._rollback(page, user or self.opt.user, contrib)
             return
         self.act_buried(page)
 
@@ -144,11 +171,9 @@ class RollbackBot(BuriedUndo, RevertBot):
             plan_rollback([contrib], user, title=title)
         # without a preview nothing needs reading first: the wiki itself
         # refuses (alreadyrolled) where the user is not the latest editor
-        if self.simulate or not self.opt.always or self.opt.addedlink:
-            revs = top_revisions(self.site, title=title, limit=PREVIEW_REVS)
-            plan = plan_rollback(revs, user, title=title)
-            if not self._preview(plan):
-                return None
+        if self.previewing and not self._preview(self._read_preview(
+                title, user)):
+            return None
 
         def do():
             return rollback(page, user=user, summary=self.opt.summary,
@@ -183,17 +208,39 @@ class RollbackBot(BuriedUndo, RevertBot):
                            'cur': plan and plan.base}
         return self.review
 
-    def _preview(self, plan: RollbackPlan) -> bool:
-        """Show the diff the rollback would undo; return whether to go on."""
+    def _read_preview(self, title: str, user: str) -> Preview:
+        """Return what rolling back *user* on *title* undoes.
+
+        Planned ahead in batches where the page came from the bot's
+        own generator; else (a run under later edits) read here.
+        """
+        if self.previews is not None and title in self.previews.ahead:
+            return self.previews.preview(title)
+        revs = top_revisions(self.site, title=title, limit=PREVIEW_REVS)
+        plan = plan_rollback(revs, user, title=title)
         texts = revision_texts(self.site, [plan.latest, plan.restore])
-        old, new = texts.get(plan.restore, ''), texts.get(plan.latest, '')
+        return Preview(plan, new=texts.get(plan.latest, ''),
+                       old=texts.get(plan.restore, ''))
+
+    def teardown(self) -> None:
+        """Say how the previews were read, then the usual summary."""
+        if self.previews is not None and self.previews.planned:
+            pywikibot.info(f'Preview: {self.previews.planned} page(s) read '
+                           f'in batches, {self.previews.fallbacks} of them '
+                           'with their own history read')
+        super().teardown()
+
+    def _preview(self, preview: Preview) -> bool:
+        """Show the diff the rollback would undo; return whether to go on."""
+        plan, old, new = preview.plan, preview.old, preview.new
         if self.opt.addedlink and not adds_link_to(old, new,
                                                    self.opt.addedlink):
             self.skip(f'no link to {self.opt.addedlink} added')
             return False
         count = f'{plan.count}{"+" if plan.more else ""}'
         self.progress(f'{plan.title}: {count} edit{"s" * (plan.count > 1)} '
-                      f'by {plan.user} to undo')
+                      f'by {plan.user} to undo (revision {plan.latest} back '
+                      f'to {plan.restore})')
         pywikibot.showDiff(new, old)
         change = describe_change(new, old).summary()
         if change:
