@@ -9,14 +9,26 @@ that answer ``{"result": "Failure"}`` instead of an API error go through
 the same table (:func:`raise_for_failure`). A code not in the table
 passes through unchanged, as pywikibot raised it: nothing the wiki said
 is hidden.
+
+pywikibot also prints ``WARNING: API error CODE: ...`` for every API
+error before raising it. For the codes that only mean "nothing to do"
+(:data:`EXPECTED`: those the table maps to a
+:exc:`~pywikibot_revert._exceptions.NothingToDoError`), the run's own
+skip line says it already; :func:`translated` keeps that warning off
+the console for the duration of the request (:func:`quiet_expected`),
+in pywikibot's log file only. Every other warning prints in full.
 """
 from __future__ import annotations
 
+import logging
+import re
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from pywikibot.exceptions import APIError, Error
+from pywikibot.logging import VERBOSE
 from pywikibot.page import BasePage
 
 from ._exceptions import (
@@ -28,6 +40,7 @@ from ._exceptions import (
     IdenticalVersionError,
     MissingRightError,
     MissingTargetError,
+    NothingToDoError,
     NothingToUndeleteError,
     OnlyAuthorError,
     ProtectedPageError,
@@ -41,8 +54,9 @@ from ._exceptions import (
 )
 
 
-__all__ = ['API_ERRORS', 'FAILURES', 'from_api_error', 'is_partial_block',
-           'raise_for_failure', 'title_of', 'translated']
+__all__ = ['API_ERRORS', 'EXPECTED', 'FAILURES', 'from_api_error',
+           'is_partial_block', 'quiet_expected', 'raise_for_failure',
+           'title_of', 'translated']
 
 
 def title_of(item: Any) -> str:
@@ -91,6 +105,12 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'readonly': ReadOnlyError,
     'maxlag': ReadOnlyError,
 }
+
+#: the codes that mean an expected skip: those the table maps to a
+#: NothingToDoError (derived, never listed twice)
+EXPECTED: frozenset[str] = frozenset(
+    code for code, cls in API_ERRORS.items()
+    if issubclass(cls, NothingToDoError))
 
 #: action -> class for a ``Failure`` answer whose code is not in the table
 FAILURES: dict[str, type[WriteFailedError]] = {
@@ -142,6 +162,68 @@ def from_api_error(err: APIError, *, page: Any = None, site: Any = None,
     return cls(message, **kwargs)
 
 
+#: pywikibot's warning for an API error (``Request.submit``)
+_API_WARNING = re.compile(r'API error (?P<code>[^:\s]+): ')
+
+
+class _ExpectedErrorFilter(logging.Filter):
+
+    """Lower pywikibot's warnings about expected API errors to VERBOSE.
+
+    Only records of the thread that installed the filter are touched:
+    another thread's request is not ours. The record keeps its message
+    and caller, so pywikibot's log file still has it (as VERBOSE, like
+    the response headers pywikibot logs after it); the console handlers
+    (INFO and up, WARNING and up) let it pass by.
+    """
+
+    def __init__(self) -> None:
+        """Initializer."""
+        super().__init__()
+        self.thread = threading.get_ident()
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Lower the level of an expected API error's warning."""
+        if record.levelno == logging.WARNING \
+                and record.thread == self.thread:
+            try:
+                message = record.getMessage()
+            except (TypeError, ValueError):  # bad %-args: leave it be
+                return True
+            match = _API_WARNING.match(message)
+            if match and match['code'] in EXPECTED:
+                record.levelno = VERBOSE
+                record.levelname = logging.getLevelName(VERBOSE)
+        return True
+
+
+@contextmanager
+def quiet_expected() -> Iterator[None]:
+    """Keep pywikibot's warnings about expected API errors off the console.
+
+    While the block runs, ``WARNING: API error CODE: ...`` for a code
+    of :data:`EXPECTED` goes to pywikibot's log file only; every other
+    warning prints as usual. pywikibot logs through :mod:`logging`, to
+    the ``pywiki`` logger; the filter is on that logger for the block
+    only.
+
+    **Example:**
+
+    .. code-block:: python
+
+       with quiet_expected():
+           pywikibot.warning('API error alreadyrolled: ...')  # log only
+           pywikibot.warning('API error badtags: ...')  # printed
+    """
+    logger = logging.getLogger('pywiki')
+    quiet = _ExpectedErrorFilter()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
 @contextmanager
 def translated(*, page: Any = None, site: Any = None) -> Iterator[None]:
     """Translate pywikibot's API errors raised inside the block.
@@ -159,11 +241,15 @@ def translated(*, page: Any = None, site: Any = None) -> Iterator[None]:
     ...
     pywikibot_revert._exceptions.AlreadyRolledBackError: Foo: alreadyrolled: someone else edited
 
+    pywikibot's console warning for a code of :data:`EXPECTED` is not
+    shown (:func:`quiet_expected`): the skip line says it.
+
     :raises RevertError: a typed error, chained to pywikibot's
     :raises APIError: unchanged, for a code not in :data:`API_ERRORS`
     """
     try:
-        yield
+        with quiet_expected():
+            yield
     except APIError as err:
         typed = from_api_error(err, page=page, site=site)
         if typed is err:

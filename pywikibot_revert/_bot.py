@@ -16,7 +16,10 @@ run summary, and ``user_confirm`` honours ``-always``. What
   (settling on the wiki what a killed run left open) and ``-undo``
   reverses;
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
-  run was interrupted.
+  run was interrupted;
+- a status line every 100 items or 10 seconds
+  (:class:`~pywikibot_revert._progress.Meter`), with a share and an ETA
+  when the total is known (:meth:`RevertBot.expect_total`).
 """
 from __future__ import annotations
 
@@ -44,8 +47,10 @@ from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
 from ._child import RunSummary, in_crosswiki_run, publish
 from ._options import Option, seconds
+from ._progress import Meter
 from ._report import Report, ReportRow, report_path
 from ._rights import require_rights
+from ._selection import page_list_total
 
 
 __all__ = ['COMMON_OPTIONS', 'RevertBot', 'classify']
@@ -99,6 +104,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
     #: the message when no page selection was given
     needs_selection: ClassVar[str] = ('select pages with -page:, -file:, '
                                       '-cat: or another generator')
+    #: options of any bot that add pages besides the page selection
+    #: (undelete's -logevents:); with one of them set, a page list does
+    #: not tell the run's total
+    adds_pages: ClassVar[tuple[str, ...]] = ('logevents',)
     available_options = {o.key: o.default for o in COMMON_OPTIONS}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -128,6 +137,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         #: what a report row about the current page links to: ``user``,
         #: ``old`` and ``cur`` (the diff), as far as known
         self.review: dict[str, Any] = {}
+        # a -simulate preview is quiet for its first seconds: a short
+        # one prints no status line
+        self.meter = Meter(quiet_for=Meter.every_seconds
+                           if self.simulate else 0.0)
 
     # -- from the command line
 
@@ -156,7 +169,11 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         """
         cls.check_options(opts)
         bot = cls(site=site, **opts, **kwargs)
+        # counted before the bot combines the generators
+        total = page_list_total(factory)
         bot.generator = bot.make_generator(factory)
+        if not any(opts.get(name) for name in cls.adds_pages):
+            bot.expect_total(total)
         return bot
 
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
@@ -193,6 +210,45 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             # a cross-wiki run names its one report itself
             if not in_crosswiki_run():
                 pywikibot.info(f'Report: {self.report.path}')
+
+    def expect_total(self, total: int | None) -> None:
+        """Say how many items the run has, once it is known.
+
+        The status lines then show the share done and an ETA. A page
+        list (``-page:``, ``-file:``) tells it before the run
+        (:func:`~pywikibot_revert._selection.page_list_total`); a bot
+        that reads its listing ahead calls this when the listing is read
+        to the end, with the number of items in the whole run (those
+        already treated included).
+
+        **Example:**
+
+        .. code-block:: python
+
+           pages = list(listing)  # read to the end
+           self.expect_total(len(pages))
+
+        :param total: the number of items, or None: not known
+        """
+        self.meter.expect(total)
+
+    def init_page(self, item: Any) -> Any:
+        """Count the item before this one as finished; print progress.
+
+        Counted here, not in :meth:`treat_page`: a page that
+        ``skip_page`` passes over is an item of the run too.
+        """
+        if self.meter.started is None:
+            self.meter.start()
+        else:
+            self.count_item()
+        return super().init_page(item)
+
+    def count_item(self) -> None:
+        """Count one item finished; print a status line when one is due."""
+        line = self.meter.tick(self.run_summary())
+        if line:
+            pywikibot.info(line)
 
     def run_summary(self) -> RunSummary:
         """Return the run's counts as they stand."""

@@ -134,6 +134,7 @@ class UndoBot(RevertBot):
             require_rights(self.site, UNDO_RIGHTS[action])
         self.generator = ((pywikibot.Page(self.site, r['title']), r)
                           for r in reversed(records))
+        self.expect_total(len(records))
 
     def init_page(self, item: tuple[pywikibot.Page, dict[str, Any]]
                   ) -> pywikibot.Page:

@@ -17,7 +17,11 @@ again through pywikibot, with the password it has, never by asking
 (:func:`login_again`), and the refused write is sent once more.
 
 Everything else stays pywikibot's: the token wallet (and its refresh on
-``badtoken``), login, throttle, maxlag and ``-simulate``.
+``badtoken``), login, throttle, maxlag and ``-simulate``. So does its
+``WARNING: API error CODE: ...`` line, except for a code that only means
+"nothing to do" (``alreadyrolled``, ``cantundelete``, ...): the run's
+skip line says that, and the warning goes to the log file only
+(:func:`~pywikibot_revert._apierrors.translated`).
 """
 from __future__ import annotations
 
