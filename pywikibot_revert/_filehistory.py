@@ -15,7 +15,7 @@ import pywikibot
 from ._apierrors import title_of
 from ._exceptions import MissingTargetError
 from ._params import chunked
-from ._query import query_pages
+from ._query import batch_size, query_pages
 from ._results import FileVersion
 
 
@@ -56,24 +56,38 @@ def file_history(filepage: pywikibot.FilePage, *,
     return versions[:limit] if limit else versions
 
 
-def file_histories(site: Any, titles: Iterable[Any]
+def file_histories(site: Any, titles: Iterable[Any], *,
+                   heads: Iterable[Any] = ()
                    ) -> dict[str, list[FileVersion]]:
     """Return the histories of many files with one read per 50 files.
 
-    For several titles at once ``prop=imageinfo`` cuts each history at
+    One read names up to 50 titles, 500 with ``apihighlimits``. For
+    several titles at once ``prop=imageinfo`` cuts each history at
     ``iilimit`` *without* a continuation, so a history that reaches the
-    cut is read again on its own.
+    cut is read again on its own, unless only its newest versions are
+    wanted.
 
+    **Example:** plan the next files and read back the last reverts in
+    one request::
+
+        now = file_histories(site, waiting, heads=reverted)
+
+    :param heads: more titles, of which only the newest
+        :data:`PER_FILE` versions are wanted (a read-back); they share
+        the requests with *titles*
     :return: normalised title -> versions, newest first (empty list for
         a title without a file)
     """
     names = [title_of(t) for t in titles]
+    tops = [title_of(t) for t in heads]
     result: dict[str, list[FileVersion]] = {}
-    for batch in chunked(names, 50):
+    for batch in chunked(list(dict.fromkeys(names + tops)),
+                         batch_size(site)):
         for page in query_pages(site, prop='imageinfo', titles=batch,
                                 iiprop=IIPROP, iilimit=PER_FILE):
             result.setdefault(page['title'], []).extend(_versions(page))
+    whole = {pywikibot.Page(site, name).title() for name in names}
     for title, versions in result.items():
-        if len(versions) >= PER_FILE:
+        if len(versions) >= PER_FILE and title in whole:
             result[title] = file_history(pywikibot.FilePage(site, title))
     return result

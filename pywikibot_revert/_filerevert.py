@@ -26,6 +26,7 @@ from ._exceptions import (
 )
 from ._params import filerevert_params
 from ._filehistory import file_history
+from ._messages import filerevert_comment
 from ._results import FileRevertResult, FileVersion
 from ._rights import require_rights
 from ._validate import normalize_username, parse_timestamp
@@ -247,7 +248,12 @@ def filerevert(filepage: pywikibot.FilePage, *,
     :param history: the file's versions if already read (batch callers
         use :func:`file_histories`); read here otherwise
     :param verify: read the new current version back and check it
-    :param comment: upload comment
+    :param comment: upload comment; by default the wiki's own, as its
+        revert form fills it: ``filerevert-defaultcomment`` in the
+        content language with the date and time of the version reverted
+        to (read once per wiki and process, see
+        :func:`~pywikibot_revert._messages.filerevert_comment`); ``''``
+        for none
     :return: the result with the new current version
     :raises FileRevertFailedError: the wiki answered ``Failure``, or the
         read-back does not show the target
@@ -266,6 +272,8 @@ def filerevert(filepage: pywikibot.FilePage, *,
                             timestamp=timestamp, sha1=sha1,
                             previous=previous, not_user=not_user, at=at)
     replaced = history[0]
+    if comment is None:
+        comment = filerevert_comment(site, target.timestamp)
     params = filerevert_params(site.mw_version,
                                filename=filepage.title(with_ns=False),
                                archivename=target.archivename,

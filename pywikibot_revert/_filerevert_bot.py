@@ -3,7 +3,8 @@ from __future__ import annotations
 
 import dataclasses
 import time
-from collections.abc import Iterable, Iterator
+from collections import deque
+from collections.abc import Iterator
 from typing import Any
 
 import pywikibot
@@ -26,7 +27,7 @@ from ._filerevert import (
 )
 from ._generators import overwritten_files, unique
 from ._options import Option, existing_user, timestamp
-from ._params import batched
+from ._query import batch_size
 from ._results import FileRevertResult, FileVersion
 
 
@@ -43,7 +44,9 @@ class FileRevertBot(RevertBot):
     """Revert files: undo a user's overwrites, or go back to a time.
 
     File histories are read for 50 files per request, and the reverts
-    are read back and checked in batches of 50 as well.
+    are read back and checked in batches of 50 as well, in the same
+    requests: each read takes the histories of the next files and the
+    read-backs of the files reverted since the last one.
 
     A file is only reverted from the state the plan was made from: after
     a confirmation, or when its history was read more than
@@ -79,24 +82,64 @@ class FileRevertBot(RevertBot):
         return unique(gen)
 
     def setup(self) -> None:
-        """Batch the history reads."""
+        """Batch the history reads and the read-backs."""
         super().setup()
         #: title -> (monotonic time read, versions newest first)
         self._histories: dict[str, tuple[float, list[FileVersion]]] = {}
         self._unverified: list[tuple[str, FileRevertResult]] = []
-        self.generator = self._prefetching(self.generator)
+        #: pages taken from the selection, histories read, not yet treated
+        self._waiting: deque[pywikibot.Page] = deque()
+        self._source = iter(self.generator)
+        self.generator = self._prefetching()
 
     def teardown(self) -> None:
         """Check the last reverts before the summary."""
-        self._verify()
+        self._read(plan=False)
         super().teardown()
 
-    def _verify(self) -> None:
-        """Read back the pending reverts (one request per 50 files)."""
-        pending, self._unverified = self._unverified, []
-        if not pending:
+    def _read(self, title: str | None = None, *, plan: bool = True
+              ) -> None:
+        """Read histories and read back reverts, all in one request.
+
+        The request (one per 50 titles, 500 with ``apihighlimits``)
+        reads back every revert not yet checked, reads *title* and the
+        files waiting again, and takes more files from the page
+        selection until :data:`BATCH` wait: a re-read of a stale
+        history costs no request of its own, nor does a read-back.
+
+        :param title: a file to read, besides those waiting
+        :param plan: False to read back only
+        """
+        pending = list(self._unverified)
+        per_read = batch_size(self.site)
+        if plan:
+            # at most half a request, so that the next read fits their
+            # read-backs as well
+            want = max(1, min(BATCH, per_read // 2,
+                              per_read - len(pending) - (title is not None)))
+            while len(self._waiting) < want:
+                page = next(self._source, None)
+                if page is None:
+                    break
+                self._waiting.append(page)
+        titles = [title] if title is not None else []
+        if plan:
+            titles += [p.title() for p in self._waiting
+                       if p.namespace() == 6]
+        if not titles and not pending:
             return
-        now = file_histories(self.site, [r.title for _, r in pending])
+        now = file_histories(self.site, titles,
+                             heads=[r.title for _, r in pending])
+        del self._unverified[:len(pending)]
+        read_at = time.monotonic()
+        # a title the answer names otherwise is read on its own in act()
+        self._histories.update((t, (read_at, now[t])) for t in titles
+                               if t in now)
+        self._check(pending, now)
+
+    def _check(self, pending: list[tuple[str, FileRevertResult]],
+               now: dict[str, list[FileVersion]]) -> None:
+        """Check the read-backs of *pending* reverts."""
         for key, result in pending:
             page = pywikibot.FilePage(self.site, result.title)
             try:
@@ -117,15 +160,16 @@ class FileRevertBot(RevertBot):
                 self.journal.note('verified', key=key,
                                   current=dataclasses.asdict(top))
 
-    def _remember(self, histories: dict[str, list[FileVersion]]) -> None:
-        read_at = time.monotonic()
-        self._histories.update((title, (read_at, versions))
-                               for title, versions in histories.items())
-
     def _reread(self, title: str) -> list[FileVersion]:
-        """Read *title* again, with the files waiting in the batch."""
-        self._remember(file_histories(self.site, [title, *self._histories]))
-        return self._histories.pop(title)[1]
+        """Read *title* again, with the files waiting (see :meth:`_read`)."""
+        self._read(title)
+        entry = self._histories.pop(title, None)
+        if entry is not None:
+            return entry[1]
+        try:  # the answer named it otherwise
+            return file_history(pywikibot.FilePage(self.site, title))
+        except MissingTargetError:
+            return []
 
     def init_page(self, item: Any) -> pywikibot.Page:
         """Make every file page a FilePage."""
@@ -142,14 +186,13 @@ class FileRevertBot(RevertBot):
             return True
         return super().skip_page(page)
 
-    def _prefetching(self, pages: Iterable[pywikibot.Page]
-                     ) -> Iterator[pywikibot.Page]:
-        for batch in batched(pages, BATCH):
-            self._verify()
-            files = [p for p in batch if p.namespace() == 6]
-            if files:
-                self._remember(file_histories(self.site, files))
-            yield from batch
+    def _prefetching(self) -> Iterator[pywikibot.Page]:
+        while True:
+            if not self._waiting:
+                self._read()
+                if not self._waiting:
+                    return
+            yield self._waiting.popleft()
 
     def act(self, page: pywikibot.FilePage) -> None:
         """Choose the version, preview, confirm, revert; verify later."""
@@ -185,7 +228,8 @@ class FileRevertBot(RevertBot):
             history = fresh
 
         def do():
-            # verified below, in batches, not one read per file
+            # verified below, in batches, not one read per file; without
+            # -summary the wiki's own default comment (read once a run)
             return filerevert(page, comment=self.opt.summary,
                               history=history, max_wait=self.max_wait,
                               verify=False, **choice)
@@ -194,9 +238,14 @@ class FileRevertBot(RevertBot):
         result = self.write(key, page, do,
                             target=dataclasses.asdict(target),
                             replaced=dataclasses.asdict(current))
-        if result is not None and not result.simulated:
-            self._unverified.append((key, result))
-            self.progress(f'{title}: reverted to {target.sha1[:10]}')
+        if result is None:
+            return
+        if result.simulated:
+            self.progress(f'{title}: would revert with the comment '
+                          f'"{result.comment or ""}"')
+            return
+        self._unverified.append((key, result))
+        self.progress(f'{title}: reverted to {target.sha1[:10]}')
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether the file shows the planned revert on top."""

@@ -10,7 +10,8 @@ import pywikibot
 from ._exceptions import NothingToUndeleteError, OutcomeUnknownError
 from ._params import chunked, undelete_params
 from ._apierrors import title_of
-from ._query import query, query_pages
+from ._messages import undelete_reason
+from ._query import batch_size, query, query_pages, read
 from ._results import DeletedRevision, UndeleteResult
 from ._rights import require_rights
 from ._validate import normalize_username, parse_timestamp
@@ -18,11 +19,14 @@ from ._write import is_simulation, submit_write
 
 
 __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
-           'landed_undelete', 'select_revisions', 'still_deleted',
-           'undelete', 'undelete_landed']
+           'deletion_entries', 'landed_undelete', 'last_deletion',
+           'select_revisions', 'still_deleted', 'undelete',
+           'undelete_landed']
 
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
+#: what a deletion's log entry is read with, for the undelete reason
+LEPROP = 'title|type|ids|user|timestamp|comment'
 
 
 @dataclass(frozen=True)
@@ -47,6 +51,53 @@ def _ts(value: Any) -> str | None:
     if value is None:
         return None
     return parse_timestamp(value).totimestampformat()
+
+
+def deletion_entries(site: Any, *, admin: str | None = None,
+                     start: Any = None, end: Any = None
+                     ) -> Iterator[tuple[pywikibot.Page, dict[str, Any]]]:
+    """Yield ``(page, deletion log entry)`` for each page deleted, once.
+
+    Like :func:`~pywikibot_revert._generators.deletion_log_pages`
+    (``delete/delete`` only, oldest first, streamed at the API maximum),
+    but each page comes with its log entry (``logid``, ``user``,
+    ``timestamp``, ``comment``), for a reason that names the deletion
+    (:func:`~pywikibot_revert._messages.undelete_reason`) without a
+    read per page. A page deleted twice in one answer of the log comes
+    with the newer deletion.
+
+    :param admin: only deletions by this user
+    :param start: the oldest deletion time to include
+    :param end: the newest deletion time to include
+    """
+    params = {'leaction': 'delete/delete', 'leprop': LEPROP,
+              'ledir': 'newer', 'leuser': admin or None,
+              'lestart': start.totimestampformat() if start else None,
+              'leend': end.totimestampformat() if end else None}
+    seen: set[int] = set()  # hashes: a title costs more (long runs)
+    for part in query(site, list='logevents', lelimit='max',
+                      **{k: v for k, v in params.items() if v is not None}):
+        newest: dict[str, dict[str, Any]] = {}
+        for event in part.get('logevents', []):
+            if event.get('title'):
+                newest[event['title']] = event  # oldest first: newer wins
+        for title, event in newest.items():
+            if hash(title) not in seen:
+                seen.add(hash(title))
+                yield pywikibot.Page(site, title), event
+
+
+def last_deletion(site: Any, title: str) -> dict[str, Any] | None:
+    """Return the newest deletion log entry of *title* (one read).
+
+    :return: the entry (``logid``, ``user``, ``timestamp``,
+        ``comment``), or None if the log has none
+    """
+    data = read(site, action='query', list='logevents',
+                leaction='delete/delete', letitle=title, lelimit=1,
+                leprop=LEPROP, formatversion=2)
+    events = data.get('query', {}).get('logevents', [])
+    return events[0] if events else None
 
 
 def deleted_revisions(site: Any, titles: Iterable[Any], *,
@@ -164,11 +215,6 @@ def select_revisions(page: pywikibot.Page, *, since: Any = None,
                              tuple(fileids))
 
 
-def chunk_size(site: Any) -> int:
-    """Return how many timestamps or file ids one request may carry."""
-    return 500 if site.has_right('apihighlimits') else 50
-
-
 def still_deleted(site: Any, title: str) -> tuple[set[str], set[int]]:
     """Return the timestamps and file ids of *title* still in the archive."""
     (_, revs), = deleted_revisions(site, [title])
@@ -237,6 +283,11 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
        result = page.revert.undelete(all_revisions=True, summary='oops')
        print(result.revisions, result.fileversions)
 
+    :param summary: the reason in the log; by default one naming the
+        deletion reversed, its admin and log entry, read from the
+        deletion log (one read, see
+        :func:`~pywikibot_revert._messages.undelete_reason`); ``''``
+        for none
     :param undeletetalk: restore the talk page too; on MediaWiki older
         than 1.39 this is a second, explicit request for the talk page.
         The counts of the result include the talk page's either way.
@@ -257,8 +308,10 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
                     watchlist=watchlist, watchlistexpiry=watchlistexpiry)
     require_rights(site, 'undelete')
     talk_here = undeletetalk and site.mw_version >= '1.39'
+    if summary is None:
+        summary = undelete_reason(last_deletion(site, title))
 
-    size = chunk_size(site)
+    size = batch_size(site)
     if all_revisions:
         requests = [{'all_revisions': True}]
     else:

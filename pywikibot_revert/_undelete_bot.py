@@ -19,7 +19,8 @@ from ._exceptions import (
     RecreatedPageError,
     UsageError,
 )
-from ._generators import deletion_log_pages, unique
+from ._generators import unique
+from ._messages import undelete_reason
 from ._options import Option, existing_user, tags, timestamp
 from ._params import batched
 from ._query import latest_revisions, query, query_pages
@@ -28,6 +29,7 @@ from ._rights import require_rights
 from ._undelete import (
     UndeleteSelection,
     deleted_revisions,
+    deletion_entries,
     select_revisions,
     undelete,
     undelete_landed,
@@ -67,7 +69,7 @@ def deletion_log(site: Any, text: str) -> dict[str, Any]:
     revision deletions.
 
     :return: keywords for
-        :func:`~pywikibot_revert._generators.deletion_log_pages`
+        :func:`~pywikibot_revert._undelete.deletion_entries`
     :raises ValueError: another log type, a bad time or user
     """
     logtype, admin, start, end = (text.split(',') + [''] * 3)[:4]
@@ -99,6 +101,9 @@ class UndeleteBot(RevertBot):
     checked after the restore. As with file reverts, a page whose state
     was read before a confirmation or more than :data:`STALE_AFTER`
     seconds ago is read again before the write.
+
+    Without ``-summary`` the log reason names the deletion undone, for
+    pages selected from the deletion log (:meth:`reason`).
     """
 
     operation = 'undelete'
@@ -113,6 +118,13 @@ class UndeleteBot(RevertBot):
         Option('tags', convert=tags),
         Option('recreated', 'skip', convert=on_recreated),
     )
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(**kwargs)
+        #: title -> the deletion log entry it was selected by, for the
+        #: default reason (no read per page)
+        self._deletions: dict[str, dict[str, Any]] = {}
 
     @property
     def filtered(self) -> bool:
@@ -129,7 +141,7 @@ class UndeleteBot(RevertBot):
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
         """The deletion log entries and the operator's page selection."""
         gens: list[Iterable[pywikibot.Page]] = [
-            deletion_log_pages(self.site, **spec)
+            self._remembering(deletion_entries(self.site, **spec))
             for spec in self.opt.logevents or []]
         combined = factory.getCombinedGenerator()
         if combined is not None:
@@ -137,6 +149,25 @@ class UndeleteBot(RevertBot):
         if not gens:
             raise UsageError(self.needs_selection)
         return unique(chain(*gens))
+
+    def _remembering(self, entries: Iterable[tuple[pywikibot.Page,
+                                                   dict[str, Any]]]
+                     ) -> Iterator[pywikibot.Page]:
+        for page, entry in entries:
+            self._deletions.setdefault(page.title(), entry)
+            yield page
+
+    def reason(self, title: str) -> str:
+        """Return the log reason: ``-summary``, else one naming the deletion.
+
+        The deletion is known for pages selected from the deletion log
+        (``-logevents:delete,...``); for others (``-page:``, ``-file:``)
+        it would cost a read per page, so the reason says only what is
+        done (:func:`~pywikibot_revert._messages.undelete_reason`).
+        """
+        if self.opt.summary is not None:
+            return self.opt.summary
+        return undelete_reason(self._deletions.get(title))
 
     def setup(self) -> None:
         """Also need ``deletedhistory`` when revisions are read."""
@@ -197,6 +228,7 @@ class UndeleteBot(RevertBot):
             self._restore(page)
         finally:
             self._latest.pop(page.title(), None)
+            self._deletions.pop(page.title(), None)
 
     def _restore(self, page: pywikibot.Page) -> None:
         title = page.title()
@@ -271,8 +303,10 @@ class UndeleteBot(RevertBot):
                                 'changed since it was read')
                 + '; not restored', page=page)
 
+        reason = self.reason(title)
+
         def do():
-            return undelete(page, summary=self.opt.summary,
+            return undelete(page, summary=reason,
                             tags=self.opt.tags,
                             undeletetalk=self.opt.undeletetalk,
                             max_wait=self.max_wait, **kwargs)
@@ -281,7 +315,8 @@ class UndeleteBot(RevertBot):
                             selection=None if selection is None else part)
         if result is None or result.simulated:
             if result is not None:
-                self.progress(f'{title}: would restore {what}')
+                self.progress(f'{title}: would restore {what}, reason: '
+                              f'"{reason}"')
             return
         self.progress(f'{title}: restored {result.revisions} '
                       f'revision(s), {result.fileversions} file '

@@ -30,7 +30,11 @@ Options:
 -to:TS            Go back to the version current at TS (UTC:
                   20261123154500 or 2026-11-23T15:45:00Z).
 
--summary:TEXT     Upload comment.
+-summary:TEXT     Upload comment. Default: the wiki's own, as its
+                  revert form fills it (MediaWiki:Filerevert-
+                  defaultcomment with the date and time of the version
+                  reverted to, e.g. "Reverted to version as of 19:05,
+                  29 November 2026 (UTC)"); -simulate shows it.
 
 -always           Do not ask for each file (nor to confirm the wiki and
                   account named before the first write).

@@ -34,7 +34,12 @@ Options:
                   (default) or merge (restore the older revisions
                   behind the current one; file versions stay deleted).
 
--summary:TEXT     Reason in the log.
+-summary:TEXT     Reason in the log. Default: one naming the deletion
+                  undone, for pages selected with -logevents, e.g.
+                  'Undoing the deletion by [[User:Hasty|Hasty]] (log
+                  entry 1234 of 2026-11-29T19:05:14Z: "reason")'; for
+                  other pages "Restoring deleted revisions".
+                  -simulate shows it.
 
 -tags:A,B         Change tags for the log entries.
 

@@ -1,6 +1,8 @@
 """Filerevert against the real test wiki."""
 from __future__ import annotations
 
+import time
+
 import pytest
 import pywikibot
 
@@ -165,3 +167,77 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
     assert [v.sha1 for v in histories[title]] == sha[::-1]  # all 4
     assert len(histories[other]) == 1
     assert settled_count(wiki) - before == 2  # the batch + one re-read
+
+
+MONTHS = ('January', 'February', 'March', 'April', 'May', 'June', 'July',
+          'August', 'September', 'October', 'November', 'December')
+
+
+def _versions(site, title):
+    data = site.simple_request(
+        action='query', prop='imageinfo', titles=title, iilimit='max',
+        iiprop='sha1|timestamp|comment|user', formatversion=2).submit()
+    return data['query']['pages'][0]['imageinfo']
+
+
+def _expected_comment(iso):
+    """MediaWiki's form on an English wiki in UTC, computed here apart."""
+    date, time_ = iso.rstrip('Z').split('T')
+    year, month, day = (int(x) for x in date.split('-'))
+    return (f'Reverted to version as of {time_[:5]}, '
+            f'{day} {MONTHS[month - 1]} {year} (UTC)')
+
+
+def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
+    from pywikibot_revert import _messages
+    title, sha = overwritten
+    assert site.siteinfo['timezone'] == 'UTC'  # what is expected below
+    old = {v['sha1']: v for v in _versions(site, title)}
+    page = pywikibot.FilePage(site, title)
+    _messages.clear_cache(site)
+    assert site.tokens['csrf']  # read before counting
+    # a revert in the second of the last upload is sent twice (see
+    # filerevert()): not what is counted here
+    time.sleep(1.1)
+    before = settled_count(wiki)
+    result = page.revert.filerevert(not_user='Vandal')
+    first = settled_count(wiki) - before
+    expected = _expected_comment(old[sha[1]]['timestamp'])
+    assert _versions(site, title)[0]['comment'] == expected
+    assert result.comment == expected
+    # the message is read once: the next revert sends one request less
+    time.sleep(1.1)
+    before = settled_count(wiki)
+    result = page.revert.filerevert(sha1=sha[3])
+    assert settled_count(wiki) - before == first - 1 == 3
+    now = _versions(site, title)
+    assert now[0]['sha1'] == sha[3]
+    assert now[0]['comment'] == _expected_comment(old[sha[3]]['timestamp'])
+    # an explicit empty comment stays empty
+    time.sleep(1.1)
+    page.revert.filerevert(sha1=sha[1], comment='')
+    assert _versions(site, title)[0]['comment'] == ''
+
+
+def test_default_comment_follows_the_wikis_message(site, overwritten):
+    from pywikibot_revert import _messages
+    title, sha = overwritten
+    text = 'Zurück zur Version vom $1 um $2 ($3) [local]'
+    site.simple_request(action='edit',
+                        title='MediaWiki:Filerevert-defaultcomment',
+                        text=text, summary='test',
+                        token=site.tokens['csrf']).submit()
+    try:
+        _messages.clear_cache(site)
+        old = {v['sha1']: v for v in _versions(site, title)}
+        pywikibot.FilePage(site, title).revert.filerevert(previous=True)
+        ts = old[sha[2]]['timestamp']
+        day = _expected_comment(ts).split(', ', 1)[1].rsplit(' (', 1)[0]
+        assert _versions(site, title)[0]['comment'] == \
+            f'Zurück zur Version vom {day} um {ts[11:16]} (UTC) [local]'
+    finally:
+        site.simple_request(action='delete',
+                            title='MediaWiki:Filerevert-defaultcomment',
+                            reason='test',
+                            token=site.tokens['csrf']).submit()
+        _messages.clear_cache(site)

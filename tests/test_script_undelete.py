@@ -212,3 +212,51 @@ def test_other_log_types_are_refused_clearly(wiki, config_dir_for):
     assert code == 2, out
     assert "-logevents: undelete reads the deletion log" in out
     assert 'Traceback' not in out and 'AssertionError' not in out
+
+
+def _deletion(site, title):
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/delete', letitle=title,
+                               leprop='ids|user|timestamp|comment',
+                               formatversion=2).submit()
+    return data['query']['logevents'][0]
+
+
+def _restore_comment(site, title):
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/restore', letitle=title,
+                               leprop='comment', formatversion=2).submit()
+    return data['query']['logevents'][0]['comment']
+
+
+def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
+                        unique):
+    m = mass_deletion
+    entries = {t: _deletion(site, t) for t in m['titles']}
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
+                    f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
+                    '-simulate')
+    assert code == 0, out
+    for entry in entries.values():
+        assert (f'reason: "Undoing the deletion by [[User:{m["admin"]}|'
+                f'{m["admin"]}]] (log entry {entry["logid"]}') in out
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
+                    f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
+                    '-always')
+    assert code == 0, out
+    for title, entry in entries.items():
+        assert entry['user'] == m['admin']
+        assert exists(site, title)
+        assert _restore_comment(site, title) == (
+            f'Undoing the deletion by [[User:{m["admin"]}|{m["admin"]}]] '
+            f'(log entry {entry["logid"]} of {entry["timestamp"]}: '
+            '"mistake")')
+    # a page not selected from the log: no read per page to name it
+    other = f'{unique} by hand'
+    edit(site_for('Editor'), other, 'text')
+    delete(site, other, 'oops')
+    code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
+                    f'-page:{other}', '-always')
+    assert code == 0, out
+    assert exists(site, other)
+    assert _restore_comment(site, other) == 'Restoring deleted revisions'

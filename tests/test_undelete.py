@@ -168,9 +168,41 @@ def test_chunking(site, unique, monkeypatch):
     stamps = [r.timestamp for r in page.revert.deleted_revisions()]
     assert len(set(stamps)) == 4
     # a small chunk size stands in for the API's 50 per request
-    monkeypatch.setattr(pywikibot_revert._undelete, 'chunk_size',
+    monkeypatch.setattr(pywikibot_revert._undelete, 'batch_size',
                         lambda site: 3)
     result = page.revert.undelete(timestamps=stamps)
     assert result.requests == 2
     assert result.revisions == 4
     assert deleted_count(site, title) == 0
+
+
+def _deletion(site, title):
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/delete', letitle=title,
+                               leprop='ids|user|timestamp|comment',
+                               formatversion=2).submit()
+    return data['query']['logevents'][0]
+
+
+def _restore_comment(site, title):
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/restore', letitle=title,
+                               leprop='comment', formatversion=2).submit()
+    return data['query']['logevents'][0]['comment']
+
+
+def test_default_reason_names_the_deletion(site, site_for, wiki, unique):
+    title = f'{unique} default reason'
+    edit(site_for('Editor'), title, 'one')
+    delete(site, title, 'first try')
+    edit(site_for('Editor'), title, 'two')
+    delete(site, title, 'Spam: "buy now"')
+    entry = _deletion(site, title)  # the newer deletion
+    page = pywikibot.Page(site, title)
+    page.revert.undelete(all_revisions=True)
+    assert _restore_comment(site, title) == (
+        f'Undoing the deletion by [[User:Admin|Admin]] (log entry '
+        f'{entry["logid"]} of {entry["timestamp"]}: "Spam: "buy now"")')
+    delete(site, title, 'again')
+    page.revert.undelete(all_revisions=True, summary='')
+    assert _restore_comment(site, title) == ''
