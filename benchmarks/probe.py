@@ -18,7 +18,14 @@ JSON object to the file named by ``BENCH_RESULT`` when it exits:
   moments: what the server spent on this contender's work, whatever
   else runs on the machine;
 - client side counts of HTTP requests (all, before the login was done,
-  writes), to cross-check the server's access log.
+  writes), to cross-check the server's access log;
+- ``vmhwm_kb``: the process's own peak resident memory (``VmHWM`` of
+  ``/proc/self/status``) at exit. The harness's ``ru_maxrss`` from
+  ``os.wait4`` is not that: on Linux it also counts the memory of the
+  process that started this one (``subprocess`` uses ``vfork``, and
+  ``exec`` keeps the old address space's peak), so a harness that
+  grew (seeding 20,000 pages: 64 MB) would show as the peak of every
+  contender started after it.
 
 At :func:`login_done` it also sends one GET to ``BENCH_MARKER_URL`` (a
 static ``.txt`` path that does not exist: PHP's web server answers 404
@@ -221,8 +228,21 @@ def login_done() -> None:
             pass  # a 404 is the expected answer (HTTPError is an OSError)
 
 
+def peak_rss_kb() -> int | None:
+    """Return this process's own peak resident memory in KiB (Linux)."""
+    try:
+        with open('/proc/self/status', encoding='ascii') as f:
+            for line in f:
+                if line.startswith('VmHWM:'):
+                    return int(line.split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    return None
+
+
 def _emit() -> None:
     """Write the measurements to ``BENCH_RESULT`` (at exit)."""
+    state['vmhwm_kb'] = peak_rss_kb()
     state['t_exit'] = time.time()
     state['t_end'] = state['t_last_write'] or state['t_exit']
     state['cpu_end'] = state['cpu_last_write'] or time.process_time()

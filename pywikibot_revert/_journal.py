@@ -9,7 +9,12 @@ completed write::
     {"type": "done", "key": "rollback|Foo", "result": {"revid": 9, ...}}
 
 The file is created mode 0600 and locked while a run uses it, so two
-processes cannot both work on one journal. Tokens, passwords and
+processes cannot both work on one journal.
+
+Memory stays flat however long the run: a run's own records go to the
+file only. What resuming needs (the state of each key found at
+:meth:`Journal.open`, and the writes left open) is kept; the records
+themselves are read back from the file when asked for. Tokens, passwords and
 cookies are never written: only parameters the plugin builds itself
 (never the request sent) go in, and keys that could hold a secret are
 refused.
@@ -93,8 +98,13 @@ class Journal:
         self.site = site
         self.script = script
         self.args = list(args or [])
-        self.records: list[dict[str, Any]] = []
+        #: the state of each key found at open(), kept up to date; a
+        #: run's own new keys are not kept (see _remember)
         self._state: dict[str, str] = {}
+        #: the last intent of each key found at open() without an outcome
+        self._open: dict[str, dict[str, Any]] = {}
+        #: bytes of the file at open(): where the records found there end
+        self._size = 0
         self._fh: Any = None
 
     # -- life cycle ---------------------------------------------------
@@ -115,22 +125,25 @@ class Journal:
                     f'journal {self.path} is in use by another process'
                 ) from None
         self._fh.seek(0)
-        self.records = []
-        for rec in self._read(self._fh):
-            self._remember(rec, keep=True)
+        self._state, self._open = {}, {}
         ident = site_id(self.site)
-        headers = [r for r in self.records if r.get('type') == 'header']
-        for head in headers:
-            if (head.get('site'), head.get('api')) != (ident['site'],
-                                                       ident['api']):
-                self.close()
-                raise JournalError(
-                    f'journal {self.path} was written for {head.get("site")}'
-                    f' ({head.get("api")}), not for {ident["site"]} '
-                    f'({ident["api"]})')
+        resumed = False
+        for rec in self._read(self._fh):
+            if rec.get('type') == 'header':
+                resumed = True
+                if (rec.get('site'), rec.get('api')) != (ident['site'],
+                                                         ident['api']):
+                    self.close()
+                    raise JournalError(
+                        f'journal {self.path} was written for '
+                        f'{rec.get("site")} ({rec.get("api")}), not for '
+                        f'{ident["site"]} ({ident["api"]})')
+            self._remember(rec, found=True)
+        # locked: nobody else appends; bytes, whatever the text holds
+        self._size = os.fstat(fd).st_size
         self._write({'type': 'header', **ident,
                      'user': self.site.user(), 'script': self.script,
-                     'args': self.args, 'resumed': bool(headers)})
+                     'args': self.args, 'resumed': resumed})
         return self
 
     def close(self) -> None:
@@ -164,6 +177,20 @@ class Journal:
         with open(path, encoding='utf-8') as fh:
             return list(cls._read(fh))
 
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The records found at :meth:`open`, read back from the file.
+
+        A run's own records are not among them. Read anew at each
+        access: nothing is kept per record.
+        """
+        if not self._size:
+            return []
+        with open(self.path, 'rb') as fh:
+            data = fh.read(self._size)
+        # not splitlines(): a title may hold U+2028, which JSON leaves be
+        return list(self._read(data.decode('utf-8').split('\n')))
+
     # -- writing ------------------------------------------------------
 
     def _write(self, record: dict[str, Any]) -> None:
@@ -175,13 +202,19 @@ class Journal:
         self._remember(record)
 
     def _remember(self, record: dict[str, Any], *,
-                  keep: bool = False) -> None:
-        # only what was there at open() is kept as records (undo reads
-        # them); a long run's own records would grow memory per page
-        if keep:
-            self.records.append(record)
-        if record.get('key') and record.get('type') in _STATES:
-            self._state[record['key']] = record['type']
+                  found: bool = False) -> None:
+        # only keys found at open() are kept: a resume asks about them.
+        # A run writes each of its own keys once (its generators yield
+        # a page once), so keeping them would only grow memory per page
+        key, kind = record.get('key'), record.get('type')
+        if not key or kind not in _STATES or not (found
+                                                  or key in self._state):
+            return
+        self._state[key] = kind
+        if kind == 'intent':
+            self._open[key] = record
+        elif kind != 'uncertain':
+            self._open.pop(key, None)
 
     def intent(self, key: str, action: str, **data: Any) -> None:
         """Record that a write is about to be sent."""
@@ -227,7 +260,11 @@ class Journal:
     # -- reading ------------------------------------------------------
 
     def state(self, key: str) -> str | None:
-        """Return the last of ``intent``, ``done``, ``failed``, ``uncertain``."""
+        """Return the last of ``intent``, ``done``, ``failed``, ``uncertain``.
+
+        Known for the keys found at :meth:`open` (and kept up to date
+        for them); a key this run wrote first is not remembered (None).
+        """
         return self._state.get(key)
 
     def open_intents(self, action: str | None = None
@@ -240,16 +277,11 @@ class Journal:
 
         :param action: only intents of this action
         """
-        last: dict[str, dict[str, Any]] = {}
-        for rec in self.records:
-            if rec.get('type') == 'intent':
-                last[rec['key']] = rec
-        return [rec for key, rec in last.items()
-                if self.state(key) in ('intent', 'uncertain')
-                and (action is None or rec.get('action') == action)]
+        return [rec for rec in self._open.values()
+                if action is None or rec.get('action') == action]
 
     def is_done(self, key: str) -> bool:
-        """Return True if the journal shows *key* done."""
+        """Return True if the journal showed *key* done at :meth:`open`."""
         return self.state(key) == 'done'
 
     def done_records(self) -> list[dict[str, Any]]:

@@ -1,0 +1,95 @@
+"""The page generators: what they ask for and what they keep (no wiki)."""
+from __future__ import annotations
+
+import pywikibot
+import pytest
+
+from pywikibot_revert import _generators
+from pywikibot_revert._generators import top_contributions, unique
+
+
+class Titled:
+
+    def __init__(self, title):
+        self._title = title
+
+    def title(self):
+        return self._title
+
+
+class AnsweringSite:
+
+    """Answers each request with the next of *answers*; notes the params."""
+
+    def __init__(self, answers, rights=('apihighlimits',)):
+        self.answers = answers
+        self.sent = []
+        self.on_send = lambda: None
+        self.rights = rights
+
+    def has_right(self, right):
+        return right in self.rights
+
+    def simple_request(self, **params):
+        self.on_send()
+        self.sent.append(params)
+        answer = self.answers[len(self.sent) - 1]
+
+        class Request:
+            def submit(self):
+                return answer
+        return Request()
+
+
+def contrib(i):
+    return {'userid': 3, 'user': 'V', 'pageid': i, 'revid': 100 + i,
+            'parentid': 50 + i, 'ns': 0, 'title': f'P{i}'}
+
+
+@pytest.fixture
+def titles_as_pages(monkeypatch):
+    """Pages need a real site; here a page is its title."""
+    monkeypatch.setattr(pywikibot, 'Page', lambda site, title: title)
+    monkeypatch.setattr(pywikibot, 'FilePage', lambda site, title: title)
+
+
+def test_unique_keeps_the_first_of_each_title():
+    pages = [Titled(t) for t in ('A', 'B', 'A', 'C', 'B')]
+    assert [p.title() for p in unique(pages)] == ['A', 'B', 'C']
+
+
+def test_contributions_are_let_go_before_the_next_answer(titles_as_pages):
+    """Two answers of up to 5,000 are never in memory at once."""
+    first = [contrib(1), contrib(2)]
+    site = AnsweringSite([
+        {'continue': {'uccontinue': 'x', 'continue': '-||'},
+         'query': {'usercontribs': first}},
+        {'query': {'usercontribs': [contrib(3)]}},
+    ])
+    left = []
+    site.on_send = lambda: left.append(len(first))
+    got = [(page, c['revid']) for page, c in
+           top_contributions(site, user='V')]
+    assert got == [('P1', 101), ('P2', 102), ('P3', 103)]
+    # when the second request went out, the first list was empty
+    assert left == [2, 0]
+    assert site.sent[1]['uccontinue'] == 'x'
+    sent = site.sent[0]
+    assert (sent['list'], sent['ucshow'], sent['uclimit']) == (
+        'usercontribs', 'top', _generators.LISTING_BATCH)
+    # only what a rollback needs, kept for one answer at a time
+    assert sent['ucprop'] == 'ids|title'
+
+
+def test_listing_batch_without_high_limits(titles_as_pages):
+    """Without apihighlimits the API's maximum (500) is below it."""
+    site = AnsweringSite([{'query': {'usercontribs': []}}], rights=())
+    assert list(top_contributions(site, user='V')) == []
+    assert site.sent[0]['uclimit'] == 'max'
+
+
+def test_log_pages_once_each(titles_as_pages):
+    site = AnsweringSite([{'query': {'logevents': [
+        {'title': 'A'}, {'title': 'B'}, {'title': 'A'}, {}]}}])
+    assert list(_generators.deletion_log_pages(site)) == ['A', 'B']
+    assert site.sent[0]['lelimit'] == 'max'
