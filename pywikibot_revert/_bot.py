@@ -18,8 +18,8 @@ run summary, and ``user_confirm`` honours ``-always``. What
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted;
 - a status line every 100 items or 10 seconds
-  (:class:`~pywikibot_revert._progress.Meter`), with a share and an ETA
-  when the total is known (:meth:`RevertBot.expect_total`).
+  (:class:`~pywikibot_revert._progress.ProgressLines`), with a share
+  and an ETA when the total is known.
 """
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
 from ._child import RunSummary, in_crosswiki_run, publish
 from ._options import Option, seconds
-from ._progress import Meter
+from ._progress import ProgressLines
 from ._report import Report, ReportRow, report_path
 from ._rights import require_rights
 from ._selection import page_list_total
@@ -87,7 +87,8 @@ def classify(err: BaseException) -> str | None:
     return None
 
 
-class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
+class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
+                CurrentPageBot):
 
     """Common ground of the cleanup bots.
 
@@ -104,10 +105,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
     #: the message when no page selection was given
     needs_selection: ClassVar[str] = ('select pages with -page:, -file:, '
                                       '-cat: or another generator')
-    #: options of any bot that add pages besides the page selection
+    #: the bot's options that add pages besides the page selection
     #: (undelete's -logevents:); with one of them set, a page list does
     #: not tell the run's total
-    adds_pages: ClassVar[tuple[str, ...]] = ('logevents',)
+    adds_pages: ClassVar[tuple[str, ...]] = ()
     available_options = {o.key: o.default for o in COMMON_OPTIONS}
 
     def __init_subclass__(cls, **kwargs: Any) -> None:
@@ -137,10 +138,6 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         #: what a report row about the current page links to: ``user``,
         #: ``old`` and ``cur`` (the diff), as far as known
         self.review: dict[str, Any] = {}
-        # a -simulate preview is quiet for its first seconds: a short
-        # one prints no status line
-        self.meter = Meter(quiet_for=Meter.every_seconds
-                           if self.simulate else 0.0)
 
     # -- from the command line
 
@@ -210,45 +207,6 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             # a cross-wiki run names its one report itself
             if not in_crosswiki_run():
                 pywikibot.info(f'Report: {self.report.path}')
-
-    def expect_total(self, total: int | None) -> None:
-        """Say how many items the run has, once it is known.
-
-        The status lines then show the share done and an ETA. A page
-        list (``-page:``, ``-file:``) tells it before the run
-        (:func:`~pywikibot_revert._selection.page_list_total`); a bot
-        that reads its listing ahead calls this when the listing is read
-        to the end, with the number of items in the whole run (those
-        already treated included).
-
-        **Example:**
-
-        .. code-block:: python
-
-           pages = list(listing)  # read to the end
-           self.expect_total(len(pages))
-
-        :param total: the number of items, or None: not known
-        """
-        self.meter.expect(total)
-
-    def init_page(self, item: Any) -> Any:
-        """Count the item before this one as finished; print progress.
-
-        Counted here, not in :meth:`treat_page`: a page that
-        ``skip_page`` passes over is an item of the run too.
-        """
-        if self.meter.started is None:
-            self.meter.start()
-        else:
-            self.count_item()
-        return super().init_page(item)
-
-    def count_item(self) -> None:
-        """Count one item finished; print a status line when one is due."""
-        line = self.meter.tick(self.run_summary())
-        if line:
-            pywikibot.info(line)
 
     def run_summary(self) -> RunSummary:
         """Return the run's counts as they stand."""

@@ -14,8 +14,8 @@ import pywikibot
 from ._query import query
 
 
-__all__ = ['LISTING_BATCH', 'deletion_log_pages', 'overwritten_files',
-           'top_contributions', 'unique']
+__all__ = ['DELETION_LEPROP', 'LISTING_BATCH', 'deletion_log_entries',
+           'overwritten_files', 'top_contributions', 'unique']
 
 
 #: contributions per listing request. Not the API maximum (5,000 with
@@ -113,8 +113,13 @@ def top_contributions(site: Any, *, user: str | None = None,
             yield pywikibot.Page(site, contrib['title']), contrib
 
 
-def _log_pages(site: Any, cls: type[pywikibot.Page],
-               **params: Any) -> Iterator[pywikibot.Page]:
+#: what a deletion log entry is read with: enough to name it
+DELETION_LEPROP = 'title|type|ids|user|timestamp|comment'
+
+
+def _log_entries(site: Any, **params: Any
+                 ) -> Iterator[tuple[str, dict[str, Any]]]:
+    """Yield ``(title, entry)`` for each title of a log, at its first entry."""
     # a page deleted (or a file overwritten) twice is logged twice
     seen: set[str] = set()
     for part in query(site, list='logevents', lelimit='max', **params):
@@ -122,29 +127,43 @@ def _log_pages(site: Any, cls: type[pywikibot.Page],
             title = event.get('title')
             if title and title not in seen:
                 seen.add(title)
-                yield cls(site, title)
+                yield title, event
 
 
-def deletion_log_pages(site: Any, *, admin: str | None = None,
-                       start: Any = None, end: Any = None
-                       ) -> Iterator[pywikibot.Page]:
-    """Yield each page deleted (``delete/delete``) in the log, once.
+def deletion_log_entries(site: Any, *, admin: str | None = None,
+                 start: Any = None, end: Any = None
+                 ) -> Iterator[tuple[pywikibot.Page, dict[str, Any]]]:
+    """Yield ``(page, entry)`` for each page deleted in the log, once.
 
-    Restores and revision deletions in the same log are left out.
+    Only deletions (``delete/delete``) count, not restores nor revision
+    deletions; oldest first, streamed at the API maximum. Each page
+    comes with its first deletion in the window (``logid``, ``user``,
+    ``timestamp``, ``comment``), which names what an undelete reverses
+    (:func:`~pywikibot_revert._messages.undelete_reason`) without a
+    read per page.
+
+    **Example:**
+
+    .. code-block:: python
+
+       for page, entry in deletion_log_entries(site, admin='Hasty'):
+           print(page.title(), entry['logid'])
 
     :param admin: only deletions by this user
     :param start: the oldest deletion time to include
     :param end: the newest deletion time to include
     """
-    params = {'leaction': 'delete/delete', 'leprop': 'title|type|ids',
+    params = {'leaction': 'delete/delete', 'leprop': DELETION_LEPROP,
               'ledir': 'newer', 'leuser': admin or None,
               'lestart': start.totimestampformat() if start else None,
               'leend': end.totimestampformat() if end else None}
-    return _log_pages(site, pywikibot.Page,
-                      **{k: v for k, v in params.items() if v is not None})
+    for title, entry in _log_entries(
+            site, **{k: v for k, v in params.items() if v is not None}):
+        yield pywikibot.Page(site, title), entry
 
 
 def overwritten_files(site: Any, user: str) -> Iterator[pywikibot.FilePage]:
     """Yield each file *user* overwrote (``upload/overwrite``), once."""
-    return _log_pages(site, pywikibot.FilePage, leaction='upload/overwrite',
-                      leuser=user, leprop='title|type')
+    for title, _ in _log_entries(site, leaction='upload/overwrite',
+                                 leuser=user, leprop='title|type'):
+        yield pywikibot.FilePage(site, title)

@@ -17,11 +17,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from typing import Any
+
+import pywikibot
 
 from ._child import RunSummary
 
 
-__all__ = ['Meter', 'duration']
+__all__ = ['Meter', 'ProgressLines', 'duration']
 
 
 def duration(seconds: float) -> str:
@@ -138,3 +141,59 @@ class Meter:
                 left = max(self.total - self.items, 0)
                 parts.append(f'ETA {duration(left / rate)}')
         return f'Progress: {head}: ' + '; '.join(parts)
+
+
+class ProgressLines:
+
+    """The status lines of a bot, mixed into its class.
+
+    Needs from the bot: ``simulate`` and ``run_summary()``; counts each
+    item in pywikibot's ``init_page``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(**kwargs)
+        # a -simulate preview is quiet for its first seconds: a short
+        # one prints no status line
+        self.meter = Meter(quiet_for=Meter.every_seconds
+                           if self.simulate else 0.0)  # type: ignore
+
+    def expect_total(self, total: int | None) -> None:
+        """Say how many items the run has, once it is known.
+
+        The status lines then show the share done and an ETA. A page
+        list (``-page:``, ``-file:``) tells it before the run
+        (:func:`~pywikibot_revert._selection.page_list_total`); a bot
+        that reads its listing ahead calls this when the listing is read
+        to the end, with the number of items in the whole run (those
+        already treated included).
+
+        **Example:**
+
+        .. code-block:: python
+
+           pages = list(listing)  # read to the end
+           self.expect_total(len(pages))
+
+        :param total: the number of items, or None: not known
+        """
+        self.meter.expect(total)
+
+    def init_page(self, item: Any) -> Any:
+        """Count the item before this one as finished; print progress.
+
+        Counted here, not in :meth:`treat_page`: a page that
+        ``skip_page`` passes over is an item of the run too.
+        """
+        if self.meter.started is None:
+            self.meter.start()
+        else:
+            self.count_item()
+        return super().init_page(item)
+
+    def count_item(self) -> None:
+        """Count one item finished; print a status line when one is due."""
+        line = self.meter.tick(self.run_summary())  # type: ignore
+        if line:
+            pywikibot.info(line)

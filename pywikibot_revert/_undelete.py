@@ -11,6 +11,7 @@ from ._exceptions import NothingToUndeleteError, OutcomeUnknownError
 from ._params import chunked, undelete_params
 from ._apierrors import title_of
 from ._messages import undelete_reason
+from ._generators import DELETION_LEPROP
 from ._query import batch_size, query, query_pages, read
 from ._results import DeletedRevision, UndeleteResult
 from ._rights import require_rights
@@ -19,14 +20,11 @@ from ._write import is_simulation, submit_write
 
 
 __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
-           'deletion_entries', 'landed_undelete', 'last_deletion',
-           'select_revisions', 'still_deleted', 'undelete',
-           'undelete_landed']
+           'landed_undelete', 'last_deletion', 'select_revisions',
+           'still_deleted', 'undelete', 'undelete_landed']
 
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
-#: what a deletion's log entry is read with, for the undelete reason
-LEPROP = 'title|type|ids|user|timestamp|comment'
 
 
 @dataclass(frozen=True)
@@ -53,40 +51,6 @@ def _ts(value: Any) -> str | None:
     return parse_timestamp(value).totimestampformat()
 
 
-def deletion_entries(site: Any, *, admin: str | None = None,
-                     start: Any = None, end: Any = None
-                     ) -> Iterator[tuple[pywikibot.Page, dict[str, Any]]]:
-    """Yield ``(page, deletion log entry)`` for each page deleted, once.
-
-    Like :func:`~pywikibot_revert._generators.deletion_log_pages`
-    (``delete/delete`` only, oldest first, streamed at the API maximum),
-    but each page comes with its log entry (``logid``, ``user``,
-    ``timestamp``, ``comment``), for a reason that names the deletion
-    (:func:`~pywikibot_revert._messages.undelete_reason`) without a
-    read per page. A page deleted twice in one answer of the log comes
-    with the newer deletion.
-
-    :param admin: only deletions by this user
-    :param start: the oldest deletion time to include
-    :param end: the newest deletion time to include
-    """
-    params = {'leaction': 'delete/delete', 'leprop': LEPROP,
-              'ledir': 'newer', 'leuser': admin or None,
-              'lestart': start.totimestampformat() if start else None,
-              'leend': end.totimestampformat() if end else None}
-    seen: set[int] = set()  # hashes: a title costs more (long runs)
-    for part in query(site, list='logevents', lelimit='max',
-                      **{k: v for k, v in params.items() if v is not None}):
-        newest: dict[str, dict[str, Any]] = {}
-        for event in part.get('logevents', []):
-            if event.get('title'):
-                newest[event['title']] = event  # oldest first: newer wins
-        for title, event in newest.items():
-            if hash(title) not in seen:
-                seen.add(hash(title))
-                yield pywikibot.Page(site, title), event
-
-
 def last_deletion(site: Any, title: str) -> dict[str, Any] | None:
     """Return the newest deletion log entry of *title* (one read).
 
@@ -95,7 +59,7 @@ def last_deletion(site: Any, title: str) -> dict[str, Any] | None:
     """
     data = read(site, action='query', list='logevents',
                 leaction='delete/delete', letitle=title, lelimit=1,
-                leprop=LEPROP, formatversion=2)
+                leprop=DELETION_LEPROP, formatversion=2)
     events = data.get('query', {}).get('logevents', [])
     return events[0] if events else None
 

@@ -19,7 +19,7 @@ from ._exceptions import (
     RecreatedPageError,
     UsageError,
 )
-from ._generators import unique
+from ._generators import deletion_log_entries, unique
 from ._messages import undelete_reason
 from ._options import Option, existing_user, tags, timestamp
 from ._params import batched
@@ -29,7 +29,6 @@ from ._rights import require_rights
 from ._undelete import (
     UndeleteSelection,
     deleted_revisions,
-    deletion_entries,
     select_revisions,
     undelete,
     undelete_landed,
@@ -69,7 +68,7 @@ def deletion_log(site: Any, text: str) -> dict[str, Any]:
     revision deletions.
 
     :return: keywords for
-        :func:`~pywikibot_revert._undelete.deletion_entries`
+        :func:`~pywikibot_revert._generators.deletion_log_entries`
     :raises ValueError: another log type, a bad time or user
     """
     logtype, admin, start, end = (text.split(',') + [''] * 3)[:4]
@@ -107,6 +106,7 @@ class UndeleteBot(RevertBot):
     """
 
     operation = 'undelete'
+    adds_pages = ('logevents',)
     needs_selection = ('select pages: -logevents:delete,ADMIN,START,END, '
                        '-page:, -file: or another generator')
     options = (
@@ -141,7 +141,7 @@ class UndeleteBot(RevertBot):
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
         """The deletion log entries and the operator's page selection."""
         gens: list[Iterable[pywikibot.Page]] = [
-            self._remembering(deletion_entries(self.site, **spec))
+            self._remembering(deletion_log_entries(self.site, **spec))
             for spec in self.opt.logevents or []]
         combined = factory.getCombinedGenerator()
         if combined is not None:

@@ -15,7 +15,13 @@ from pywikibot_revert import (
     MissingTargetError,
     OnlyAuthorError,
 )
-from wikitools import file_sha1s, settled_count, upload
+from wikitools import (
+    file_sha1s,
+    file_versions,
+    revert_comment_en,
+    settled_count,
+    upload,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -169,30 +175,11 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
     assert settled_count(wiki) - before == 2  # the batch + one re-read
 
 
-MONTHS = ('January', 'February', 'March', 'April', 'May', 'June', 'July',
-          'August', 'September', 'October', 'November', 'December')
-
-
-def _versions(site, title):
-    data = site.simple_request(
-        action='query', prop='imageinfo', titles=title, iilimit='max',
-        iiprop='sha1|timestamp|comment|user', formatversion=2).submit()
-    return data['query']['pages'][0]['imageinfo']
-
-
-def _expected_comment(iso):
-    """MediaWiki's form on an English wiki in UTC, computed here apart."""
-    date, time_ = iso.rstrip('Z').split('T')
-    year, month, day = (int(x) for x in date.split('-'))
-    return (f'Reverted to version as of {time_[:5]}, '
-            f'{day} {MONTHS[month - 1]} {year} (UTC)')
-
-
 def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
     from pywikibot_revert import _messages
     title, sha = overwritten
     assert site.siteinfo['timezone'] == 'UTC'  # what is expected below
-    old = {v['sha1']: v for v in _versions(site, title)}
+    old = {v['sha1']: v for v in file_versions(site, title)}
     page = pywikibot.FilePage(site, title)
     _messages.clear_cache(site)
     assert site.tokens['csrf']  # read before counting
@@ -202,21 +189,21 @@ def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
     before = settled_count(wiki)
     result = page.revert.filerevert(not_user='Vandal')
     first = settled_count(wiki) - before
-    expected = _expected_comment(old[sha[1]]['timestamp'])
-    assert _versions(site, title)[0]['comment'] == expected
+    expected = revert_comment_en(old[sha[1]]['timestamp'])
+    assert file_versions(site, title)[0]['comment'] == expected
     assert result.comment == expected
     # the message is read once: the next revert sends one request less
     time.sleep(1.1)
     before = settled_count(wiki)
     result = page.revert.filerevert(sha1=sha[3])
     assert settled_count(wiki) - before == first - 1 == 3
-    now = _versions(site, title)
+    now = file_versions(site, title)
     assert now[0]['sha1'] == sha[3]
-    assert now[0]['comment'] == _expected_comment(old[sha[3]]['timestamp'])
+    assert now[0]['comment'] == revert_comment_en(old[sha[3]]['timestamp'])
     # an explicit empty comment stays empty
     time.sleep(1.1)
     page.revert.filerevert(sha1=sha[1], comment='')
-    assert _versions(site, title)[0]['comment'] == ''
+    assert file_versions(site, title)[0]['comment'] == ''
 
 
 def test_default_comment_follows_the_wikis_message(site, overwritten):
@@ -229,11 +216,11 @@ def test_default_comment_follows_the_wikis_message(site, overwritten):
                         token=site.tokens['csrf']).submit()
     try:
         _messages.clear_cache(site)
-        old = {v['sha1']: v for v in _versions(site, title)}
+        old = {v['sha1']: v for v in file_versions(site, title)}
         pywikibot.FilePage(site, title).revert.filerevert(previous=True)
         ts = old[sha[2]]['timestamp']
-        day = _expected_comment(ts).split(', ', 1)[1].rsplit(' (', 1)[0]
-        assert _versions(site, title)[0]['comment'] == \
+        day = revert_comment_en(ts).split(', ', 1)[1].rsplit(' (', 1)[0]
+        assert file_versions(site, title)[0]['comment'] == \
             f'Zurück zur Version vom {day} um {ts[11:16]} (UTC) [local]'
     finally:
         site.simple_request(action='delete',

@@ -6,7 +6,14 @@ import time
 
 import pytest
 
-from wikitools import file_sha1s, new_user, pwb, upload
+from wikitools import (
+    file_sha1s,
+    file_versions,
+    new_user,
+    pwb,
+    revert_comment_en,
+    upload,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -119,42 +126,23 @@ def test_bad_input(wiki, config_dir_for):
         assert message in out, (args, out)
 
 
-MONTHS = ('January', 'February', 'March', 'April', 'May', 'June', 'July',
-          'August', 'September', 'October', 'November', 'December')
-
-
-def _versions(site, title):
-    data = site.simple_request(
-        action='query', prop='imageinfo', titles=title, iilimit='max',
-        iiprop='sha1|timestamp|comment', formatversion=2).submit()
-    return data['query']['pages'][0]['imageinfo']
-
-
-def _wiki_default(iso):
-    """MediaWiki's own form text on the (English, UTC) test wiki."""
-    date, clock = iso.rstrip('Z').split('T')
-    year, month, day = (int(x) for x in date.split('-'))
-    return (f'Reverted to version as of {clock[:5]}, '
-            f'{day} {MONTHS[month - 1]} {year} (UTC)')
-
-
 def test_default_comment(wiki, site, config_dir_for, overwrites):
     o = overwrites
     expected = {}
     for title, good in o['files'].items():
-        version = next(v for v in _versions(site, title)
+        version = next(v for v in file_versions(site, title)
                        if v['sha1'] == good)
-        expected[title] = _wiki_default(version['timestamp'])
+        expected[title] = revert_comment_en(version['timestamp'])
     code, out = pwb(wiki, config_dir_for('Admin'), 'filerevert',
                     f'-user:{o["user"]}', '-simulate')
     assert code == 0, out
     for title, comment in expected.items():
         assert f'would revert with the comment "{comment}"' in out
-        assert len(_versions(site, title)) == 2
+        assert len(file_versions(site, title)) == 2
     code, out = pwb(wiki, config_dir_for('Admin'), 'filerevert',
                     f'-user:{o["user"]}', '-always')
     assert code == 0, out
     for title, comment in expected.items():
-        now = _versions(site, title)
+        now = file_versions(site, title)
         assert now[0]['sha1'] == o['files'][title]
         assert now[0]['comment'] == comment

@@ -10,10 +10,12 @@ import pytest
 from wikitools import (
     delete,
     deleted_count,
+    deletion_entry,
     edit,
     exists,
     new_user,
     pwb,
+    restore_comment,
     revisions,
     text_of,
 )
@@ -214,25 +216,10 @@ def test_other_log_types_are_refused_clearly(wiki, config_dir_for):
     assert 'Traceback' not in out and 'AssertionError' not in out
 
 
-def _deletion(site, title):
-    data = site.simple_request(action='query', list='logevents',
-                               leaction='delete/delete', letitle=title,
-                               leprop='ids|user|timestamp|comment',
-                               formatversion=2).submit()
-    return data['query']['logevents'][0]
-
-
-def _restore_comment(site, title):
-    data = site.simple_request(action='query', list='logevents',
-                               leaction='delete/restore', letitle=title,
-                               leprop='comment', formatversion=2).submit()
-    return data['query']['logevents'][0]['comment']
-
-
 def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
                         unique):
     m = mass_deletion
-    entries = {t: _deletion(site, t) for t in m['titles']}
+    entries = {t: deletion_entry(site, t) for t in m['titles']}
     code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
                     f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
                     '-simulate')
@@ -247,7 +234,7 @@ def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
     for title, entry in entries.items():
         assert entry['user'] == m['admin']
         assert exists(site, title)
-        assert _restore_comment(site, title) == (
+        assert restore_comment(site, title) == (
             f'Undoing the deletion by [[User:{m["admin"]}|{m["admin"]}]] '
             f'(log entry {entry["logid"]} of {entry["timestamp"]}: '
             '"mistake")')
@@ -259,4 +246,4 @@ def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
                     f'-page:{other}', '-always')
     assert code == 0, out
     assert exists(site, other)
-    assert _restore_comment(site, other) == 'Restoring deleted revisions'
+    assert restore_comment(site, other) == 'Restoring deleted revisions'

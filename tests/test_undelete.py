@@ -16,8 +16,10 @@ from pywikibot_revert import (
 from wikitools import (
     delete,
     deleted_count,
+    deletion_entry,
     edit,
     exists,
+    restore_comment,
     revisions,
     settled_count,
     text_of,
@@ -176,33 +178,18 @@ def test_chunking(site, unique, monkeypatch):
     assert deleted_count(site, title) == 0
 
 
-def _deletion(site, title):
-    data = site.simple_request(action='query', list='logevents',
-                               leaction='delete/delete', letitle=title,
-                               leprop='ids|user|timestamp|comment',
-                               formatversion=2).submit()
-    return data['query']['logevents'][0]
-
-
-def _restore_comment(site, title):
-    data = site.simple_request(action='query', list='logevents',
-                               leaction='delete/restore', letitle=title,
-                               leprop='comment', formatversion=2).submit()
-    return data['query']['logevents'][0]['comment']
-
-
 def test_default_reason_names_the_deletion(site, site_for, wiki, unique):
     title = f'{unique} default reason'
     edit(site_for('Editor'), title, 'one')
     delete(site, title, 'first try')
     edit(site_for('Editor'), title, 'two')
     delete(site, title, 'Spam: "buy now"')
-    entry = _deletion(site, title)  # the newer deletion
+    entry = deletion_entry(site, title)  # the newer deletion
     page = pywikibot.Page(site, title)
     page.revert.undelete(all_revisions=True)
-    assert _restore_comment(site, title) == (
+    assert restore_comment(site, title) == (
         f'Undoing the deletion by [[User:Admin|Admin]] (log entry '
         f'{entry["logid"]} of {entry["timestamp"]}: "Spam: "buy now"")')
     delete(site, title, 'again')
     page.revert.undelete(all_revisions=True, summary='')
-    assert _restore_comment(site, title) == ''
+    assert restore_comment(site, title) == ''

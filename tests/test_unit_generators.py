@@ -88,8 +88,14 @@ def test_listing_batch_without_high_limits(titles_as_pages):
     assert site.sent[0]['uclimit'] == 'max'
 
 
-def test_log_pages_once_each(titles_as_pages):
-    site = AnsweringSite([{'query': {'logevents': [
-        {'title': 'A'}, {'title': 'B'}, {'title': 'A'}, {}]}}])
-    assert list(_generators.deletion_log_pages(site)) == ['A', 'B']
+def test_log_pages_once_each_with_their_first_entry(titles_as_pages):
+    site = AnsweringSite([
+        {'continue': {'lecontinue': 'x', 'continue': '-||'},
+         'query': {'logevents': [{'title': 'A', 'logid': 1},
+                                 {'title': 'B', 'logid': 2}]}},
+        {'query': {'logevents': [{'title': 'A', 'logid': 3}, {}]}}])
+    entries = list(_generators.deletion_log_entries(site))
+    assert [(page, e['logid']) for page, e in entries] == [('A', 1),
+                                                          ('B', 2)]
     assert site.sent[0]['lelimit'] == 'max'
+    assert site.sent[0]['leprop'] == _generators.DELETION_LEPROP

@@ -458,3 +458,41 @@ class ApiClient:
         rev = page['revisions'][0]
         return {'revid': rev['revid'], 'user': rev['user'],
                 'text': rev['slots']['main']['content']}
+
+
+MONTHS = ('January', 'February', 'March', 'April', 'May', 'June', 'July',
+          'August', 'September', 'October', 'November', 'December')
+
+
+def file_versions(site: Any, title: str) -> list[dict[str, Any]]:
+    """A file's versions, newest first: sha1, timestamp, comment, user."""
+    data = site.simple_request(
+        action='query', prop='imageinfo', titles=title, iilimit='max',
+        iiprop='sha1|timestamp|comment|user', formatversion=2).submit()
+    return data['query']['pages'][0]['imageinfo']
+
+
+def revert_comment_en(iso: str) -> str:
+    """MediaWiki's file revert form text on an English wiki in UTC,
+    computed apart from the plugin."""
+    date, clock = iso.rstrip('Z').split('T')
+    year, month, day = (int(x) for x in date.split('-'))
+    return (f'Reverted to version as of {clock[:5]}, '
+            f'{day} {MONTHS[month - 1]} {year} (UTC)')
+
+
+def deletion_entry(site: Any, title: str) -> dict[str, Any]:
+    """The newest deletion log entry of *title*."""
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/delete', letitle=title,
+                               leprop='ids|user|timestamp|comment',
+                               formatversion=2).submit()
+    return data['query']['logevents'][0]
+
+
+def restore_comment(site: Any, title: str) -> str:
+    """The reason of the newest restore of *title*."""
+    data = site.simple_request(action='query', list='logevents',
+                               leaction='delete/restore', letitle=title,
+                               leprop='comment', formatversion=2).submit()
+    return data['query']['logevents'][0]['comment']
