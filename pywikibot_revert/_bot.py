@@ -17,6 +17,9 @@ run summary, and ``user_confirm`` honours ``-always``. What
   reverses;
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted;
+- a review report (``-report:FILE``,
+  :class:`~pywikibot_revert._reported.ReviewRows`): a row for each
+  failure, conflict and skip worth a human's look;
 - a status line every 100 items or 10 seconds
   (:class:`~pywikibot_revert._progress.ProgressLines`), with a share
   and an ETA when the total is known.
@@ -45,10 +48,11 @@ from ._exceptions import (
 from ._generators import unique
 from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
-from ._child import RunSummary, in_crosswiki_run, publish
+from ._child import RunSummary, publish
 from ._options import Option, seconds
 from ._progress import ProgressLines
-from ._report import Report, ReportRow, report_path
+from ._report import report_path
+from ._reported import ReviewRows
 from ._rights import require_rights
 from ._selection import page_list_total
 
@@ -87,7 +91,7 @@ def classify(err: BaseException) -> str | None:
     return None
 
 
-class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
+class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
                 CurrentPageBot):
 
     """Common ground of the cleanup bots.
@@ -134,10 +138,6 @@ class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
         self.stopped: str | None = None
         self.done = 0
         self.simulated = 0
-        self.report: Report | None = None
-        #: what a report row about the current page links to: ``user``,
-        #: ``old`` and ``cur`` (the diff), as far as known
-        self.review: dict[str, Any] = {}
 
     # -- from the command line
 
@@ -202,11 +202,7 @@ class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
             self.settle_interrupted()
-        if self.opt.report:
-            self.report = Report.for_site(self.opt.report, self.site).open()
-            # a cross-wiki run names its one report itself
-            if not in_crosswiki_run():
-                pywikibot.info(f'Report: {self.report.path}')
+        self.open_report()
 
     def run_summary(self) -> RunSummary:
         """Return the run's counts as they stand."""
@@ -223,11 +219,7 @@ class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
         pywikibot.info(f'Summary: {summary.line()}')
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
-        if self.report:
-            self.report.close()
-            if not in_crosswiki_run():
-                pywikibot.info(f'Report: {self.report.rows} item(s) to '
-                               f'review in {self.report.path}')
+        self.close_report()
         if self.journal:
             self.journal.note('end', done=self.done,
                               failed=self.counter['fail'],
@@ -336,24 +328,6 @@ class RevertBot(JournalledWrites, ProgressLines, SingleSiteBot,
         self.report_row(page, 'conflict' if conflict else 'failed',
                         getattr(err, 'reason', None)
                         or getattr(err, 'code', 'failed'), str(err))
-
-    def review_links(self, page: pywikibot.Page) -> dict[str, Any]:
-        """Return the ``user``, ``old`` and ``cur`` a report row links."""
-        return self.review
-
-    def report_row(self, page: pywikibot.Page | None, outcome: str,
-                   reason: str, detail: str = '') -> None:
-        """Write a row about *page* to the report, if there is one."""
-        if self.report is None or page is None:
-            return
-        # a batched check may fail a page other than the current one
-        links = self.review_links(page) if page == self._current_page \
-            else {}
-        detail = detail.removeprefix(f'{page.title()}: ')
-        self.report.add(ReportRow(
-            title=page.title(), outcome=outcome, reason=reason,
-            user=links.get('user'), old=links.get('old'),
-            cur=links.get('cur'), detail=' '.join(detail.split())))
 
     def stop(self, reason: str) -> None:
         """Stop the run cleanly; a rerun with the journal resumes."""

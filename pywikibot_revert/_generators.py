@@ -11,7 +11,7 @@ from typing import Any
 
 import pywikibot
 
-from ._query import query
+from ._query import query_items
 
 
 __all__ = ['DELETION_LEPROP', 'LISTING_BATCH', 'deletion_log_entries',
@@ -24,29 +24,6 @@ __all__ = ['DELETION_LEPROP', 'LISTING_BATCH', 'deletion_log_entries',
 #: 5,000 pages. 1,000 keeps the peak flat from 1,000 pages on, for one
 #: more request per 1,000 pages (each of which costs a write anyway).
 LISTING_BATCH = 1000
-
-
-def _drain(part: dict[str, Any], key: str) -> Iterator[dict[str, Any]]:
-    """Yield the items of one answer's list *key*, letting go of each.
-
-    The list is taken out of the answer (:func:`~._query.query` still
-    holds the answer while it waits for the next one) and emptied as it
-    is yielded: an item is freed once its page is done, and when the
-    next answer (up to 5,000 items) is parsed nothing of this one is
-    left. Otherwise two answers would be in memory at that moment,
-    from the second answer on (a run beyond the API maximum) only.
-
-    >>> part = {'usercontribs': [{'revid': 1}, {'revid': 2}]}
-    >>> items = part['usercontribs']
-    >>> [c['revid'] for c in _drain(part, 'usercontribs')]
-    [1, 2]
-    >>> part, items
-    ({}, [])
-    """
-    items = part.pop(key, None) or []
-    items.reverse()
-    while items:
-        yield items.pop()
 
 
 def unique(pages: Iterable[pywikibot.Page]) -> Iterator[pywikibot.Page]:
@@ -108,9 +85,8 @@ def top_contributions(site: Any, *, user: str | None = None,
         'ucuser': user, 'uciprange': iprange,
     }
     params = {k: v for k, v in params.items() if v is not None}
-    for part in query(site, **params):
-        for contrib in _drain(part, 'usercontribs'):
-            yield pywikibot.Page(site, contrib['title']), contrib
+    for contrib in query_items(site, 'usercontribs', **params):
+        yield pywikibot.Page(site, contrib['title']), contrib
 
 
 #: what a deletion log entry is read with: enough to name it
@@ -122,12 +98,12 @@ def _log_entries(site: Any, **params: Any
     """Yield ``(title, entry)`` for each title of a log, at its first entry."""
     # a page deleted (or a file overwritten) twice is logged twice
     seen: set[str] = set()
-    for part in query(site, list='logevents', lelimit='max', **params):
-        for event in _drain(part, 'logevents'):
-            title = event.get('title')
-            if title and title not in seen:
-                seen.add(title)
-                yield title, event
+    for event in query_items(site, 'logevents', list='logevents',
+                             lelimit='max', **params):
+        title = event.get('title')
+        if title and title not in seen:
+            seen.add(title)
+            yield title, event
 
 
 def deletion_log_entries(site: Any, *, admin: str | None = None,

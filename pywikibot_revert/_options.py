@@ -21,8 +21,8 @@ from ._params import WATCHLIST_VALUES
 from ._validate import parse_timestamp, require_existing_user, require_tags
 
 
-__all__ = ['Option', 'choice', 'existing_user', 'iprange', 'parse_options',
-           'seconds', 'tags', 'timestamp', 'watchlist']
+__all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
+           'parse_options', 'seconds', 'tags', 'timestamp', 'watchlist']
 
 #: (site, text) -> value
 Converter = Callable[[Any, str], Any]
@@ -105,12 +105,45 @@ def choice(values: Sequence[str]) -> Converter:
     """
     def convert(site: Any, text: str) -> str:
         if text not in values:
-            raise ValueError(f'must be one of {", ".join(values)}')
+            raise ValueError(f'must be one of {", ".join(values)}, '
+                             f'not {text!r}')
         return text
     return convert
 
 
 watchlist = choice(WATCHLIST_VALUES)
+
+
+def _log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
+    """Parse a ``-logevents`` time the way pywikibot does (8+ digits)."""
+    if not text:
+        return None
+    if not text.isdigit() or len(text) < 8:
+        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
+                         '(UTC)')
+    return pywikibot.Timestamp.fromtimestampformat(text)
+
+
+def deletion_log(site: Any, text: str) -> dict[str, Any]:
+    """Convert ``-logevents:delete,ADMIN,START,END`` (either order).
+
+    Only real deletions count (``delete/delete``): not restores, nor
+    revision deletions.
+
+    :return: keywords for
+        :func:`~pywikibot_revert._generators.deletion_log_entries`
+    :raises ValueError: another log type, a bad time or user
+    """
+    logtype, admin, start, end = (text.split(',') + [''] * 3)[:4]
+    if logtype != 'delete':
+        raise ValueError(f'undelete reads the deletion log: use '
+                         f'-logevents:delete,ADMIN,START,END, not '
+                         f'{logtype!r}')
+    first, second = _log_timestamp(start), _log_timestamp(end)
+    if first and second and first > second:
+        first, second = second, first  # either order names one window
+    return {'admin': require_existing_user(site, admin) if admin else None,
+            'start': first, 'end': second}
 
 
 # -- parsing -------------------------------------------------------------

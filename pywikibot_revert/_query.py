@@ -15,7 +15,7 @@ from ._params import PARAM_SINCE, batched, query_params
 
 
 __all__ = ['batch_size', 'latest_revisions', 'latest_revisions_at',
-           'query', 'query_pages', 'read',
+           'query', 'query_items', 'query_pages', 'read',
            'revision_texts', 'revisions_by_id', 'top_revisions']
 
 
@@ -44,16 +44,46 @@ def query(site: Any, **params: Any) -> Iterator[dict[str, Any]]:
     cont: dict[str, Any] = {}
     while True:
         data = read(site, **params, **cont)
-        yield data.get('query', {})
-        if 'continue' not in data:
+        more = data.get('continue')
+        part = data.get('query', {})
+        # Neither the answer nor its part is held while the next one is
+        # read and parsed: a listing's has up to 5,000 items.
+        del data
+        yield part
+        del part
+        if more is None:
             return
-        cont = data['continue']
+        cont = more
+
+
+def query_items(site: Any, key: str, **params: Any
+                ) -> Iterator[dict[str, Any]]:
+    """Yield each item of the list *key* of every answer, letting go of each.
+
+    The list is taken out of its answer and emptied as it is yielded:
+    an item is freed once the caller is done with it, and when the next
+    answer is parsed nothing of this one is left, so a listing of any
+    length holds at most one answer's items (see :func:`query`).
+
+    **Example:** the pages a user's contributions are the latest
+    revision of::
+
+        for contrib in query_items(site, 'usercontribs',
+                                   list='usercontribs', ucuser='Vandal',
+                                   ucshow='top', uclimit='max'):
+            print(contrib['title'])
+    """
+    for part in query(site, **params):
+        items = part.pop(key, None) or []
+        del part
+        items.reverse()
+        while items:
+            yield items.pop()
 
 
 def query_pages(site: Any, **params: Any) -> Iterator[dict[str, Any]]:
-    """Yield each page dict of every answer (see :func:`query`)."""
-    for part in query(site, **params):
-        yield from part.get('pages', [])
+    """Yield each page dict of every answer (see :func:`query_items`)."""
+    return query_items(site, 'pages', **params)
 
 
 def top_revisions(site: Any, *, title: str | None = None,

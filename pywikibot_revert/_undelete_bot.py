@@ -21,7 +21,14 @@ from ._exceptions import (
 )
 from ._generators import deletion_log_entries, unique
 from ._messages import undelete_reason
-from ._options import Option, existing_user, tags, timestamp
+from ._options import (
+    Option,
+    choice,
+    deletion_log,
+    existing_user,
+    tags,
+    timestamp,
+)
 from ._params import batched
 from ._query import latest_revisions, query, query_pages
 from ._results import DeletedRevision
@@ -33,54 +40,14 @@ from ._undelete import (
     undelete,
     undelete_landed,
 )
-from ._validate import require_existing_user
 
 
-__all__ = ['UndeleteBot', 'deletion_log']
+__all__ = ['UndeleteBot']
 
 #: pages per batched read of deleted revisions
 BATCH = 50
 #: seconds after which a page is read again right before restoring it
 STALE_AFTER = 5.0
-
-
-def on_recreated(site: Any, text: str) -> str:
-    """Convert ``-recreated:skip|merge``."""
-    if text not in ('skip', 'merge'):
-        raise ValueError(f'-recreated takes skip or merge, not {text!r}')
-    return text
-
-
-def _log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
-    """Parse a ``-logevents`` time the way pywikibot does (8+ digits)."""
-    if not text:
-        return None
-    if not text.isdigit() or len(text) < 8:
-        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
-                         '(UTC)')
-    return pywikibot.Timestamp.fromtimestampformat(text)
-
-
-def deletion_log(site: Any, text: str) -> dict[str, Any]:
-    """Convert ``-logevents:delete,ADMIN,START,END`` (either order).
-
-    Only real deletions count (``delete/delete``): not restores, nor
-    revision deletions.
-
-    :return: keywords for
-        :func:`~pywikibot_revert._generators.deletion_log_entries`
-    :raises ValueError: another log type, a bad time or user
-    """
-    logtype, admin, start, end = (text.split(',') + [''] * 3)[:4]
-    if logtype != 'delete':
-        raise ValueError(f'undelete reads the deletion log: use '
-                         f'-logevents:delete,ADMIN,START,END, not '
-                         f'{logtype!r}')
-    first, second = _log_timestamp(start), _log_timestamp(end)
-    if first and second and first > second:
-        first, second = second, first  # either order names one window
-    return {'admin': require_existing_user(site, admin) if admin else None,
-            'start': first, 'end': second}
 
 
 class UndeleteBot(RevertBot):
@@ -116,7 +83,7 @@ class UndeleteBot(RevertBot):
         Option('until', convert=timestamp),
         Option('undeletetalk', False, flag=True),
         Option('tags', convert=tags),
-        Option('recreated', 'skip', convert=on_recreated),
+        Option('recreated', 'skip', convert=choice(('skip', 'merge'))),
     )
 
     def __init__(self, **kwargs: Any) -> None:

@@ -251,7 +251,7 @@ def test_bad_recreated_value_is_refused(wiki, config_dir_for):
     code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
                     '-page:X', '-recreated:yes', '-always')
     assert code == 2
-    assert '-recreated takes skip or merge' in out
+    assert "-recreated: must be one of skip, merge, not 'yes'" in out
 
 
 @pytest.mark.parametrize('host', ['localhost', '127.0.0.1'])

@@ -1,6 +1,9 @@
 """The page generators: what they ask for and what they keep (no wiki)."""
 from __future__ import annotations
 
+import gc
+import weakref
+
 import pywikibot
 import pytest
 
@@ -33,7 +36,8 @@ class AnsweringSite:
     def simple_request(self, **params):
         self.on_send()
         self.sent.append(params)
-        answer = self.answers[len(self.sent) - 1]
+        # handed over, not kept: a test can see whether the code lets go
+        answer = self.answers.pop(0)
 
         class Request:
             def submit(self):
@@ -79,6 +83,25 @@ def test_contributions_are_let_go_before_the_next_answer(titles_as_pages):
         'usercontribs', 'top', _generators.LISTING_BATCH)
     # only what a rollback needs, kept for one answer at a time
     assert sent['ucprop'] == 'ids|title'
+
+
+def test_an_answer_is_let_go_before_the_next_is_read(titles_as_pages):
+    """Not the answer, nor its part, is alive at the next request."""
+    class Answer(dict):  # a plain dict cannot be weakly referenced
+        pass
+
+    first = Answer({'continue': {'uccontinue': 'x', 'continue': '-||'},
+                    'query': Answer({'usercontribs': [contrib(1)]})})
+    answer, part = weakref.ref(first), weakref.ref(first['query'])
+    site = AnsweringSite([first, {'query': {'usercontribs': [contrib(2)]}}])
+    del first
+    alive = []
+    site.on_send = lambda: (gc.collect(),
+                            alive.append((answer() is not None,
+                                          part() is not None)))
+    got = [c['revid'] for _, c in top_contributions(site, user='V')]
+    assert got == [101, 102]
+    assert alive == [(True, True), (False, False)]
 
 
 def test_listing_batch_without_high_limits(titles_as_pages):

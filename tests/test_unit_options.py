@@ -16,7 +16,8 @@ from pywikibot_revert._options import (
     timestamp,
 )
 from pywikibot_revert._rollback_bot import RollbackBot
-from pywikibot_revert._undelete_bot import UndeleteBot, deletion_log
+from pywikibot_revert._options import deletion_log
+from pywikibot_revert._undelete_bot import UndeleteBot
 from pywikibot_revert._undo import UndoBot
 
 
