@@ -643,30 +643,35 @@ def side_by_side(results: dict[tuple[str, int], dict[str, list[Measurement]]]
 
     *results* maps (job, size) to the job's runs; rows go by job, then
     size, then contender, each with its median run (the lower middle
-    of the wall times).
+    of the wall times). The CPU ratio (client and server CPU seconds
+    after the login, over the bare loop's) hardly moves with other work
+    on the machine, which stretches wall times.
     """
     rows = ['| job | N | contender | wall time (s) | ratio to bare loop | '
-            'requests per item | peak RSS (MB) | verified |',
-            '|---|---:|---|---:|---:|---:|---:|---|']
+            'CPU ratio | requests per item | peak RSS (MB) | verified |',
+            '|---|---:|---|---:|---:|---:|---:|---:|---|']
     for job in TABLE_JOBS:
         for (name, n), runs in sorted(results.items(),
                                       key=lambda kv: kv[0][1]):
             if name != job:
                 continue
             medians = {c: median_run(rs) for c, rs in runs.items()}
-            base = next((m for m in medians.values()
+            base = next((c for c, m in medians.items()
                          if m.contender.baseline), None)
+            base_cpu = cpu_cost(runs[base]) if base else None
             for contender, m in medians.items():
-                ratio = (m.wall_s / base.wall_s
-                         if base and m.wall_s and base.wall_s else None)
+                wall = medians[base].wall_s if base else None
+                ratio = m.wall_s / wall if m.wall_s and wall else None
+                cpu = cpu_cost(runs[contender])
+                cpu_ratio = cpu / base_cpu if cpu and base_cpu else None
                 ok = all(r.verified for r in runs[contender])
                 count = len(runs[contender])
                 verified = ('yes' if ok else 'NO') + (
                     f' ({count} runs)' if count > 1 else '')
                 rows.append(
-                    f'| {job} | {n} | {contender} | {_fmt(m.wall_s)} | '
-                    f'{_fmt(ratio)} | {_fmt(m.per_item, 3)} | '
-                    f'{m.peak_rss} | {verified} |')
+                    f'| {job} | {n:,} | {contender} | {_fmt(m.wall_s)} | '
+                    f'{_fmt(ratio)} | {_fmt(cpu_ratio)} | '
+                    f'{_fmt(m.per_item, 3)} | {m.peak_rss} | {verified} |')
     return '\n'.join(rows)
 
 
