@@ -1172,10 +1172,12 @@ def main(argv: list[str] | None = None) -> int:
     sized: dict[tuple[str, int], dict[str, list[Measurement]]] = {}
     #: the table's time at each size: seeding, runs (seconds)
     sized_time: dict[int, list[float]] = {}
+    interrupted = False
+    info: dict[str, str] = {}
     try:
         print(f'Installing a test wiki on {wiki.url} in {work}', flush=True)
         wiki.start(fresh=True)
-        info = _version_info(args.python, wiki)
+        info.update(_version_info(args.python, wiki))
         info['plugin'] = freeze_plugin(args.python, work / 'site')
         jobs: dict[str, list[Contender]] = {}
         seed_dir = work / 'seed'
@@ -1264,6 +1266,15 @@ def main(argv: list[str] | None = None) -> int:
                 # each is used for one job only; a 20,000 page one is large
                 shutil.rmtree(wiki.root / 'snapshots' / f'table-{job}-{n}',
                               ignore_errors=True)
+                # a table run takes hours: what is measured is kept if
+                # it is stopped (or dies) before the end
+                write_report(args, info, load_start, seeds, results,
+                             cross, sized, sized_time, partial=True)
+    except KeyboardInterrupt:
+        if not sized:
+            raise
+        print('Interrupted: the report has what was measured', flush=True)
+        interrupted = True
     finally:
         wiki.stop()
         if args.keep:
@@ -1271,18 +1282,33 @@ def main(argv: list[str] | None = None) -> int:
         else:
             shutil.rmtree(work, ignore_errors=True)
 
-    info['load average'] = (f'{load_start} at the start, '
-                            f'{_load()} at the end (1, 5, 15 min)')
-    text = report(info, args, seeds, results, cross, sized, sized_time)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(text, encoding='utf-8')
+    text = write_report(args, info, load_start, seeds, results, cross,
+                        sized, sized_time, partial=interrupted)
     print()
     print(text)
     print(f'Written to {args.output}')
     failed = any(not m.verified
                  for runs in (*results.values(), cross, *sized.values())
                  for rs in runs.values() for m in rs)
-    return 1 if failed else 0
+    return 1 if failed or interrupted else 0
+
+
+def write_report(args: argparse.Namespace, info: dict[str, str],
+                 load_start: str, *parts: Any, partial: bool) -> str:
+    """Write the report to ``--output``; return its text.
+
+    :param parts: what :func:`report` takes after *args*
+    :param partial: the run has not ended: say so at the top
+    """
+    info = {**info, 'load average': f'{load_start} at the start, '
+                                    f'{_load()} at the end (1, 5, 15 min)'}
+    if partial:
+        info['partial'] = ('the run had not ended when this was written; '
+                           'the tables have what was measured so far')
+    text = report(info, args, *parts)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(text, encoding='utf-8')
+    return text
 
 
 if __name__ == '__main__':
