@@ -1,7 +1,7 @@
 """Page generators of the scripts, streamed from the wiki's lists.
 
-Each follows continuation to the end at the API maximum per request:
-every page, not the first 500. Nothing is kept per page but where the
+Each follows continuation to the end, :data:`LISTING_BATCH` items per
+request: every page, not the first 500. Nothing is kept per page but where the
 input can repeat a page (a page selection, a log): its title.
 """
 from __future__ import annotations
@@ -15,15 +15,25 @@ from ._query import query_items
 
 
 __all__ = ['DELETION_LEPROP', 'LISTING_BATCH', 'deletion_log_entries',
-           'overwritten_files', 'top_contributions', 'unique']
+           'listing_limit', 'overwritten_files', 'top_contributions',
+           'unique']
 
 
-#: contributions per listing request. Not the API maximum (5,000 with
-#: ``apihighlimits``): an answer that size takes about 3 MB while it is
-#: parsed, which made a run's peak memory grow with its size up to
-#: 5,000 pages. 1,000 keeps the peak flat from 1,000 pages on, for one
-#: more request per 1,000 pages (each of which costs a write anyway).
+#: items (contributions, log entries) per listing request. Not the API
+#: maximum (5,000 with ``apihighlimits``): an answer that size takes
+#: about 3 MB while it is parsed, which made a run's peak memory grow
+#: with its size up to 5,000 pages. 1,000 keeps the peak flat from 1,000
+#: pages on, for one more request per 1,000 pages (each of which costs
+#: a write anyway).
 LISTING_BATCH = 1000
+
+
+def listing_limit(site: Any) -> int | str:
+    """Return the ``*limit`` of a listing: :data:`LISTING_BATCH` or less.
+
+    Without ``apihighlimits`` the API's maximum, 500, is below it.
+    """
+    return LISTING_BATCH if site.has_right('apihighlimits') else 'max'
 
 
 def unique(pages: Iterable[pywikibot.Page]) -> Iterator[pywikibot.Page]:
@@ -75,9 +85,7 @@ def top_contributions(site: Any, *, user: str | None = None,
         raise ValueError('give exactly one of user and iprange')
     params: dict[str, Any] = {
         'list': 'usercontribs', 'ucshow': 'top',
-        # (without apihighlimits the maximum is 500, below the batch)
-        'uclimit': (LISTING_BATCH if site.has_right('apihighlimits')
-                    else 'max'),
+        'uclimit': listing_limit(site),
         'ucprop': 'ids|title',
         'ucend': since.totimestampformat() if since else None,
         'ucstart': until.totimestampformat() if until else None,
@@ -99,7 +107,7 @@ def _log_entries(site: Any, **params: Any
     # a page deleted (or a file overwritten) twice is logged twice
     seen: set[str] = set()
     for event in query_items(site, 'logevents', list='logevents',
-                             lelimit='max', **params):
+                             lelimit=listing_limit(site), **params):
         title = event.get('title')
         if title and title not in seen:
             seen.add(title)
@@ -112,7 +120,9 @@ def deletion_log_entries(site: Any, *, admin: str | None = None,
     """Yield ``(page, entry)`` for each page deleted in the log, once.
 
     Only deletions (``delete/delete``) count, not restores nor revision
-    deletions; oldest first, streamed at the API maximum. Each page
+    deletions; oldest first, :data:`LISTING_BATCH` entries a request
+    (with its ``comment``, an entry is larger than a contribution). Each
+    page
     comes with its first deletion in the window (``logid``, ``user``,
     ``timestamp``, ``comment``), which names what an undelete reverses
     (:func:`~pywikibot_revert._messages.undelete_reason`) without a

@@ -120,5 +120,16 @@ def test_log_pages_once_each_with_their_first_entry(titles_as_pages):
     entries = list(_generators.deletion_log_entries(site))
     assert [(page, e['logid']) for page, e in entries] == [('A', 1),
                                                           ('B', 2)]
-    assert site.sent[0]['lelimit'] == 'max'
+    # an entry with its comment is larger than a contribution: the log
+    # comes in the same batches, not at the API maximum of 5,000
+    assert site.sent[0]['lelimit'] == _generators.LISTING_BATCH
     assert site.sent[0]['leprop'] == _generators.DELETION_LEPROP
+
+
+@pytest.mark.parametrize('rights, limit', [
+    (('apihighlimits',), _generators.LISTING_BATCH), ((), 'max')])
+def test_the_logs_come_in_listing_batches(titles_as_pages, rights, limit):
+    site = AnsweringSite([{'query': {'logevents': []}}] * 2, rights=rights)
+    assert list(_generators.deletion_log_entries(site)) == []
+    assert list(_generators.overwritten_files(site, 'V')) == []
+    assert [sent['lelimit'] for sent in site.sent] == [limit, limit]
