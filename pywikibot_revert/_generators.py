@@ -1,8 +1,8 @@
 """Page generators of the scripts, streamed from the wiki's lists.
 
 Each follows continuation to the end, :data:`LISTING_BATCH` items per
-request: every page, not the first 500. Nothing is kept per page but where the
-input can repeat a page (a page selection, a log): its title.
+request: every page, not the first 500. Nothing is kept per page but
+where the input can repeat a page (a page selection, a log): its title.
 """
 from __future__ import annotations
 
@@ -122,8 +122,7 @@ def deletion_log_entries(site: Any, *, admin: str | None = None,
     Only deletions (``delete/delete``) count, not restores nor revision
     deletions; oldest first, :data:`LISTING_BATCH` entries a request
     (with its ``comment``, an entry is larger than a contribution). Each
-    page
-    comes with its first deletion in the window (``logid``, ``user``,
+    page comes with its first deletion in the window (``logid``, ``user``,
     ``timestamp``, ``comment``), which names what an undelete reverses
     (:func:`~pywikibot_revert._messages.undelete_reason`) without a
     read per page.
