@@ -1,13 +1,14 @@
 """Page generators of the scripts, streamed from the wiki's lists.
 
 Each follows continuation to the end, :data:`LISTING_BATCH` items per
-request: every page, not the first 500. Nothing is kept per page but
-where the input can repeat a page (a page selection, a log): its title.
+request: every page, not the first 500. Nothing is kept per page: a log
+names a page as often as it was deleted or overwritten, and the bot
+that reads it keeps the one set of titles of its run (:func:`unique`).
 """
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import Any
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any, TypeVar
 
 import pywikibot
 
@@ -17,6 +18,9 @@ from ._query import query_items
 __all__ = ['DELETION_LEPROP', 'LISTING_BATCH', 'deletion_log_entries',
            'listing_limit', 'overwritten_files', 'top_contributions',
            'unique']
+
+
+T = TypeVar('T')
 
 
 #: items (contributions, log entries) per listing request. Not the API
@@ -36,11 +40,14 @@ def listing_limit(site: Any) -> int | str:
     return LISTING_BATCH if site.has_right('apihighlimits') else 'max'
 
 
-def unique(pages: Iterable[pywikibot.Page]) -> Iterator[pywikibot.Page]:
+def unique(items: Iterable[T], key: Callable[[T], Any] | None = None
+           ) -> Iterator[T]:
     """Yield each page once, by title, in the order first seen.
 
     A page selection can name a page twice (``-page:A -cat:B`` with A
-    in B).
+    in B), and a log names a page at each deletion. This is the one
+    set of titles a run keeps, and it grows with the run: the listings
+    here do not keep one of their own.
 
     **Example:**
 
@@ -48,12 +55,18 @@ def unique(pages: Iterable[pywikibot.Page]) -> Iterator[pywikibot.Page]:
 
        pages = [pywikibot.Page(site, t) for t in ('A', 'B', 'A')]
        assert [p.title() for p in unique(pages)] == ['A', 'B']
+       # (page, entry) pairs of a log: the first entry of each page
+       firsts = unique(deletion_log_entries(site), key=lambda pair:
+                       pair[0].title())
+
+    :param key: the title of an item; by default ``item.title()``
     """
-    seen: set[str] = set()
-    for page in pages:
-        if page.title() not in seen:
-            seen.add(page.title())
-            yield page
+    seen: set[Any] = set()
+    for item in items:
+        title = item.title() if key is None else key(item)
+        if title not in seen:
+            seen.add(title)
+            yield item
 
 
 def top_contributions(site: Any, *, user: str | None = None,
@@ -103,35 +116,32 @@ DELETION_LEPROP = 'title|type|ids|user|timestamp|comment'
 
 def _log_entries(site: Any, **params: Any
                  ) -> Iterator[tuple[str, dict[str, Any]]]:
-    """Yield ``(title, entry)`` for each title of a log, at its first entry."""
-    # a page deleted (or a file overwritten) twice is logged twice
-    seen: set[str] = set()
+    """Yield ``(title, entry)`` for each entry of a log that names a page."""
     for event in query_items(site, 'logevents', list='logevents',
                              lelimit=listing_limit(site), **params):
-        title = event.get('title')
-        if title and title not in seen:
-            seen.add(title)
-            yield title, event
+        if event.get('title'):
+            yield event['title'], event
 
 
 def deletion_log_entries(site: Any, *, admin: str | None = None,
                  start: Any = None, end: Any = None
                  ) -> Iterator[tuple[pywikibot.Page, dict[str, Any]]]:
-    """Yield ``(page, entry)`` for each page deleted in the log, once.
+    """Yield ``(page, entry)`` for each deletion in the log.
 
     Only deletions (``delete/delete``) count, not restores nor revision
     deletions; oldest first, :data:`LISTING_BATCH` entries a request
-    (with its ``comment``, an entry is larger than a contribution). Each
-    page comes with its first deletion in the window (``logid``, ``user``,
-    ``timestamp``, ``comment``), which names what an undelete reverses
-    (:func:`~pywikibot_revert._messages.undelete_reason`) without a
-    read per page.
+    (with its ``comment``, an entry is larger than a contribution). The
+    entry (``logid``, ``user``, ``timestamp``, ``comment``) names what an
+    undelete reverses (:func:`~pywikibot_revert._messages.undelete_reason`)
+    without a read per page. A page deleted twice in the window comes
+    twice: pass the pairs through :func:`unique` to keep its first.
 
     **Example:**
 
     .. code-block:: python
 
-       for page, entry in deletion_log_entries(site, admin='Hasty'):
+       pairs = deletion_log_entries(site, admin='Hasty')
+       for page, entry in unique(pairs, key=lambda p: p[0].title()):
            print(page.title(), entry['logid'])
 
     :param admin: only deletions by this user
@@ -148,7 +158,10 @@ def deletion_log_entries(site: Any, *, admin: str | None = None,
 
 
 def overwritten_files(site: Any, user: str) -> Iterator[pywikibot.FilePage]:
-    """Yield each file *user* overwrote (``upload/overwrite``), once."""
+    """Yield the file of each overwrite by *user* (``upload/overwrite``).
+
+    A file overwritten twice comes twice: see :func:`unique`.
+    """
     for title, _ in _log_entries(site, leaction='upload/overwrite',
                                  leuser=user, leprop='title|type'):
         yield pywikibot.FilePage(site, title)

@@ -107,21 +107,25 @@ class UndeleteBot(RevertBot):
 
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
         """The deletion log entries and the operator's page selection."""
-        gens: list[Iterable[pywikibot.Page]] = [
-            self._remembering(deletion_log_entries(self.site, **spec))
+        sources: list[Iterable[tuple[pywikibot.Page, Any]]] = [
+            deletion_log_entries(self.site, **spec)
             for spec in self.opt.logevents or []]
         combined = factory.getCombinedGenerator()
         if combined is not None:
-            gens.append(combined)
-        if not gens:
+            sources.append((page, None) for page in combined)
+        if not sources:
             raise UsageError(self.needs_selection)
-        return unique(chain(*gens))
+        # one set of titles for the run: a page deleted twice is logged
+        # twice, and may be in the page selection too
+        return self._remembering(unique(
+            chain(*sources), key=lambda pair: pair[0].title()))
 
-    def _remembering(self, entries: Iterable[tuple[pywikibot.Page,
-                                                   dict[str, Any]]]
+    def _remembering(self, pairs: Iterable[tuple[pywikibot.Page,
+                                                 dict[str, Any] | None]]
                      ) -> Iterator[pywikibot.Page]:
-        for page, entry in entries:
-            self._deletions.setdefault(page.title(), entry)
+        for page, entry in pairs:
+            if entry is not None:
+                self._deletions[page.title()] = entry
             yield page
 
     def reason(self, title: str) -> str:

@@ -1,13 +1,18 @@
 """The bots in-process against the real wiki: what needs no subprocess."""
 from __future__ import annotations
 
+import hashlib
 import inspect
 import pydoc
 import time
+import tracemalloc
 
 import pytest
 import pywikibot
 
+from pywikibot_revert import _generators
+from pywikibot_revert._filerevert_bot import FileRevertBot
+from pywikibot_revert._generators import unique
 from pywikibot_revert._journal import Journal
 from pywikibot_revert._undelete_bot import UndeleteBot
 from pywikibot_revert._undo import UndoBot
@@ -34,6 +39,59 @@ def test_filtered_undelete_reads_a_page_the_batch_missed(site, site_for,
     assert bot.done == 1 and bot.exit_status == 0
     assert [r['user'] for r in revisions(site, title)] == ['Editor']
     assert deleted_count(site, title) == 1
+
+
+@pytest.mark.parametrize('bot_class, options, name', [
+    (UndeleteBot, {'logevents': [{}]}, 'Listed {}'),
+    (FileRevertBot, {'user': 'Vandal'}, 'File:Listed {}.png')])
+def test_a_log_run_keeps_one_title_per_page(site, monkeypatch, bot_class,
+                                            options, name):
+    """The titles kept grow with the run: one set of them, not two."""
+    pages = 10_000
+
+    def log(site, key, **params):
+        for i in range(pages):
+            yield {'title': name.format(i), 'logid': i, 'user': 'A'}
+            if i % 100 == 0:  # deleted (overwritten) twice: logged twice
+                yield {'title': name.format(i // 2), 'logid': -1 - i,
+                       'user': 'B'}
+
+    monkeypatch.setattr(_generators, 'query_items', log)
+    bot = bot_class(site=site, **options)
+    reasons = []
+
+    def treat(page):
+        # as act() does: use, then let go of, what was noted for the page
+        if isinstance(bot, UndeleteBot):
+            if len(reasons) < 3:
+                reasons.append(bot.reason(page.title()))
+            bot._deletions.pop(page.title())
+
+    def peak(gen, treat=lambda page: None):
+        digest, count = hashlib.sha1(), 0
+        tracemalloc.start()
+        try:
+            for page in gen:
+                digest.update(page.title().encode() + b'|')
+                count += 1
+                treat(page)
+            return tracemalloc.get_traced_memory()[1], (count,
+                                                        digest.digest())
+        finally:
+            tracemalloc.stop()
+
+    run, got = peak(bot.make_generator(
+        pywikibot.pagegenerators.GeneratorFactory(site)), treat)
+    alone, expected = peak(unique(
+        pywikibot.Page(site, event['title'])
+        for event in log(site, 'logevents')))
+    assert got == expected and got[0] == pages
+    # two sets of titles (the log's and the run's) would make it about 2
+    assert run < 1.3 * alone, (run, alone)
+    if isinstance(bot, UndeleteBot):
+        # each page's first deletion, not its second
+        assert reasons == [f'Undoing the deletion by [[User:A|A]] (log '
+                           f'entry {i})' for i in range(3)]
 
 
 def test_undo_pairs_each_page_with_its_own_record(site, site_for, unique,

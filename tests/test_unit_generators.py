@@ -111,19 +111,32 @@ def test_listing_batch_without_high_limits(titles_as_pages):
     assert site.sent[0]['uclimit'] == 'max'
 
 
-def test_log_pages_once_each_with_their_first_entry(titles_as_pages):
+def test_log_entries_come_as_logged_and_unique_keeps_the_first(
+        titles_as_pages):
+    """The listing keeps no titles: the run's one set is unique()'s."""
     site = AnsweringSite([
         {'continue': {'lecontinue': 'x', 'continue': '-||'},
          'query': {'logevents': [{'title': 'A', 'logid': 1},
                                  {'title': 'B', 'logid': 2}]}},
         {'query': {'logevents': [{'title': 'A', 'logid': 3}, {}]}}])
     entries = list(_generators.deletion_log_entries(site))
-    assert [(page, e['logid']) for page, e in entries] == [('A', 1),
-                                                          ('B', 2)]
+    assert [(page, e['logid']) for page, e in entries] == [
+        ('A', 1), ('B', 2), ('A', 3)]
+    firsts = unique(entries, key=lambda pair: pair[0])
+    assert [(page, e['logid']) for page, e in firsts] == [('A', 1),
+                                                         ('B', 2)]
     # an entry with its comment is larger than a contribution: the log
     # comes in the same batches, not at the API maximum of 5,000
     assert site.sent[0]['lelimit'] == _generators.LISTING_BATCH
     assert site.sent[0]['leprop'] == _generators.DELETION_LEPROP
+
+
+def test_overwrites_come_as_logged(titles_as_pages):
+    site = AnsweringSite([{'query': {'logevents': [
+        {'title': 'File:A'}, {'title': 'File:A'}, {'title': 'File:B'}]}}])
+    assert list(_generators.overwritten_files(site, 'V')) == [
+        'File:A', 'File:A', 'File:B']
+    assert site.sent[0]['leaction'] == 'upload/overwrite'
 
 
 @pytest.mark.parametrize('rights, limit', [
