@@ -112,7 +112,8 @@ with tarfile.open(sdist) as tar:
 want = {'PKG-INFO', 'README.md', 'user-config.example.py', 'setup.cfg',
         'pyproject.toml', 'MANIFEST.in',
         'pywikibot_revert/_scripts_i18n/__init__.py'}
-for pattern in ('pywikibot_revert/*.py', 'scripts/*.py', 'tests/*',
+for pattern in ('pywikibot_revert/*.py', 'pywikibot_revert/*/*.py',
+                'scripts/*.py', 'tests/*',
                 'benchmarks/*.py', '.ci/*'):
     want.update(str(p.relative_to(src)) for p in src.glob(pattern)
                 if p.is_file())
@@ -133,8 +134,9 @@ want_whl = {'pywikibot_revert_scripts/__init__.py',
             'pywikibot_revert_scripts/i18n/__init__.py'}
 want_whl.update(f'pywikibot_revert_scripts/{p.name}'
                 for p in (src / 'scripts').glob('*.py'))
-want_whl.update(f'pywikibot_revert/{p.name}'
-                for p in (src / 'pywikibot_revert').glob('*.py'))
+want_whl.update(str(p.relative_to(src))
+                for p in (src / 'pywikibot_revert').glob('**/*.py')
+                if '_scripts_i18n' not in p.parts)
 problems += [f'wheel lacks {n}' for n in sorted(want_whl - wnames)]
 entry = next((whl_n for whl_n in wnames
               if whl_n.endswith('.dist-info/entry_points.txt')), None)

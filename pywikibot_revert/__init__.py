@@ -14,13 +14,13 @@ The same operations are plain functions: :func:`rollback`,
 :func:`undo_user` (a user's edits, also under later edits),
 :func:`undelete`, :func:`filerevert`. Core's ``Page.rollback`` and
 ``Page.undelete`` are not touched. Errors are rooted in
-:exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert._exceptions`.
+:exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert.exceptions`.
 """
 from __future__ import annotations
 
 from ._accessor import RevertAccessor, install
-from ._apierrors import API_ERRORS
-from ._exceptions import (
+from .wiki._apierrors import API_ERRORS
+from .exceptions import (
     AlreadyCleanError,
     AlreadyRolledBackError,
     BadFileVersionError,
@@ -53,9 +53,9 @@ from ._exceptions import (
     UsageError,
     WriteFailedError,
 )
-from ._filehistory import file_histories, file_history
-from ._filerevert import choose_version, filerevert
-from ._results import (
+from .ops._filehistory import file_histories, file_history
+from .ops._filerevert import choose_version, filerevert
+from .results import (
     DeletedRevision,
     EditResult,
     FileRevertResult,
@@ -64,15 +64,15 @@ from ._results import (
     UndeleteResult,
     UndoUserResult,
 )
-from ._rollback import rollback
-from ._undelete import (
+from .ops._rollback import rollback
+from .ops._undelete import (
     UndeleteSelection,
     deleted_revisions,
     select_revisions,
     undelete,
 )
-from ._undouser import undo_user
-from ._validate import normalize_username, parse_timestamp
+from .ops._undo_user import undo_user
+from .wiki._validate import normalize_username, parse_timestamp
 
 
 __version__ = '0.1.0'

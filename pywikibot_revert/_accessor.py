@@ -17,11 +17,11 @@ from typing import Any
 import pywikibot
 from pywikibot.page import BasePage
 
-from ._filehistory import file_history
-from ._filerevert import filerevert
-from ._rollback import rollback
-from ._undelete import deleted_revisions, select_revisions, undelete
-from ._undouser import undo_user
+from .ops._filehistory import file_history
+from .ops._filerevert import filerevert
+from .ops._rollback import rollback
+from .ops._undelete import deleted_revisions, select_revisions, undelete
+from .ops._undo_user import undo_user
 
 
 __all__ = ['RevertAccessor', 'install']

@@ -75,9 +75,9 @@ import sys
 
 from pywikibot import pagegenerators
 
-from pywikibot_revert._cli import run
-from pywikibot_revert._crosswiki import CROSSWIKI_HELP
-from pywikibot_revert._filerevert_bot import FileRevertBot
+from pywikibot_revert.bot._cli import run
+from pywikibot_revert.crosswiki._run import CROSSWIKI_HELP
+from pywikibot_revert.bot._filerevert import FileRevertBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816

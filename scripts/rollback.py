@@ -120,9 +120,9 @@ import sys
 
 from pywikibot import pagegenerators
 
-from pywikibot_revert._cli import run
-from pywikibot_revert._crosswiki import CROSSWIKI_HELP
-from pywikibot_revert._rollback_bot import RollbackBot
+from pywikibot_revert.bot._cli import run
+from pywikibot_revert.crosswiki._run import CROSSWIKI_HELP
+from pywikibot_revert.bot._rollback import RollbackBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816

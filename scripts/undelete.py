@@ -83,9 +83,9 @@ import sys
 
 from pywikibot import pagegenerators
 
-from pywikibot_revert._cli import run
-from pywikibot_revert._crosswiki import CROSSWIKI_HELP
-from pywikibot_revert._undelete_bot import UndeleteBot
+from pywikibot_revert.bot._cli import run
+from pywikibot_revert.crosswiki._run import CROSSWIKI_HELP
+from pywikibot_revert.bot._undelete import UndeleteBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816

@@ -10,12 +10,12 @@ import tracemalloc
 import pytest
 import pywikibot
 
-from pywikibot_revert import _generators
-from pywikibot_revert._filerevert_bot import FileRevertBot
-from pywikibot_revert._generators import unique
-from pywikibot_revert._journal import Journal
-from pywikibot_revert._undelete_bot import UndeleteBot
-from pywikibot_revert._undo import UndoBot
+from pywikibot_revert.wiki import _listings as _generators
+from pywikibot_revert.bot._filerevert import FileRevertBot
+from pywikibot_revert.wiki._listings import unique
+from pywikibot_revert.bot._journal import Journal
+from pywikibot_revert.bot._undelete import UndeleteBot
+from pywikibot_revert.bot._reverse import ReverseBot
 from wikitools import delete, deleted_count, edit, exists, revisions, text_of
 
 
@@ -110,7 +110,7 @@ def test_undo_pairs_each_page_with_its_own_record(site, site_for, unique,
                          result={'revid': result.revid,
                                  'old_revid': result.old_revid})
 
-    class SkipNewest(UndoBot):
+    class SkipNewest(ReverseBot):
         # any skip in skip_page, e.g. pywikibot's use_redirects
         def skip_page(self, page):
             return page.title() == titles[1] or super().skip_page(page)

@@ -237,7 +237,7 @@ def test_ip_spellings(site, site_for, wiki, unique):
 
 
 def test_journal_lock_and_wiki_check(site, psite, tmp_path):
-    from pywikibot_revert._journal import Journal, JournalError
+    from pywikibot_revert.bot._journal import Journal, JournalError
     path = tmp_path / 'j.jsonl'
     with Journal(path, site):
         with pytest.raises(JournalError, match='in use'):

@@ -167,7 +167,7 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
     other = f'File:{unique} short.png'
     upload(site, other, tmp_path, 31)
     file_sha1s(site, other)  # pywikibot's own bookkeeping after an upload
-    monkeypatch.setattr(pywikibot_revert._filehistory, 'PER_FILE', 2)
+    monkeypatch.setattr(pywikibot_revert.ops._filehistory, 'PER_FILE', 2)
     before = settled_count(wiki)
     histories = pywikibot_revert.file_histories(site, [title, other])
     assert [v.sha1 for v in histories[title]] == sha[::-1]  # all 4
@@ -176,7 +176,7 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
 
 
 def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
-    from pywikibot_revert import _messages
+    from pywikibot_revert.wiki import _messages
     title, sha = overwritten
     assert site.siteinfo['timezone'] == 'UTC'  # what is expected below
     old = {v['sha1']: v for v in file_versions(site, title)}
@@ -207,7 +207,7 @@ def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
 
 
 def test_default_comment_follows_the_wikis_message(site, overwritten):
-    from pywikibot_revert import _messages
+    from pywikibot_revert.wiki import _messages
     title, sha = overwritten
     text = 'Zurück zur Version vom $1 um $2 ($3) [local]'
     site.simple_request(action='edit',

@@ -215,8 +215,8 @@ def test_a_plan_read_too_long_ago_is_read_again(wiki, site, site_for, runs):
     the preview follows the wiki, never the old plan."""
     import pywikibot
 
-    from pywikibot_revert._exceptions import AlreadyRolledBackError
-    from pywikibot_revert._preview import MAX_AGE, RollbackPreviews
+    from pywikibot_revert.exceptions import AlreadyRolledBackError
+    from pywikibot_revert.ops._rollback_plan import MAX_AGE, RollbackPreviews
 
     now = [0.0]
     previews = RollbackPreviews(site, clock=lambda: now[0])

@@ -170,7 +170,7 @@ def test_chunking(site, unique, monkeypatch):
     stamps = [r.timestamp for r in page.revert.deleted_revisions()]
     assert len(set(stamps)) == 4
     # a small chunk size stands in for the API's 50 per request
-    monkeypatch.setattr(pywikibot_revert._undelete, 'batch_size',
+    monkeypatch.setattr(pywikibot_revert.ops._undelete, 'batch_size',
                         lambda site: 3)
     result = page.revert.undelete(timestamps=stamps)
     assert result.requests == 2

@@ -14,7 +14,7 @@ from pywikibot_revert import (
     UndoFailedError,
     UndoUserResult,
 )
-from pywikibot_revert._edit import edit_on
+from pywikibot_revert.ops._edit import edit_on
 from wikitools import edit, revisions, text_of
 
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from pywikibot.exceptions import APIError, Error
 
-from pywikibot_revert import _apierrors as api
-from pywikibot_revert import _exceptions as exc
-from pywikibot_revert._apierrors import API_ERRORS, from_api_error
+from pywikibot_revert.wiki import _apierrors as api
+from pywikibot_revert import exceptions as exc
+from pywikibot_revert.wiki._apierrors import API_ERRORS, from_api_error
 from test_unit_exceptions import ERROR_CLASSES
 
 

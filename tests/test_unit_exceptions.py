@@ -6,7 +6,7 @@ import inspect
 from pywikibot.exceptions import Error, UserRightsError
 
 import pywikibot_revert
-from pywikibot_revert import _exceptions as exc
+from pywikibot_revert import exceptions as exc
 
 
 #: the categories of the run policy: never raised themselves

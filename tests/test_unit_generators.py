@@ -7,8 +7,8 @@ import weakref
 import pywikibot
 import pytest
 
-from pywikibot_revert import _generators
-from pywikibot_revert._generators import top_contributions, unique
+from pywikibot_revert.wiki import _listings as _generators
+from pywikibot_revert.wiki._listings import top_contributions, unique
 
 
 class Titled:

@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from pywikibot_revert._journal import Journal, JournalError
-from pywikibot_revert._redact import RedactingFilter, redact
+from pywikibot_revert.bot._journal import Journal, JournalError
+from pywikibot_revert.wiki._redact import RedactingFilter, redact
 
 
 class FakeFamily:

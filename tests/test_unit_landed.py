@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from pywikibot import Timestamp as T
 
-from pywikibot_revert._filerevert import landed_revert
-from pywikibot_revert._results import FileVersion
-from pywikibot_revert._rollback import landed_rollback
-from pywikibot_revert._undelete import landed_undelete
+from pywikibot_revert.ops._filerevert import landed_revert
+from pywikibot_revert.results import FileVersion
+from pywikibot_revert.ops._rollback import landed_rollback
+from pywikibot_revert.ops._undelete import landed_undelete
 
 
 def test_rollback_landed_only_if_ours_is_on_top():

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pywikibot
 
-from pywikibot_revert._messages import (
+from pywikibot_revert.wiki._messages import (
     FILEREVERT_DEFAULT,
     FileRevertComment,
     format_message,

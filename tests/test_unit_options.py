@@ -4,10 +4,10 @@ from __future__ import annotations
 import pytest
 import pywikibot
 
-from pywikibot_revert._bot import COMMON_OPTIONS, RevertBot
-from pywikibot_revert._exceptions import UsageError
-from pywikibot_revert._filerevert_bot import FileRevertBot
-from pywikibot_revert._options import (
+from pywikibot_revert.bot._base import COMMON_OPTIONS, RevertBot
+from pywikibot_revert.exceptions import UsageError
+from pywikibot_revert.bot._filerevert import FileRevertBot
+from pywikibot_revert.bot._options import (
     Option,
     choice,
     iprange,
@@ -15,10 +15,10 @@ from pywikibot_revert._options import (
     seconds,
     timestamp,
 )
-from pywikibot_revert._rollback_bot import RollbackBot
-from pywikibot_revert._options import deletion_log
-from pywikibot_revert._undelete_bot import UndeleteBot
-from pywikibot_revert._undo import UndoBot
+from pywikibot_revert.bot._rollback import RollbackBot
+from pywikibot_revert.bot._options import deletion_log
+from pywikibot_revert.bot._undelete import UndeleteBot
+from pywikibot_revert.bot._reverse import ReverseBot
 
 
 OPTIONS = (Option('always', False, flag=True), Option('summary'),
@@ -91,7 +91,7 @@ def test_deletion_log_spec():
 
 
 def test_each_bot_declares_its_options_once():
-    for bot in (RollbackBot, UndeleteBot, FileRevertBot, UndoBot):
+    for bot in (RollbackBot, UndeleteBot, FileRevertBot, ReverseBot):
         names = [o.name for o in bot.all_options()]
         assert len(names) == len(set(names)), bot
         assert bot.available_options == {o.key: o.default

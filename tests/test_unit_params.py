@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 
 from pywikibot_revert import EmptySelectionError, UnsupportedParameterError
-from pywikibot_revert._params import (
+from pywikibot_revert.wiki._params import (
     PARAM_SINCE,
     chunked,
     filerevert_params,

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 import pytest
 
-from pywikibot_revert._edit import landed_undo
-from pywikibot_revert._exceptions import (
+from pywikibot_revert.ops._edit import landed_undo
+from pywikibot_revert.exceptions import (
     AlreadyRolledBackError,
     HiddenUserError,
     MissingTargetError,
     OnlyAuthorError,
 )
-from pywikibot_revert._rollback import plan_rollback
+from pywikibot_revert.ops._rollback import plan_rollback
 
 
 def rev(revid, user, parentid=None):

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from pywikibot.exceptions import APIError
 
-from pywikibot_revert import _exceptions as exc
-from pywikibot_revert._apierrors import from_api_error
-from pywikibot_revert._bot import classify
+from pywikibot_revert import exceptions as exc
+from pywikibot_revert.wiki._apierrors import from_api_error
+from pywikibot_revert.bot._base import classify
 from test_unit_exceptions import ERROR_CLASSES
 
 

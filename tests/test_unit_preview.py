@@ -1,13 +1,13 @@
 """Planning rollbacks down the parent ids (no wiki)."""
 from __future__ import annotations
 
-from pywikibot_revert._exceptions import (
+from pywikibot_revert.exceptions import (
     AlreadyRolledBackError,
     HiddenUserError,
     MissingTargetError,
     OnlyAuthorError,
 )
-from pywikibot_revert._preview import _Page, follow_runs
+from pywikibot_revert.ops._rollback_plan import _Page, follow_runs
 
 
 def _history(*users: str, first: int = 1) -> dict[int, dict]:
@@ -89,7 +89,7 @@ class _Answers:
 
 def test_texts_past_the_result_size_limit_are_followed():
     """MediaWiki cuts an answer at $wgAPIMaxResultSize: rvcontinue."""
-    from pywikibot_revert._query import revision_texts
+    from pywikibot_revert.wiki._query import revision_texts
 
     def rev(i):
         return {'revid': i, 'slots': {'main': {'content': f'text {i}'}}}

@@ -10,10 +10,10 @@ import threading
 import pytest
 from pywikibot.logging import VERBOSE
 
-from pywikibot_revert._apierrors import API_ERRORS, EXPECTED, quiet_expected
-from pywikibot_revert._child import RunSummary
-from pywikibot_revert._exceptions import NothingToDoError
-from pywikibot_revert._progress import Meter, duration
+from pywikibot_revert.wiki._apierrors import API_ERRORS, EXPECTED, quiet_expected
+from pywikibot_revert.crosswiki._child import RunSummary
+from pywikibot_revert.exceptions import NothingToDoError
+from pywikibot_revert.bot._progress import Meter, duration
 
 
 class Clock:

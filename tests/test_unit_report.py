@@ -10,9 +10,9 @@ import stat
 
 import pytest
 
-from pywikibot_revert._exceptions import UsageError
-from pywikibot_revert._options import Option, parse_options
-from pywikibot_revert._report import FORMATS, Report, ReportRow, report_path
+from pywikibot_revert.exceptions import UsageError
+from pywikibot_revert.bot._options import Option, parse_options
+from pywikibot_revert.bot._report import FORMATS, Report, ReportRow, report_path
 
 
 def url_for(title):

@@ -5,8 +5,8 @@ from typing import Any
 
 import pytest
 
-from pywikibot_revert import _exceptions as exc
-from pywikibot_revert._rights import REQUIRED_RIGHTS, require_rights
+from pywikibot_revert import exceptions as exc
+from pywikibot_revert.wiki._rights import REQUIRED_RIGHTS, require_rights
 
 
 class Site:

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from pywikibot_revert import _spamlinks
-from pywikibot_revert._spamlinks import (
+from pywikibot_revert.ops import _spamlinks
+from pywikibot_revert.ops._spamlinks import (
     LinkRemoval,
     matches_domain,
     remove_links,

@@ -4,7 +4,7 @@ from __future__ import annotations
 import pytest
 import pywikibot
 
-from pywikibot_revert._validate import (
+from pywikibot_revert.wiki._validate import (
     is_ip,
     normalize_ip,
     normalize_username,

@@ -18,9 +18,9 @@ from pywikibot.exceptions import (
     ServerError,
 )
 
-from pywikibot_revert import _exceptions as exc
-from pywikibot_revert import _write
-from pywikibot_revert._write import ApiTimeoutError, submit_write
+from pywikibot_revert import exceptions as exc
+from pywikibot_revert.wiki import _write
+from pywikibot_revert.wiki._write import ApiTimeoutError, submit_write
 
 
 class Request:

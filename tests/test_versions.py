@@ -30,13 +30,13 @@ from pywikibot_revert import (
     UndeleteResult,
     UnsupportedParameterError,
 )
-from pywikibot_revert._generators import top_contributions
-from pywikibot_revert._params import (
+from pywikibot_revert.wiki._listings import top_contributions
+from pywikibot_revert.wiki._params import (
     query_params,
     rollback_params,
     undelete_params,
 )
-from pywikibot_revert._rights import REQUIRED_RIGHTS
+from pywikibot_revert.wiki._rights import REQUIRED_RIGHTS
 from wikiharness import TestWiki
 from wikitools import delete, edit, exists, new_user, revisions, upload
 

@@ -1,0 +1,247 @@
+"""``pwb rollback -buried``: undo a user's runs under later edits.
+
+Mixed into :class:`~pywikibot_revert.bot._rollback.RollbackBot`. The
+pages come from the user's contributions (or a page selection), are
+planned in batches (:mod:`~pywikibot_revert.ops._undo_user_plan`), and each run is
+undone, newest first, through the journalled write protocol
+(:mod:`~pywikibot_revert.ops._undo_user`). Where the user is on top of a
+page, the bot's rollback comes first.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pywikibot
+
+from ..ops._undo_user_plan import (
+    BuriedPlan,
+    UserRun,
+    plan_buried,
+    read_plan,
+    runs_adding_link,
+    user_edits,
+)
+from ..exceptions import (
+    AlreadyCleanError,
+    ChangedSinceError,
+    NothingToDoError,
+    UndoFailedError,
+)
+from ..wiki._params import batched
+from ..wiki._query import latest_revisions_at, revision_texts
+from ..results import EditResult
+from ..ops._spamlinks import remove_links
+from ..ops._undo_user import remove_spam, undo_preview, undo_run
+
+
+__all__ = ['BATCH', 'BuriedUndo']
+
+#: pages per batched read of current revisions
+BATCH = 50
+
+
+class BuriedUndo:
+
+    """Undo a user's runs of edits under later edits (``-buried``).
+
+    Needs from the bot: ``site``, ``opt`` (``user``, ``since``,
+    ``until``, ``addedlink``, ``summary``, ``always``), ``simulate``,
+    ``max_wait``, ``review``, ``write()``, ``skip()``, ``confirm()``,
+    ``progress()`` and ``_rollback()``.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(**kwargs)
+        #: title -> the user's edits, as listed
+        self.edits: dict[str, list[dict[str, Any]]] = {}
+        #: title -> the plan made from a batched read
+        self.plans: dict[str, BuriedPlan] = {}
+        #: revision texts of the batch's runs (with -addedlink)
+        self.texts: dict[int, str] = {}
+
+    def _edited(self, namespaces: list[int] | None
+                ) -> Iterator[pywikibot.Page]:
+        """Every page the user edited, planned 50 pages per read."""
+        self.edits = user_edits(self.site, self.opt.user,
+                                since=self.opt.since, until=self.opt.until,
+                                namespaces=namespaces)
+        pywikibot.info(f'{sum(map(len, self.edits.values()))} edit(s) by '
+                       f'{self.opt.user} on {len(self.edits)} page(s)')
+        for titles in batched(list(self.edits), BATCH):
+            self._plan_batch(titles)
+            for title in titles:
+                yield pywikibot.Page(self.site, title)
+
+    def _plan_batch(self, titles: list[str]) -> None:
+        """Plan a batch: current revisions in one read, texts if needed."""
+        latest, start = latest_revisions_at(self.site, titles)
+        for title in titles:
+            edits = self.edits.pop(title)
+            if latest.get(title):
+                self.plans[title] = plan_buried(
+                    edits, latest[title], user=self.opt.user, title=title,
+                    starttimestamp=start)
+        # the pages of the batch before are all done by now
+        self.texts = {}
+        plans = [self.plans[title] for title in titles
+                 if title in self.plans]
+        revids = []
+        if self.opt.addedlink:
+            # the texts that tell which runs added the link, 25 pages a read
+            revids += [rev for plan in plans for run in plan.runs
+                       for rev in (run.undoafter, run.undo) if rev]
+        if self.simulate or not self.opt.always:
+            # the current texts the previews start from, 50 pages a read
+            revids += [plan.base for plan in plans if plan.runs]
+        if revids:
+            self.texts = revision_texts(self.site, revids)
+
+    def act_buried(self, page: pywikibot.Page) -> None:
+        """Roll back the user's run on top, undo the runs under others."""
+        title = page.title()
+        user = self.opt.user
+        plan = self.plans.pop(title, None) or read_plan(
+            self.site, title, user=user, since=self.opt.since,
+            until=self.opt.until)
+        self.review = {'user': user, 'old': plan.old, 'cur': plan.base}
+        rolled = None
+        if plan.top:
+            rolled = self._rollback(page, user, None)
+            if not plan.runs:
+                return
+            if rolled is not None and not rolled.simulated:
+                # the next edit builds on the rollback
+                plan = read_plan(self.site, title, user=user,
+                                 since=self.opt.since, until=self.opt.until)
+        runs = list(plan.runs)
+        if self.opt.addedlink:
+            runs = runs_adding_link(self.site, runs, self.opt.addedlink,
+                                    self.texts)
+            if not runs and not plan.top:
+                raise NothingToDoError(f'{title}: no link to '
+                                       f'{self.opt.addedlink} added under '
+                                       'later edits', page=page)
+        _, clean = self._undo_runs(page, plan, runs)
+        if runs and clean == len(runs) and not rolled:
+            raise AlreadyCleanError(f'{title}: the edits of {user} under '
+                                    'later edits are no longer in the text',
+                                    page=page)
+
+    def _undo_runs(self, page: pywikibot.Page, plan: BuriedPlan,
+                   runs: list[UserRun]) -> tuple[int, int]:
+        """Undo each run, newest first, each on the revision before.
+
+        :return: how many runs were undone, and how many were gone
+            from the text already
+        """
+        title, user = page.title(), plan.user
+        base, stamp = plan.base, plan.basetimestamp
+        clean = undone = 0
+        for run in runs:
+            try:
+                how = self._preview_run(page, run, base, user)
+                if how is None:
+                    continue
+                result = self._undo_run(page, plan, run, how, base, stamp)
+            except AlreadyCleanError:
+                clean += 1
+                continue
+            except UndoFailedError as err:
+                self.review = {**self.review, 'old': run.undoafter or None,
+                               'cur': base}
+                self.skip(err.reason, detail=str(err))
+                continue
+            if result is None:
+                continue
+            undone += 1
+            if result.simulated:
+                self.progress(f'{title}: would undo {run.count} edit(s) by '
+                              f'{user} up to revision {run.undo}')
+                continue
+            self.progress(f'{title}: undid {run.count} edit(s) by {user} '
+                          f'up to revision {run.undo} (revision '
+                          f'{result.newrevid})')
+            base, stamp = result.newrevid, result.timestamp
+        return undone, clean
+
+    def _undo_run(self, page: pywikibot.Page, plan: BuriedPlan,
+                  run: UserRun, how: str, base: int,
+                  stamp: str | None) -> EditResult | None:
+        """Write one run's undo (or link removal) under the journal."""
+        def do():
+            if how == 'links':
+                return remove_spam(
+                    page, domain=self.opt.addedlink, base=base,
+                    basetimestamp=stamp,
+                    starttimestamp=plan.starttimestamp,
+                    summary=self.opt.summary, max_wait=self.max_wait)
+            return undo_run(page, run, user=plan.user, base=base,
+                            basetimestamp=stamp,
+                            starttimestamp=plan.starttimestamp,
+                            summary=self.opt.summary,
+                            addedlink=self.opt.addedlink,
+                            max_wait=self.max_wait)
+
+        return self.write(f'buried|{page.title()}|{run.undo}', page, do,
+                          kind='undo edit',
+                          user=plan.user, edit=how, undo=run.undo,
+                          undoafter=run.undoafter, base=base)
+
+    def _preview_run(self, page: pywikibot.Page, run: UserRun, base: int,
+                     user: str) -> str | None:
+        """Show what undoing *run* does to the current text; ask.
+
+        Without a preview (``-always``) the undo is simply sent: the
+        wiki answers whether it merges.
+
+        :return: ``'undo'`` or ``'links'`` (remove the spam links
+            instead), or None when declined
+        :raises AlreadyCleanError: the run is gone from the text
+        :raises UndoFailedError: the undo does not merge
+        """
+        if self.opt.always and not self.simulate:
+            return 'undo'
+        title = page.title()
+        preview = undo_preview(self.site, title, run)
+        if preview.status == 'nochange':
+            raise AlreadyCleanError(f'{title}: the edits of {user} up to '
+                                    f'revision {run.undo} are no longer in '
+                                    'the text', page=page)
+        current = (self.texts[base] if base in self.texts
+                   else revision_texts(self.site, [base]).get(base, ''))
+        how, new = 'undo', preview.text
+        if preview.status == 'unknown' and run.undoafter:
+            # another skin or a form this version does not have: the
+            # wiki still answers whether the undo merges when it is sent
+            pywikibot.warning(f'{title}: no preview of the undo (the edit '
+                              'form shows no undo status)')
+            new = current
+        elif preview.status != 'success' or not run.undoafter:
+            removal = (remove_links(current, self.opt.addedlink)
+                       if self.opt.addedlink else None)
+            if removal is None or not removal.changed:
+                raise UndoFailedError(
+                    f'{title}: the undo of revision(s) {run.first} to '
+                    f'{run.undo} by {user} does not merge with the later '
+                    f'edits ({preview.status})', page=page,
+                    code='undofailure')
+            how, new = 'links', removal.text
+        self.progress(f'{title}: {run.count} edit(s) by {user} under later '
+                      + ('edits; undo merges:' if how == 'undo' else
+                         f'edits; the undo does not merge, remove the '
+                         f'links to {self.opt.addedlink}:'))
+        pywikibot.showDiff(current, new or '')
+        if not self.confirm(f'Undo {run.count} edit(s) by {user} on '
+                            f'{title}?'):
+            return None
+        if not self.simulate:
+            # the diff shown was made from *base*: an edit saved while
+            # the operator read it is not acted on unseen
+            latest, _ = latest_revisions_at(self.site, [title])
+            if (latest.get(title) or {}).get('revid') != base:
+                raise ChangedSinceError(f'{title}: edited while the '
+                                        'question was asked; not undone',
+                                        page=page)
+        return how

@@ -1,0 +1,289 @@
+"""A JSON Lines journal of every write, for resume and undo.
+
+One line per event, written and ``fsync``-ed before and after each
+write, so killing the process at any moment loses no record of a
+completed write::
+
+    {"type": "header", "site": "wikipedia:en", "api": "https://...", ...}
+    {"type": "intent", "key": "rollback|Foo", "action": "rollback", ...}
+    {"type": "done", "key": "rollback|Foo", "result": {"revid": 9, ...}}
+
+The file is created mode 0600 and locked while a run uses it, so two
+processes cannot both work on one journal.
+
+Memory stays flat however long the run: a run's own records go to the
+file only. What resuming needs (the state of each key found at
+:meth:`Journal.open`, and the writes left open) is kept; the records
+themselves are read back from the file when asked for. Tokens, passwords and
+cookies are never written: only parameters the plugin builds itself
+(never the request sent) go in, and keys that could hold a secret are
+refused.
+"""
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pywikibot
+
+from ..exceptions import JournalError, NothingToDoError, OutcomeUnknownError
+
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not on Windows
+    fcntl = None  # type: ignore[assignment]
+
+
+__all__ = ['Journal', 'JournalError', 'site_id']
+
+#: keys that could carry a secret; never written
+SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
+                         'cookie', 'cookies', 'csrftoken', 'rollbacktoken'})
+
+
+#: the record types that say where a write stands; ``cleared`` is an
+#: intent the wiki showed did not land (a resume may write it again)
+_STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared'})
+
+
+def site_id(site: Any) -> dict[str, str]:
+    """Return what identifies a wiki in a journal header."""
+    return {'site': f'{site.family.name}:{site.code}',
+            'api': site.base_url(site.apipath())}
+
+
+def _clean(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()
+                if k.lower() not in SECRET_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    if isinstance(value, pywikibot.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
+
+
+class Journal:
+
+    """An append-only, locked JSON Lines journal.
+
+    **Example:**
+
+    .. code-block:: python
+
+       with Journal('cleanup.jsonl', site, script='rollback') as j:
+           if not j.is_done(key):
+               j.intent(key, 'rollback', title='Foo', params={...})
+               ...
+               j.done(key, result={...})
+
+    :param path: the journal file; created (0600) if missing
+    :param site: the wiki this run acts on; an existing journal for
+        another wiki is refused
+    :param script: the name of the script writing it
+    :param args: the command line, for the record
+    """
+
+    def __init__(self, path: str | os.PathLike[str], site: Any, *,
+                 script: str = '', args: list[str] | None = None) -> None:
+        """Initializer."""
+        self.path = Path(path)
+        self.site = site
+        self.script = script
+        self.args = list(args or [])
+        #: the state of each key found at open(), kept up to date; a
+        #: run's own new keys are not kept (see _remember)
+        self._state: dict[str, str] = {}
+        #: the last intent of each key found at open() without an outcome
+        self._open: dict[str, dict[str, Any]] = {}
+        #: bytes of the file at open(): where the records found there end
+        self._size = 0
+        self._fh: Any = None
+
+    # -- life cycle ---------------------------------------------------
+
+    def open(self) -> Journal:
+        """Open, lock and read the journal; write a header if new."""
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_APPEND, 0o600)
+        # an existing file keeps its mode; never leave it readable
+        os.fchmod(fd, 0o600)
+        self._fh = os.fdopen(fd, 'a+', encoding='utf-8')
+        if fcntl is not None:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self._fh.close()
+                self._fh = None
+                raise JournalError(
+                    f'journal {self.path} is in use by another process'
+                ) from None
+        self._fh.seek(0)
+        self._state, self._open = {}, {}
+        ident = site_id(self.site)
+        resumed = False
+        for rec in self._read(self._fh):
+            if rec.get('type') == 'header':
+                resumed = True
+                if (rec.get('site'), rec.get('api')) != (ident['site'],
+                                                         ident['api']):
+                    self.close()
+                    raise JournalError(
+                        f'journal {self.path} was written for '
+                        f'{rec.get("site")} ({rec.get("api")}), not for '
+                        f'{ident["site"]} ({ident["api"]})')
+            self._remember(rec, found=True)
+        # locked: nobody else appends; bytes, whatever the text holds
+        self._size = os.fstat(fd).st_size
+        self._write({'type': 'header', **ident,
+                     'user': self.site.user(), 'script': self.script,
+                     'args': self.args, 'resumed': resumed})
+        return self
+
+    def close(self) -> None:
+        """Unlock and close."""
+        if self._fh is not None:
+            self._fh.close()  # closing releases the flock
+            self._fh = None
+
+    def __enter__(self) -> Journal:
+        return self.open()
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    @staticmethod
+    def _read(fh: Any) -> Iterator[dict[str, Any]]:
+        for number, line in enumerate(fh, 1):
+            line = line.strip()
+            if not line:
+                continue
+            try:
+                yield json.loads(line)
+            except json.JSONDecodeError:
+                # a process killed mid-line leaves a torn last line;
+                # anything before it is intact
+                pywikibot.warning(f'journal line {number} is torn; ignored')
+
+    @classmethod
+    def read(cls, path: str | os.PathLike[str]) -> list[dict[str, Any]]:
+        """Return all records of a journal file (no lock taken)."""
+        with open(path, encoding='utf-8') as fh:
+            return list(cls._read(fh))
+
+    @property
+    def records(self) -> list[dict[str, Any]]:
+        """The records found at :meth:`open`, read back from the file.
+
+        A run's own records are not among them. Read anew at each
+        access: nothing is kept per record.
+        """
+        if not self._size:
+            return []
+        with open(self.path, 'rb') as fh:
+            data = fh.read(self._size)
+        # not splitlines(): a title may hold U+2028, which JSON leaves be
+        return list(self._read(data.decode('utf-8').split('\n')))
+
+    # -- writing ------------------------------------------------------
+
+    def _write(self, record: dict[str, Any]) -> None:
+        record = {'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
+                  **_clean(record)}
+        self._fh.write(json.dumps(record, ensure_ascii=False) + '\n')
+        self._fh.flush()
+        os.fsync(self._fh.fileno())
+        self._remember(record)
+
+    def _remember(self, record: dict[str, Any], *,
+                  found: bool = False) -> None:
+        # only keys found at open() are kept: a resume asks about them.
+        # A run writes each of its own keys once (its generators yield
+        # a page once), so keeping them would only grow memory per page
+        key, kind = record.get('key'), record.get('type')
+        if not key or kind not in _STATES or not (found
+                                                  or key in self._state):
+            return
+        self._state[key] = kind
+        if kind == 'intent':
+            self._open[key] = record
+        elif kind != 'uncertain':
+            self._open.pop(key, None)
+
+    def intent(self, key: str, action: str, **data: Any) -> None:
+        """Record that a write is about to be sent."""
+        self._write({'type': 'intent', 'key': key, 'action': action, **data})
+
+    def done(self, key: str, action: str, **data: Any) -> None:
+        """Record a write the wiki confirmed."""
+        self._write({'type': 'done', 'key': key, 'action': action, **data})
+
+    def failed(self, key: str, action: str, error: BaseException,
+               **data: Any) -> None:
+        """Record a write that failed (nothing was written)."""
+        self._write({'type': 'failed', 'key': key, 'action': action,
+                     'error': type(error).__name__,
+                     'code': getattr(error, 'code', None),
+                     'message': str(error), **data})
+
+    def error(self, key: str, action: str, error: BaseException,
+              **data: Any) -> None:
+        """Record how a write ended that raised *error*.
+
+        An unknown outcome leaves the key ``uncertain`` (a resume asks
+        the wiki); nothing to do is a ``skipped`` note with its reason;
+        anything else ``failed``: the wiki wrote nothing.
+        """
+        if isinstance(error, OutcomeUnknownError):
+            self.note('uncertain', key=key, action=action, **data)
+        elif isinstance(error, NothingToDoError):
+            self.note('skipped', key=key, action=action,
+                      reason=error.reason, **data)
+        else:
+            self.failed(key, action, error, **data)
+
+    def cleared(self, key: str, action: str, **data: Any) -> None:
+        """Record that the wiki shows an interrupted write did not land."""
+        self._write({'type': 'cleared', 'key': key, 'action': action,
+                     **data})
+
+    def note(self, kind: str, **data: Any) -> None:
+        """Record anything else (a skip, an uncertain outcome, the end)."""
+        self._write({'type': kind, **data})
+
+    # -- reading ------------------------------------------------------
+
+    def state(self, key: str) -> str | None:
+        """Return the last of ``intent``, ``done``, ``failed``, ``uncertain``.
+
+        Known for the keys found at :meth:`open` (and kept up to date
+        for them); a key this run wrote first is not remembered (None).
+        """
+        return self._state.get(key)
+
+    def open_intents(self, action: str | None = None
+                     ) -> list[dict[str, Any]]:
+        """Return the writes found at :meth:`open` with no known outcome.
+
+        These are the last ``intent`` records of keys left ``intent`` or
+        ``uncertain``: a run died (or lost the answer) mid-write, so
+        the wiki must be asked before anything else is done.
+
+        :param action: only intents of this action
+        """
+        return [rec for rec in self._open.values()
+                if action is None or rec.get('action') == action]
+
+    def is_done(self, key: str) -> bool:
+        """Return True if the journal showed *key* done at :meth:`open`."""
+        return self.state(key) == 'done'
+
+    def done_records(self) -> list[dict[str, Any]]:
+        """Return the ``done`` records found at :meth:`open`, oldest first."""
+        return [r for r in self.records if r.get('type') == 'done']

@@ -1,0 +1,200 @@
+"""Script options as data: declared once per bot, parsed generically.
+
+Each bot lists its :class:`Option` objects; from them come pywikibot's
+``available_options`` (the defaults, read as ``self.opt.name``) and the
+command line parsing in :func:`parse_options`. An option's *convert*
+checks and converts its value before anything is written, raising
+:exc:`ValueError` (or a typed error) with a message naming what is
+wrong; the parser puts the option's name in front.
+"""
+from __future__ import annotations
+
+import ipaddress
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pywikibot
+
+from ..exceptions import UsageError
+from ..wiki._params import WATCHLIST_VALUES
+from ..wiki._validate import parse_timestamp, require_existing_user, require_tags
+
+
+__all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
+           'parse_options', 'seconds', 'tags', 'timestamp', 'watchlist']
+
+#: (site, text) -> value
+Converter = Callable[[Any, str], Any]
+
+
+@dataclass(frozen=True)
+class Option:
+
+    """One command line option of a script.
+
+    >>> Option('except-user').key
+    'except_user'
+
+    :ivar name: as typed, without the dash: ``except-user``
+    :ivar default: the value when the option is not given
+    :ivar flag: takes no value (``-always``)
+    :ivar convert: checks and converts the text given
+    :ivar many: may be given more than once; the value is a list
+    """
+
+    name: str
+    default: Any = None
+    flag: bool = False
+    convert: Converter | None = None
+    many: bool = False
+
+    @property
+    def key(self) -> str:
+        """The bot option's name: ``self.opt.<key>``."""
+        return self.name.replace('-', '_')
+
+
+# -- converters: (site, text) -> value -----------------------------------
+
+def timestamp(site: Any, text: str) -> pywikibot.Timestamp:
+    """An unambiguous UTC time (see :func:`parse_timestamp`)."""
+    return parse_timestamp(text)
+
+
+def seconds(site: Any, text: str) -> float:
+    """A number of seconds, zero or more.
+
+    >>> seconds(None, '2.5')
+    2.5
+    """
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value >= 0:
+        raise ValueError('needs a number of seconds')
+    return value
+
+
+def iprange(site: Any, text: str) -> str:
+    """A CIDR range, spelt as MediaWiki stores it.
+
+    >>> iprange(None, '2001:db8::/32'), iprange(None, '192.0.2.7/24')
+    ('2001:DB8::/32', '192.0.2.0/24')
+    """
+    net = ipaddress.ip_network(text, strict=False)
+    return str(net).upper() if net.version == 6 else str(net)
+
+
+def existing_user(site: Any, text: str) -> str:
+    """A user (or IP) the wiki knows, normalised (one read)."""
+    return require_existing_user(site, text)
+
+
+def tags(site: Any, text: str) -> list[str]:
+    """Change tags the wiki has defined and active (one read)."""
+    return require_tags(site, text)
+
+
+def choice(values: Sequence[str]) -> Converter:
+    """Return a converter accepting one of *values*.
+
+    >>> choice(['watch', 'unwatch'])(None, 'watch')
+    'watch'
+    """
+    def convert(site: Any, text: str) -> str:
+        if text not in values:
+            raise ValueError(f'must be one of {", ".join(values)}, '
+                             f'not {text!r}')
+        return text
+    return convert
+
+
+watchlist = choice(WATCHLIST_VALUES)
+
+
+def _log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
+    """Parse a ``-logevents`` time the way pywikibot does (8+ digits)."""
+    if not text:
+        return None
+    if not text.isdigit() or len(text) < 8:
+        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
+                         '(UTC)')
+    return pywikibot.Timestamp.fromtimestampformat(text)
+
+
+def deletion_log(site: Any, text: str) -> dict[str, Any]:
+    """Convert ``-logevents:delete,ADMIN,START,END`` (either order).
+
+    Only real deletions count (``delete/delete``): not restores, nor
+    revision deletions.
+
+    :return: keywords for
+        :func:`~pywikibot_revert.wiki._listings.deletion_log_entries`
+    :raises ValueError: another log type, a bad time or user
+    """
+    logtype, admin, start, end = (text.split(',') + [''] * 3)[:4]
+    if logtype != 'delete':
+        raise ValueError(f'undelete reads the deletion log: use '
+                         f'-logevents:delete,ADMIN,START,END, not '
+                         f'{logtype!r}')
+    first, second = _log_timestamp(start), _log_timestamp(end)
+    if first and second and first > second:
+        first, second = second, first  # either order names one window
+    return {'admin': require_existing_user(site, admin) if admin else None,
+            'start': first, 'end': second}
+
+
+# -- parsing -------------------------------------------------------------
+
+def parse_options(options: Iterable[Option], args: Iterable[str], *,
+                  site: Any = None, ask: Callable[[str], str] | None = None
+                  ) -> tuple[dict[str, Any], list[str]]:
+    """Parse *args* against *options*; return the values and the unknown.
+
+    Only options given appear in the result, converted. A value option
+    given without a value is asked for (pywikibot's ``input``), as in
+    pywikibot's own scripts.
+
+    >>> opts = [Option('always', flag=True), Option('summary')]
+    >>> parse_options(opts, ['-always', '-summary:x', '-bogus'])
+    ({'always': True, 'summary': 'x'}, ['-bogus'])
+    >>> parse_options(opts, ['-always:yes'])
+    Traceback (most recent call last):
+    ...
+    pywikibot_revert.exceptions.UsageError: -always takes no value
+
+    :param ask: prompts for a missing value (default ``pywikibot.input``)
+    :raises UsageError: a value that is missing, not wanted or invalid
+    """
+    known = {opt.name: opt for opt in options}
+    values: dict[str, Any] = {}
+    unknown: list[str] = []
+    for arg in args:
+        name, sep, text = arg.partition(':')
+        opt = known.get(name[1:]) if name.startswith('-') else None
+        if opt is None:
+            unknown.append(arg)
+            continue
+        if opt.flag:
+            if sep:
+                raise UsageError(f'{name} takes no value')
+            values[opt.key] = True
+            continue
+        if not text:
+            try:
+                text = (ask or pywikibot.input)(f'Value for {name}:')
+            except EOFError:  # no terminal to ask on
+                text = ''
+        if not text:
+            raise UsageError(f'{name} needs a value')
+        try:
+            value = text if opt.convert is None else opt.convert(site, text)
+        except ValueError as err:
+            raise UsageError(f'{name}: {err}') from None
+        if opt.many:
+            values.setdefault(opt.key, []).append(value)
+        else:
+            values[opt.key] = value
+    return values, unknown

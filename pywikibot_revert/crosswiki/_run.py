@@ -1,0 +1,330 @@
+"""One command over many wikis: parallel across wikis, serial within each.
+
+``-sites:FAM:CODE,...`` or ``-global`` (with ``-workers:N``) runs the
+script on each wiki as its own ``pwb`` process (see
+:mod:`~pywikibot_revert.crosswiki._workers`), up to N at once, and ``-undo:DIR``
+reverses such a run. Before the first write this process checks the
+input on every wiki, logs in to each and checks its rights (a wiki where
+the account lacks one is left out, not failed page by page), shows the
+wikis with the edit count on each and asks once. It ends with one
+summary: a row per wiki and a total.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pywikibot
+from pywikibot import config
+from pywikibot.exceptions import Error
+
+from ..exceptions import RevertError, UsageError
+from ..bot._journal import site_id
+from ..bot._options import Option, parse_options
+from ._workers import Wiki, global_args, pwb_command, run_children, \
+    summary_table
+from ..bot._report import Report, ReportRow, report_path
+from ..wiki._rights import require_rights
+from ._sites import as_account, edit_count, global_wikis, journal_sites, \
+    parse_sites, workers
+
+
+__all__ = ['CROSSWIKI_HELP', 'CROSSWIKI_OPTIONS', 'CrossWikiRun', 'wanted']
+
+#: the scripts' ``-help`` on cross-wiki runs (``&crosswiki;``)
+CROSSWIKI_HELP = """\
+Cross-wiki runs (the other options apply on each wiki):
+
+-sites:F:C,F:C    Run on each of these wikis (FAMILY:CODE), each with
+                  its own login (usernames in user-config.py), rights
+                  check, throttle and journal.
+
+-global           With -user: run on every wiki where the user has
+                  edits, as CentralAuth on the current wiki lists
+                  them (those whose family pywikibot knows).
+
+-workers:N        How many wikis at once (default 4); within a wiki,
+                  one write at a time.
+
+-journal:DIR      One journal per wiki in DIR (FAMILY-CODE.jsonl); a
+                  rerun resumes each wiki from its own.
+
+-undo:DIR         Reverse each journal in DIR on its own wiki.
+
+Before the first write, the wikis are listed with the edit count on
+each; a wiki where the account lacks a right is left out. The run asks
+once, unless -always. Each output line starts with the wiki; the run
+ends with a row per wiki and a total, and -report has a wiki column."""
+
+#: the options that make a run cross-wiki
+CROSSWIKI_OPTIONS: tuple[Option, ...] = (
+    Option('sites', convert=parse_sites),
+    Option('global', flag=True),
+    Option('workers', 4, convert=workers),
+)
+#: the child's options this process rewrites per wiki
+_PER_WIKI = ('-journal', '-report', '-undo', '-always')
+
+
+def _name(arg: str) -> str:
+    return arg.partition(':')[0]
+
+
+def _value(args: Sequence[str], name: str) -> str | None:
+    """Return the value of the last ``-name:value`` in *args*."""
+    values = [a.partition(':')[2] for a in args if _name(a) == name]
+    return values[-1] if values else None
+
+
+def wanted(args: Sequence[str]) -> bool:
+    """Return whether *args* ask for a cross-wiki run.
+
+    >>> wanted(['-user:X', '-sites:wikipedia:en']), wanted(['-user:X'])
+    (True, False)
+    """
+    undo = _value(args, '-undo')
+    return any(_name(a) in ('-sites', '-global', '-workers') for a in args) \
+        or bool(undo and os.path.isdir(os.path.expanduser(undo)))
+
+
+class CrossWikiRun:
+
+    """The script on each of *wikis*, *workers* at a time.
+
+    Built by :meth:`from_args`, which refuses bad input before anything
+    is written; :meth:`run` does the rest.
+
+    :param script_args: the script's arguments, the same for each wiki
+        but for the ones in :data:`_PER_WIKI`
+    :param pywikibot_args: pywikibot's global options given after the
+        script's name (``-simulate``, ``-maxlag:``...), for the children
+    """
+
+    def __init__(self, bot_class: Any, wikis: list[Wiki],
+                 script_args: list[str], *, workers: int = 4,
+                 always: bool = False, journal_dir: str | None = None,
+                 report: str | None = None, user: str | None = None,
+                 undo: bool = False,
+                 pywikibot_args: Sequence[str] = ()) -> None:
+        """Initializer."""
+        self.pywikibot_args = list(pywikibot_args)
+        self.bot_class = bot_class
+        self.wikis = wikis
+        self.script_args = script_args
+        self.workers = workers
+        self.always = always
+        self.journal_dir = journal_dir
+        self.report_path = report
+        self.user = user
+        self.undo = undo
+        self.report_rows = 0
+
+    # -- from the command line
+
+    @classmethod
+    def from_args(cls, bot_class: Any, site: Any, args: list[str],
+                  own_user: list[str], *, build: Callable[..., Any],
+                  pywikibot_args: Sequence[str] = ()) -> CrossWikiRun:
+        """Check the command line on every wiki; return the run.
+
+        :param args: the script's arguments (after pywikibot's)
+        :param build: builds the single-wiki bot from arguments, as
+            ``_cli`` does; called on each wiki to check its input there
+        :param pywikibot_args: see :class:`CrossWikiRun`
+        :raises UsageError: names what is wrong (and on which wiki)
+        """
+        opts, rest = parse_options(CROSSWIKI_OPTIONS, args, site=site)
+        script_args = rest + own_user
+        user = _value(own_user, '-user')
+        undo = _value(rest, '-undo')
+        undo_dir = bool(undo and os.path.isdir(os.path.expanduser(undo)))
+        chosen = [f'-{k}' for k in ('sites', 'global') if opts.get(k)]
+        if len(chosen) > 1:
+            raise UsageError('-sites and -global: give one of them')
+        if undo_dir and chosen:
+            raise UsageError(f'-undo:DIR reverses each journal in DIR on '
+                             f'its own wiki; {chosen[0]} cannot go with it')
+        if undo and not undo_dir:
+            raise UsageError('in a cross-wiki run, -undo: names the '
+                             f'directory of its journals; {undo} is not one')
+        if not (chosen or undo_dir):
+            raise UsageError('-workers goes with -sites:, -global or '
+                             '-undo:DIR')
+        if opts.get('global') and not user:
+            raise UsageError('-global needs -user:NAME, the account whose '
+                             'edits to find')
+        journal = _value(rest, '-journal')
+        if journal is not None:
+            journal = os.path.expanduser(journal)
+            if not journal or os.path.isfile(journal):
+                raise UsageError(f'-journal:{journal}: a cross-wiki run keeps '
+                                 'one journal per wiki in a directory; '
+                                 'name a directory')
+        report = _value(rest, '-report')
+        if report is not None:
+            try:
+                report = report_path(site, report)
+            except ValueError as err:
+                raise UsageError(f'-report: {err}') from None
+        account = _value(global_args(), '-user')
+        if undo_dir:
+            wikis = [Wiki(site, count=done, journal=path) for site, path, done
+                     in journal_sites(os.path.expanduser(undo), account)]
+        elif opts.get('global'):
+            found, unknown = global_wikis(site, user)
+            for entry in unknown:
+                pywikibot.warning(f'-global: {entry}; left out')
+            wikis = [Wiki(as_account(s, account), count=n) for s, n in found]
+            if not wikis:
+                raise UsageError(f'-global: {user} has no edits on a wiki '
+                                 'pywikibot knows')
+        else:
+            wikis = [Wiki(as_account(s, account)) for s in opts['sites']]
+        seen: dict[str, str] = {}
+        for wiki in wikis:
+            api = site_id(wiki.site)['api']
+            if api in seen:  # two runs at once on one wiki
+                raise UsageError(f'{seen[api]} and {wiki.label} are one '
+                                 f'wiki ({api}); name it once')
+            seen[api] = wiki.label
+        if not undo_dir:
+            for wiki in wikis:
+                cls._check(build, bot_class, wiki, script_args, own_user)
+                if journal is not None:
+                    wiki.journal = os.path.join(
+                        journal, wiki.label.replace(':', '-') + '.jsonl')
+        return cls(bot_class, wikis, script_args,
+                   workers=opts.get('workers', 4),
+                   always=any(_name(a) == '-always' for a in rest),
+                   journal_dir=journal, report=report, user=user,
+                   undo=undo_dir, pywikibot_args=pywikibot_args)
+
+    @staticmethod
+    def _check(build: Callable[..., Any], bot_class: Any, wiki: Wiki,
+               script_args: list[str], own_user: list[str]) -> None:
+        """Check the input on *wiki*, as its own run will (reads only)."""
+        args = [a for a in script_args if _name(a) not in _PER_WIKI
+                and _name(a) != '-user']
+        try:
+            build(bot_class, wiki.site, args, own_user, script_args)
+        except UsageError as err:
+            if err.unknown:
+                raise
+            raise UsageError(f'{wiki.label}: {err}') from None
+        except (RevertError, ValueError, Error) as err:
+            raise UsageError(f'{wiki.label}: {err}') from None
+
+    # -- the run
+
+    def run(self) -> int:
+        """Preflight, confirm, run every wiki, sum up.
+
+        :return: 0 when every wiki's run succeeded; 1 otherwise
+        """
+        self.preflight()
+        acting = [w for w in self.wikis if w.left_out is None]
+        self.show(acting)
+        if acting and not self.confirm(acting):
+            pywikibot.error('Stopped: the operator did not confirm the '
+                            'wikis and accounts; nothing was done')
+            return 1
+        if self.journal_dir:
+            os.makedirs(self.journal_dir, mode=0o700, exist_ok=True)
+        parts = None
+        if self.report_path:
+            parts = tempfile.mkdtemp(
+                prefix=f'.{os.path.basename(self.report_path)}.',
+                dir=os.path.dirname(self.report_path) or os.curdir)
+        try:
+            run_children(acting, lambda w: self.child_command(w, parts),
+                         self.workers)
+        finally:
+            if parts:
+                self.merge_reports(parts)
+                shutil.rmtree(parts, ignore_errors=True)
+        return self.finish()
+
+    def preflight(self) -> None:
+        """Log in to each wiki, check its rights, count the edits.
+
+        A wiki failing here is left out before anything is written.
+        """
+        operation = self.bot_class.operation
+        for wiki in self.wikis:
+            try:
+                require_rights(wiki.site, 'undo' if self.undo
+                               else operation)
+                if wiki.count is None and self.user:
+                    wiki.count = edit_count(wiki.site, self.user)
+            except (Error, RevertError) as err:
+                wiki.left_out = str(err) or type(err).__name__
+
+    def show(self, acting: list[Wiki]) -> None:
+        """List the wikis to act on, and the ones left out."""
+        what = ('journal actions' if self.undo
+                else f'edits by {self.user}' if self.user else '')
+        pywikibot.info(
+            f'Cross-wiki {self.bot_class.operation}: {len(acting)} of '
+            f'{len(self.wikis)} wiki(s), {self.workers} at a time'
+            + (f'; {what}' if what else '') + ':')
+        width = max(len(w.label) for w in self.wikis)
+        for wiki in acting:
+            count = '' if wiki.count is None else f'  {wiki.count} {what}'
+            pywikibot.info(f'  {wiki.label:<{width}}  '
+                           f'{site_id(wiki.site)["api"]} as '
+                           f'{wiki.site.user()}{count}')
+        for wiki in self.wikis:
+            if wiki.left_out is not None:
+                pywikibot.warning(f'{wiki.label} left out: {wiki.left_out}')
+
+    def confirm(self, acting: list[Wiki]) -> bool:
+        """Ask once, unless ``-always`` or ``-simulate``."""
+        if self.always or config.simulate:
+            return True
+        try:
+            return pywikibot.input_yn(
+                f'Act on these {len(acting)} wiki(s)?', default=False,
+                automatic_quit=False)
+        except EOFError:
+            return False
+
+    def child_command(self, wiki: Wiki, parts: str | None) -> list[str]:
+        """Return the ``pwb`` command line of *wiki*'s run."""
+        args = [a for a in self.script_args if _name(a) not in _PER_WIKI]
+        if wiki.journal:
+            args.append(f'-{"undo" if self.undo else "journal"}:'
+                        f'{wiki.journal}')
+        if parts:
+            args.append(f'-report:{self._part(parts, wiki)}')
+        return pwb_command(wiki, self.pywikibot_args, [*args, '-always'])
+
+    @staticmethod
+    def _part(parts: str, wiki: Wiki) -> str:
+        return os.path.join(parts, wiki.label.replace(':', '-') + '.jsonl')
+
+    def merge_reports(self, parts: str) -> None:
+        """Write every wiki's report rows into the one report, by wiki."""
+        sites = {w.label: w.site for w in self.wikis}
+        with Report.for_sites(self.report_path, sites) as report:
+            for wiki in self.wikis:
+                path = self._part(parts, wiki)
+                if not os.path.exists(path):
+                    continue
+                for row in ReportRow.read_jsonl(path):
+                    report.add(row)
+            self.report_rows = report.rows
+
+    def finish(self) -> int:
+        """Print the combined summary; return the exit status."""
+        table, bad = summary_table(self.wikis)
+        pywikibot.info('Cross-wiki summary:\n' + table)
+        if self.report_path:
+            pywikibot.info(f'Report: {self.report_rows} '
+                           f'item(s) to review in {self.report_path}')
+        if self.journal_dir:
+            pywikibot.info(f'Journals: {self.journal_dir}')
+        return 1 if bad else 0
+

@@ -1,0 +1,205 @@
+"""Conflict-safe edits and undos, and deleting pages again.
+
+:func:`edit_on` saves an edit planned on a known revision, never over
+one saved since: the undo of buried edits and the removal of spam
+links, and (through :func:`undo_revisions`) ``-undo``'s reversal of a
+rollback. :func:`delete_page` reverses an undelete. Both go through
+:func:`~pywikibot_revert.wiki._write.submit_write`, so an uncertain outcome
+is checked on the wiki before anything is resent.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pywikibot
+from pywikibot.exceptions import Error
+
+from ..exceptions import EditConflictError, OutcomeUnknownError
+from ..wiki._query import read, top_revisions
+from ..results import DeleteResult, EditResult
+from ..wiki._rights import require_rights
+from ..wiki._write import is_simulation, submit_write
+
+
+__all__ = ['delete_page', 'edit_on', 'find_edit', 'landed_undo',
+           'page_missing', 'undo_revisions']
+
+
+def landed_undo(revisions: list[dict[str, Any]], undo: int,
+                me: str | None) -> bool | None:
+    """Tell from the newest revisions whether *me*'s undo of *undo* landed.
+
+    >>> landed_undo([{'revid': 9, 'parentid': 8, 'user': 'Me'}], 8, 'Me')
+    True
+    >>> landed_undo([{'revid': 8, 'parentid': 7, 'user': 'X'}], 8, 'Me')
+    False
+
+    :param revisions: the newest revisions, newest first
+    :return: True if it landed, False if the page is still at *undo*,
+        None if the page changed some other way
+    """
+    top = revisions[0] if revisions else {}
+    if top.get('revid') == undo:
+        return False
+    if top.get('parentid') == undo and top.get('user') == me:
+        return True
+    return None
+
+
+def find_edit(site: Any, title: str, base: int) -> dict[str, Any] | None:
+    """Ask the wiki whether this account's edit on revision *base* landed.
+
+    One read of the two newest revisions; after an uncertain answer,
+    and on resume after a kill.
+
+    :return: the ``edit`` answer the API would have given, or None when
+        the page is still at *base*
+    :raises OutcomeUnknownError: the page has other new revisions
+    """
+    revs = top_revisions(site, title=title, limit=2)
+    landed = landed_undo(revs, base, site.user())
+    if landed is None:
+        raise OutcomeUnknownError(f'{title}: other new revisions since the '
+                                  f'edit on revision {base}')
+    if not landed:
+        return None
+    return {'result': 'Success', 'title': title, 'oldrevid': base,
+            'newrevid': revs[0]['revid'],
+            'newtimestamp': revs[0].get('timestamp')}
+
+
+def edit_on(page: pywikibot.Page, *, base: int,
+            basetimestamp: Any = None, starttimestamp: Any = None,
+            summary: str | None = None, max_wait: float | None = None,
+            **fields: Any) -> EditResult:
+    """Save an edit planned on revision *base*, never over an unseen one.
+
+    The edit (``action=edit`` with *fields*: ``undo``/``undoafter`` or
+    ``text``) names its base revision (``baserevid``, *basetimestamp*,
+    *starttimestamp*), so that MediaWiki treats a revision saved since
+    as an edit conflict, and is sent with ``nocreate``, so that a page
+    deleted meanwhile is not created again. MediaWiki merges an edit
+    onto a later revision when the two touch other lines; the answer
+    then names that revision (``oldrevid``), and the edit is undone at
+    once (:func:`_put_back`).
+
+    **Example:** replace the text of revision 41, if it is current::
+
+        edit_on(page, base=41, text='clean text', summary='cleanup')
+
+    :param base: the revision the edit was planned on
+    :return: the result; ``nochange`` when the text was already so
+        (nothing was saved)
+    :raises EditConflictError: a revision saved after *base* met the
+        edit (refused, or merged and undone again)
+    :raises OutcomeUnknownError: the answer was lost and the page has
+        changed in another way since
+    """
+    site = page.site
+    require_rights(site, 'edit')
+    params: dict[str, Any] = {
+        'action': 'edit', 'title': page.title(), 'baserevid': base,
+        'basetimestamp': basetimestamp, 'starttimestamp': starttimestamp,
+        'nocreate': True, 'summary': summary, **fields}
+    params = {k: v for k, v in params.items() if v is not None}
+
+    def reconcile() -> dict[str, Any] | None:
+        found = find_edit(site, page.title(), base)
+        return None if found is None else {'edit': found}
+
+    answer = submit_write(site, params, token='csrf', reconcile=reconcile,
+                          page=page, max_wait=max_wait)
+    if is_simulation() and not answer.get('reconciled'):
+        return EditResult(title=page.title(), simulated=True)
+    result = EditResult.from_api({'title': page.title(),
+                                  **answer.get('edit', {})})
+    if result.oldrevid not in (None, base) and result.newrevid:
+        _put_back(page, result, base)
+    return result
+
+
+def undo_revisions(page: pywikibot.Page, *, undo: int,
+                   undoafter: int | None = None, summary: str | None = None,
+                   basetimestamp: Any = None,
+                   max_wait: float | None = None) -> EditResult:
+    """Undo revisions up to *undo*, the current one, with ``action=edit``.
+
+    MediaWiki computes the new text itself; with *undo* on top of the
+    page that is exactly the text of *undoafter*. Conflict-safe as
+    :func:`edit_on`, with *undo* as the base revision.
+
+    **Example:** undo a rollback (revision 42, which replaced 41)::
+
+        undo_revisions(page, undo=42, undoafter=41, summary='oops')
+
+    :param undo: the newest revision to undo; must be the current one
+    :param undoafter: undo the revisions after this one (default: the
+        parent of *undo*)
+    :raises EditConflictError: a revision saved after *undo* met it
+    :raises OutcomeUnknownError: the answer was lost and the page has
+        changed in another way since
+    """
+    return edit_on(page, base=undo, basetimestamp=basetimestamp,
+                   summary=summary, max_wait=max_wait, undo=undo,
+                   undoafter=undoafter)
+
+
+def _put_back(page: pywikibot.Page, result: EditResult, base: int) -> None:
+    """Undo our edit that MediaWiki merged onto someone else's edit.
+
+    MediaWiki merges an edit with one saved after the read (the two
+    touched other lines) instead of refusing it. The page is then not
+    the state we looked at: our edit is undone at once and the page
+    reported as a conflict.
+
+    :raises EditConflictError: always
+    """
+    what = (f'{page.title()}: edit conflict: revision {result.oldrevid} '
+            f'was saved after {base} was read, and MediaWiki merged the '
+            'edit onto it')
+    try:
+        undo_revisions(page, undo=result.newrevid,
+                       undoafter=result.oldrevid,
+                       summary=f'Put back revision {result.oldrevid}: an '
+                       'edit was merged onto it by mistake (edit conflict)')
+    except Error as err:
+        raise EditConflictError(f'{what}; undoing that failed: {err}; '
+                                'check the page by hand', page=page,
+                                code='editconflict') from err
+    raise EditConflictError(f'{what}; it was undone again', page=page,
+                            code='editconflict', restored=True)
+
+
+def page_missing(site: Any, title: str) -> bool:
+    """Ask the wiki (not pywikibot's cached page info) if *title* is gone."""
+    data = read(site, action='query', titles=title, formatversion=2)
+    return bool(data['query']['pages'][0].get('missing'))
+
+
+def delete_page(page: pywikibot.Page, *, reason: str | None = None,
+                max_wait: float | None = None) -> DeleteResult:
+    """Delete *page* (``action=delete``), checked on the wiki if unsure.
+
+    **Example:**
+
+    .. code-block:: python
+
+       delete_page(pywikibot.Page(site, 'Restored by mistake'),
+                   reason='Undo undelete')
+    """
+    site = page.site
+    require_rights(site, 'delete')
+    params = {'action': 'delete', 'title': page.title()}
+    if reason:
+        params['reason'] = reason
+
+    def reconcile() -> dict[str, Any] | None:
+        gone = page_missing(site, page.title())
+        return {'delete': {'title': page.title()}} if gone else None
+
+    answer = submit_write(site, params, token='csrf', reconcile=reconcile,
+                          page=page, max_wait=max_wait)
+    data = answer.get('delete', {})
+    return DeleteResult(title=page.title(), logid=data.get('logid'),
+                        simulated=is_simulation()
+                        and not answer.get('reconciled'))
