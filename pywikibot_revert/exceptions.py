@@ -18,8 +18,6 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── BadFileVersionError      no such version, ambiguous
         │   ├── HiddenUserError          the user name is hidden
         │   ├── MissingTargetError       no such page, file or user
-        │   ├── ChangedSinceError        changed since it was read
-        │   ├── RecreatedPageError       re-created since deleted
         │   ├── AlreadyCleanError        the user's edits are gone
         │   └── UndoFailedError          an undo does not merge
         ├── StopRunError             stop the run:
@@ -29,8 +27,7 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── ServerUnavailableError   still failing after the wait
         │   ├── SessionError             logged out, another account
         │   ├── MissingRightError        .right (also UserRightsError)
-        │   ├── SitewideBlockError       (also BlockedError)
-        │   └── JournalError             locked, another wiki
+        │   └── SitewideBlockError       (also BlockedError)
         ├── BlockedError             .partial: fails the page only
         ├── ProtectedPageError
         ├── ConflictError            .restored: the write replaced a
@@ -39,13 +36,17 @@ journal resumes), anything else fails that item and the run goes on::
         ├── WriteFailedError         result "Failure", no API error
         │   └── FileRevertFailedError    also: read back another sha1
         ├── EmptySelectionError      (also ValueError)
-        ├── UnsupportedParameterError    (also ValueError)
-        └── UsageError               (also ValueError) bad input
+        └── UnsupportedParameterError    (also ValueError)
 
 API error codes map to these classes in ONE table,
 :data:`~pywikibot_revert.wiki._apierrors.API_ERRORS`, and
 :func:`~pywikibot_revert.wiki._apierrors.translated` is the one place that
 translates: a context manager around each request.
+
+The scripts add four errors of their own to the tree (bad command
+line input, an unusable journal, a page changed or re-created since a
+run read it); they live with the scripts, in
+``pywikibot_revert.bot._errors``.
 
 Misuse by the caller (wrong argument types, both ``title`` and
 ``pageid``) stays :exc:`TypeError` / :exc:`ValueError`.
@@ -62,14 +63,12 @@ __all__ = [
     'AlreadyRolledBackError',
     'BadFileVersionError',
     'BlockedError',
-    'ChangedSinceError',
     'ConflictError',
     'EditConflictError',
     'EmptySelectionError',
     'FileRevertFailedError',
     'HiddenUserError',
     'IdenticalVersionError',
-    'JournalError',
     'MissingRightError',
     'MissingTargetError',
     'NothingToDoError',
@@ -79,7 +78,6 @@ __all__ = [
     'ProtectedPageError',
     'RateLimitedError',
     'ReadOnlyError',
-    'RecreatedPageError',
     'RevertError',
     'ServerUnavailableError',
     'SessionError',
@@ -87,7 +85,6 @@ __all__ = [
     'StopRunError',
     'UndoFailedError',
     'UnsupportedParameterError',
-    'UsageError',
     'WriteFailedError',
 ]
 
@@ -255,13 +252,6 @@ class MissingRightError(StopRunError, UserRightsError):
         self.right = right
 
 
-class JournalError(StopRunError):
-
-    """The journal cannot be used: locked, another wiki, or corrupt."""
-
-    reason = 'journal'
-
-
 # -- the item fails, the run goes on ------------------------------------
 
 class BlockedError(RevertError):
@@ -298,27 +288,6 @@ class ProtectedPageError(RevertError):
     """The page is protected against this account."""
 
     reason = 'protected'
-
-
-class ChangedSinceError(NothingToDoError):
-
-    """The page or file changed after it was read; nothing was written.
-
-    The plan (and the operator's preview) was made from the state read
-    before; a newer state is never acted on unseen.
-    """
-
-    reason = 'changed since it was read'
-
-
-class RecreatedPageError(NothingToDoError):
-
-    """A deleted page was created again since; nothing was restored.
-
-    Restoring would merge the archived history into the new page.
-    """
-
-    reason = 're-created since'
 
 
 class AlreadyCleanError(NothingToDoError):
@@ -403,19 +372,3 @@ class UnsupportedParameterError(RevertError, ValueError):
     """The wiki's MediaWiki version does not know a requested parameter."""
 
     reason = 'unsupported parameter'
-
-
-class UsageError(RevertError, ValueError):
-
-    """Bad command line input; shown with a hint to use ``-help``.
-
-    :ivar unknown: the arguments no option matched, if that is the fault
-    """
-
-    reason = 'bad input'
-
-    def __init__(self, message: str, *, unknown: list[str] | None = None,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(message, **kwargs)
-        self.unknown = unknown or []

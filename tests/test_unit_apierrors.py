@@ -6,17 +6,18 @@ from pywikibot.exceptions import APIError, Error
 
 from pywikibot_revert.wiki import _apierrors as api
 from pywikibot_revert import exceptions as exc
+from pywikibot_revert.bot import _errors as script_errors
 from pywikibot_revert.wiki._apierrors import API_ERRORS, from_api_error
-from test_unit_exceptions import ERROR_CLASSES
+from test_unit_exceptions import ERROR_CLASSES, SCRIPT_ERRORS
 
 
 #: error classes raised by the plugin's own checks, with no API code
 LOCAL_ONLY = {exc.EmptySelectionError, exc.HiddenUserError,
               exc.UnsupportedParameterError, exc.FileRevertFailedError,
               exc.WriteFailedError, exc.OutcomeUnknownError,
-              exc.ServerUnavailableError, exc.JournalError, exc.UsageError,
-              exc.SitewideBlockError, exc.ChangedSinceError,
-              exc.RecreatedPageError, exc.ConflictError,
+              exc.ServerUnavailableError, script_errors.JournalError, script_errors.UsageError,
+              exc.SitewideBlockError, script_errors.ChangedSinceError,
+              script_errors.RecreatedPageError, exc.ConflictError,
               exc.AlreadyCleanError}
 
 
@@ -34,7 +35,7 @@ def test_every_code_translates_to_its_class(code):
 
 def test_every_class_is_in_the_table_or_local():
     mapped = set(API_ERRORS.values())
-    assert ERROR_CLASSES == mapped | LOCAL_ONLY
+    assert ERROR_CLASSES | SCRIPT_ERRORS == mapped | LOCAL_ONLY
     assert not mapped & LOCAL_ONLY
 
 

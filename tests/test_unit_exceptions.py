@@ -7,6 +7,7 @@ from pywikibot.exceptions import Error, UserRightsError
 
 import pywikibot_revert
 from pywikibot_revert import exceptions as exc
+from pywikibot_revert.bot import _errors as script_errors
 
 
 #: the categories of the run policy: never raised themselves
@@ -16,11 +17,15 @@ ERROR_CLASSES = {cls for _, cls in inspect.getmembers(exc, inspect.isclass)
                  if issubclass(cls, exc.RevertError)
                  and cls not in CATEGORIES}
 
+#: errors only the scripts raise: in the tree, not in the library's API
+SCRIPT_ERRORS = {getattr(script_errors, name)
+                 for name in script_errors.__all__}
+
 
 def test_hierarchy_keeps_core_catch_alls():
     assert issubclass(exc.MissingRightError, UserRightsError)
     assert issubclass(exc.EmptySelectionError, ValueError)
-    for cls in ERROR_CLASSES:
+    for cls in ERROR_CLASSES | SCRIPT_ERRORS:
         assert issubclass(cls, Error)
 
 
@@ -43,15 +48,16 @@ def test_public_api_is_pinned():
 
 def test_every_class_has_a_reason_and_is_drawn_in_the_tree():
     reasons = {}
-    for cls in ERROR_CLASSES:
+    for cls in ERROR_CLASSES | SCRIPT_ERRORS:
         assert cls.reason and cls.reason != exc.RevertError.reason, cls
         reasons.setdefault(cls.reason, cls)
-        assert cls.__name__ in exc.__doc__, cls
+        module = exc if cls in ERROR_CLASSES else script_errors
+        assert cls.__name__ in module.__doc__, cls
     # no two classes print the same reason
-    assert len(reasons) == len(ERROR_CLASSES)
+    assert len(reasons) == len(ERROR_CLASSES | SCRIPT_ERRORS)
 
 
 def test_categories_do_not_overlap():
-    for cls in ERROR_CLASSES:
+    for cls in ERROR_CLASSES | SCRIPT_ERRORS:
         assert not (issubclass(cls, exc.NothingToDoError)
                     and issubclass(cls, exc.StopRunError)), cls

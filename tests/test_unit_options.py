@@ -4,8 +4,8 @@ from __future__ import annotations
 import pytest
 import pywikibot
 
+from pywikibot_revert.bot._errors import UsageError
 from pywikibot_revert.bot._base import COMMON_OPTIONS, RevertBot
-from pywikibot_revert.exceptions import UsageError
 from pywikibot_revert.bot._filerevert import FileRevertBot
 from pywikibot_revert.bot._options import (
     Option,

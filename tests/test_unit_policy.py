@@ -5,22 +5,23 @@ import pytest
 from pywikibot.exceptions import APIError
 
 from pywikibot_revert import exceptions as exc
+from pywikibot_revert.bot import _errors as script_errors
 from pywikibot_revert.wiki._apierrors import from_api_error
 from pywikibot_revert.bot._base import classify
-from test_unit_exceptions import ERROR_CLASSES
+from test_unit_exceptions import ERROR_CLASSES, SCRIPT_ERRORS
 
 
 SKIP = {exc.AlreadyRolledBackError, exc.OnlyAuthorError,
         exc.NothingToUndeleteError, exc.IdenticalVersionError,
         exc.BadFileVersionError, exc.HiddenUserError, exc.MissingTargetError,
-        exc.ChangedSinceError, exc.RecreatedPageError, exc.AlreadyCleanError,
+        script_errors.ChangedSinceError, script_errors.RecreatedPageError, exc.AlreadyCleanError,
         exc.UndoFailedError}
 STOP = {exc.OutcomeUnknownError, exc.RateLimitedError, exc.ReadOnlyError,
         exc.ServerUnavailableError, exc.SessionError, exc.MissingRightError,
-        exc.SitewideBlockError, exc.JournalError}
+        exc.SitewideBlockError, script_errors.JournalError}
 
 
-@pytest.mark.parametrize('cls', sorted(ERROR_CLASSES,
+@pytest.mark.parametrize('cls', sorted(ERROR_CLASSES | SCRIPT_ERRORS,
                                        key=lambda c: c.__name__))
 def test_each_error_has_one_outcome(cls):
     expected = 'skip' if cls in SKIP else 'stop' if cls in STOP else 'fail'

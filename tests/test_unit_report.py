@@ -10,7 +10,7 @@ import stat
 
 import pytest
 
-from pywikibot_revert.exceptions import UsageError
+from pywikibot_revert.bot._errors import UsageError
 from pywikibot_revert.bot._options import Option, parse_options
 from pywikibot_revert.bot._report import FORMATS, Report, ReportRow, report_path
 

@@ -37,13 +37,13 @@ from pywikibot.bot import CurrentPageBot, SingleSiteBot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._errors import UsageError
 from ..exceptions import (
     ConflictError,
     NothingToDoError,
     RevertError,
     StopRunError,
     UndoFailedError,
-    UsageError,
 )
 from ..wiki._listings import unique
 from ._journal import Journal, site_id

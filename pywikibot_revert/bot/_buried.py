@@ -14,6 +14,7 @@ from typing import Any
 
 import pywikibot
 
+from ._errors import ChangedSinceError
 from ..ops._undo_user_plan import (
     BuriedPlan,
     UserRun,
@@ -24,7 +25,6 @@ from ..ops._undo_user_plan import (
 )
 from ..exceptions import (
     AlreadyCleanError,
-    ChangedSinceError,
     NothingToDoError,
     UndoFailedError,
 )

@@ -16,12 +16,13 @@ from pywikibot import pagegenerators
 from pywikibot.bot import suggest_help
 from pywikibot.exceptions import Error
 
+from ._errors import UsageError
 from ..wiki import _redact
 from ._base import COMMON_OPTIONS, RevertBot
 from ..crosswiki._child import RunSummary, follow_parent, publish
 from ..crosswiki._run import CrossWikiRun, wanted
 from ..crosswiki._workers import pywikibot_options
-from ..exceptions import RevertError, UsageError
+from ..exceptions import RevertError
 from ._options import parse_options
 from ._reverse import ReverseBot
 

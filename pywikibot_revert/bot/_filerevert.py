@@ -10,13 +10,12 @@ from typing import Any
 import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._errors import ChangedSinceError, UsageError
 from ._base import RevertBot
 from ..exceptions import (
-    ChangedSinceError,
     ConflictError,
     FileRevertFailedError,
     MissingTargetError,
-    UsageError,
 )
 from ..ops._filehistory import file_histories, file_history
 from ..ops._filerevert import (

@@ -30,7 +30,11 @@ from typing import Any
 
 import pywikibot
 
-from ..exceptions import JournalError, NothingToDoError, OutcomeUnknownError
+from ._errors import JournalError
+from ..exceptions import (
+    NothingToDoError,
+    OutcomeUnknownError,
+)
 
 
 try:

@@ -16,7 +16,7 @@ from typing import Any
 
 import pywikibot
 
-from ..exceptions import UsageError
+from ._errors import UsageError
 from ..wiki._params import WATCHLIST_VALUES
 from ..wiki._validate import parse_timestamp, require_existing_user, require_tags
 
@@ -163,7 +163,7 @@ def parse_options(options: Iterable[Option], args: Iterable[str], *,
     >>> parse_options(opts, ['-always:yes'])
     Traceback (most recent call last):
     ...
-    pywikibot_revert.exceptions.UsageError: -always takes no value
+    pywikibot_revert.bot._errors.UsageError: -always takes no value
 
     :param ask: prompts for a missing value (default ``pywikibot.input``)
     :raises UsageError: a value that is missing, not wanted or invalid

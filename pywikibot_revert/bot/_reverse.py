@@ -18,12 +18,11 @@ import os
 import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._errors import ChangedSinceError, UsageError
 from ._base import RevertBot
 from ..ops._edit import delete_page, find_edit, page_missing, undo_revisions
 from ..exceptions import (
-    ChangedSinceError,
     IdenticalVersionError,
-    UsageError,
 )
 from ..ops._filehistory import file_history
 from ..ops._filerevert import choose_version, filerevert, filerevert_landed

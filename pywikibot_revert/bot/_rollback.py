@@ -12,11 +12,12 @@ import pywikibot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._errors import UsageError
 from ._base import RevertBot
 from ..ops._undo_user_plan import read_plan
 from ._buried import BuriedUndo
 from ..ops._edit import find_edit
-from ..exceptions import RevertError, UsageError
+from ..exceptions import RevertError
 from ..wiki._listings import top_contributions, unique
 from ._options import (
     Option,

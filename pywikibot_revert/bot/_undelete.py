@@ -11,13 +11,11 @@ from typing import Any
 import pywikibot
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._errors import ChangedSinceError, RecreatedPageError, UsageError
 from ._base import RevertBot
 from ..exceptions import (
-    ChangedSinceError,
     ConflictError,
     NothingToUndeleteError,
-    RecreatedPageError,
-    UsageError,
 )
 from ..wiki._listings import deletion_log_entries, unique
 from ..wiki._messages import undelete_reason

@@ -21,7 +21,8 @@ import pywikibot
 from pywikibot import config
 from pywikibot.exceptions import Error
 
-from ..exceptions import RevertError, UsageError
+from ..bot._errors import UsageError
+from ..exceptions import RevertError
 from ..bot._journal import site_id
 from ..bot._options import Option, parse_options
 from ._workers import Wiki, global_args, pwb_command, run_children, \

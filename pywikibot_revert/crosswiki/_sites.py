@@ -15,7 +15,7 @@ from pywikibot import config
 from pywikibot.exceptions import APIError, Error, SiteDefinitionError
 from pywikibot.family import Family
 
-from ..exceptions import UsageError
+from ..bot._errors import UsageError
 from ..bot._journal import Journal, site_id
 from ..wiki._validate import user_info
 

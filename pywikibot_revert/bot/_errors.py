@@ -1,0 +1,74 @@
+"""Errors only the scripts raise, in the library's tree.
+
+The library's operations never raise these: they come from the command
+line, the journal, and the checks a run makes between its plan and its
+write. Their place in the tree is the run policy, as for every
+:mod:`pywikibot_revert.exceptions` class: ``JournalError`` stops the
+run, the others skip the item, and ``UsageError`` ends the run before
+any write::
+
+    pywikibot_revert.exceptions.RevertError
+    ├── NothingToDoError         skip the item:
+    │   ├── ChangedSinceError        changed since it was read
+    │   └── RecreatedPageError       re-created since deleted
+    ├── StopRunError             stop the run:
+    │   └── JournalError             locked, another wiki
+    └── UsageError               (also ValueError) bad input
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from ..exceptions import NothingToDoError, RevertError, StopRunError
+
+
+__all__ = [
+    'ChangedSinceError',
+    'JournalError',
+    'RecreatedPageError',
+    'UsageError',
+]
+
+
+class JournalError(StopRunError):
+
+    """The journal cannot be used: locked, another wiki, or corrupt."""
+
+    reason = 'journal'
+
+
+class ChangedSinceError(NothingToDoError):
+
+    """The page or file changed after it was read; nothing was written.
+
+    The plan (and the operator's preview) was made from the state read
+    before; a newer state is never acted on unseen.
+    """
+
+    reason = 'changed since it was read'
+
+
+class RecreatedPageError(NothingToDoError):
+
+    """A deleted page was created again since; nothing was restored.
+
+    Restoring would merge the archived history into the new page.
+    """
+
+    reason = 're-created since'
+
+
+class UsageError(RevertError, ValueError):
+
+    """Bad command line input; shown with a hint to use ``-help``.
+
+    :ivar unknown: the arguments no option matched, if that is the fault
+    """
+
+    reason = 'bad input'
+
+    def __init__(self, message: str, *, unknown: list[str] | None = None,
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(message, **kwargs)
+        self.unknown = unknown or []
