@@ -10,7 +10,8 @@ import pytest
 
 from pywikibot_revert.bot._errors import UsageError
 from pywikibot_revert.crosswiki import _workers as _parallel
-from pywikibot_revert.crosswiki._child import PARENT_ENV, RunSummary, follow_parent
+from pywikibot_revert.bot._summary import RunSummary
+from pywikibot_revert.crosswiki._child import PARENT_ENV, follow_parent
 from pywikibot_revert.crosswiki._run import CrossWikiRun, wanted
 from pywikibot_revert.crosswiki._workers import Wiki
 from pywikibot_revert.bot._report import Report, ReportRow

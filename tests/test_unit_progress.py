@@ -11,7 +11,7 @@ import pytest
 from pywikibot.logging import VERBOSE
 
 from pywikibot_revert.wiki._apierrors import API_ERRORS, EXPECTED, quiet_expected
-from pywikibot_revert.crosswiki._child import RunSummary
+from pywikibot_revert.bot._summary import RunSummary
 from pywikibot_revert.exceptions import NothingToDoError
 from pywikibot_revert.bot._progress import Meter, duration
 

@@ -48,7 +48,8 @@ from ..exceptions import (
 from ..wiki._listings import unique
 from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
-from ..crosswiki._child import RunSummary, publish
+from ..crosswiki._child import publish
+from ._summary import RunSummary
 from ._options import Option, seconds
 from ._progress import ProgressLines
 from ._report import report_path

@@ -19,7 +19,8 @@ from pywikibot.exceptions import Error
 from ._errors import UsageError
 from ..wiki import _redact
 from ._base import COMMON_OPTIONS, RevertBot
-from ..crosswiki._child import RunSummary, follow_parent, publish
+from ..crosswiki._child import follow_parent, publish
+from ._summary import RunSummary
 from ..crosswiki._run import CrossWikiRun, wanted
 from ..crosswiki._workers import pywikibot_options
 from ..exceptions import RevertError

@@ -21,7 +21,7 @@ from typing import Any
 
 import pywikibot
 
-from ..crosswiki._child import RunSummary
+from ._summary import RunSummary
 
 
 __all__ = ['Meter', 'ProgressLines', 'duration']

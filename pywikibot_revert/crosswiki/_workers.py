@@ -32,7 +32,8 @@ from typing import IO, Any
 import pywikibot
 from pywikibot import config
 
-from ._child import PARENT_ENV, SUMMARY_ENV, RunSummary
+from ..bot._summary import RunSummary
+from ._child import PARENT_ENV, SUMMARY_ENV
 from ._sites import site_label
 
 
