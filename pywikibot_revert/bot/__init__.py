@@ -4,7 +4,9 @@
 - ``_cli``, ``_options``: the one command-line parser;
 - ``_pagecount``: how many pages a selection names;
 - ``_journal``, ``_journalled``: the journal of writes, for resume;
-- ``_report``, ``_reported``: the review report;
+- ``_report``: the review report (``-report:FILE``);
+- ``_summary``: the counts a run ends with;
+- ``_errors``: errors only the scripts raise, and the run policy;
 - ``_progress``: status lines on long runs;
 - ``_rollback``, ``_buried``, ``_undelete``, ``_filerevert``: the bots
   behind ``pwb rollback``, ``pwb undelete`` and ``pwb filerevert``;

@@ -6,7 +6,8 @@ lists become ``available_options``), each page goes through
 run summary, and ``user_confirm`` honours ``-always``. What
 :class:`RevertBot` adds:
 
-- the run policy, read off the error tree (:func:`classify`): a
+- the run policy, read off the error tree
+  (:func:`~pywikibot_revert.bot._errors.classify`): a
   :exc:`~pywikibot_revert.exceptions.NothingToDoError` skips the item,
   counted by its reason; a :exc:`~pywikibot_revert.exceptions.StopRunError`
   stops the run cleanly; any other error fails the item and the run
@@ -18,10 +19,10 @@ run summary, and ``user_confirm`` honours ``-always``. What
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted;
 - a review report (``-report:FILE``,
-  :class:`~pywikibot_revert.bot._reported.ReviewRows`): a row for each
+  :class:`~pywikibot_revert.bot._report.RunReport`): a row for each
   failure, conflict and skip worth a human's look;
 - a status line every 100 items or 10 seconds
-  (:class:`~pywikibot_revert.bot._progress.ProgressLines`), with a share
+  (:class:`~pywikibot_revert.bot._progress.Meter`), with a share
   and an ETA when the total is known.
 """
 from __future__ import annotations
@@ -37,10 +38,9 @@ from pywikibot.bot import CurrentPageBot, SingleSiteBot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
-from ._errors import UsageError
+from ._errors import UsageError, classify
 from ..exceptions import (
     ConflictError,
-    NothingToDoError,
     RevertError,
     StopRunError,
     UndoFailedError,
@@ -51,14 +51,13 @@ from ._journalled import JournalledWrites
 from ..crosswiki._child import publish
 from ._summary import RunSummary
 from ._options import Option, seconds
-from ._progress import ProgressLines
-from ._report import report_path
-from ._reported import ReviewRows
+from ._progress import Meter
+from ._report import RunReport, report_path
 from ..wiki._rights import require_rights
 from ._pagecount import page_list_total
 
 
-__all__ = ['COMMON_OPTIONS', 'RevertBot', 'classify']
+__all__ = ['COMMON_OPTIONS', 'RevertBot']
 
 #: options every script takes
 COMMON_OPTIONS: tuple[Option, ...] = (
@@ -71,29 +70,7 @@ COMMON_OPTIONS: tuple[Option, ...] = (
 )
 
 
-def classify(err: BaseException) -> str | None:
-    """Return what a run does after *err*: skip, stop or fail.
-
-    >>> from pywikibot_revert.exceptions import (
-    ...     OnlyAuthorError, OutcomeUnknownError, ProtectedPageError)
-    >>> [classify(e('x')) for e in (OnlyAuthorError, OutcomeUnknownError,
-    ...                             ProtectedPageError, KeyError)]
-    ['skip', 'stop', 'fail', None]
-
-    :return: ``'skip'``, ``'stop'``, ``'fail'``, or None for an error
-        that is not the wiki's answer (a bug: it propagates)
-    """
-    if isinstance(err, NothingToDoError):
-        return 'skip'
-    if isinstance(err, StopRunError):
-        return 'stop'
-    if isinstance(err, (RevertError, APIError)):
-        return 'fail'
-    return None
-
-
-class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
-                CurrentPageBot):
+class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
 
     """Common ground of the cleanup bots.
 
@@ -139,6 +116,15 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
         self.stopped: str | None = None
         self.done = 0
         self.simulated = 0
+        #: the status lines; a -simulate preview is quiet for its first
+        #: seconds, so that a short one prints none
+        self.meter = Meter(quiet_for=Meter.every_seconds
+                           if self.simulate else 0.0)
+        self.report: RunReport | None = None
+        #: what a report row about the current page links to: ``user``,
+        #: ``old`` and ``cur`` (the diff), as far as known; emptied
+        #: before each page
+        self.review: dict[str, Any] = {}
 
     # -- from the command line
 
@@ -171,7 +157,7 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
         total = page_list_total(factory)
         bot.generator = bot.make_generator(factory)
         if not any(opts.get(name) for name in cls.adds_pages):
-            bot.expect_total(total)
+            bot.meter.expect(total)
         return bot
 
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
@@ -203,7 +189,8 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
             self.settle_interrupted()
-        self.open_report()
+        if self.opt.report:
+            self.report = RunReport(self.opt.report, self.site).open()
 
     def run_summary(self) -> RunSummary:
         """Return the run's counts as they stand."""
@@ -220,7 +207,8 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
         pywikibot.info(f'Summary: {summary.line()}')
         if self.stopped:
             pywikibot.error(f'Stopped: {self.stopped}')
-        self.close_report()
+        if self.report:
+            self.report.close()
         if self.journal:
             self.journal.note('end', done=self.done,
                               failed=self.counter['fail'],
@@ -286,6 +274,17 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
 
     # -- one item
 
+    def init_page(self, item: Any) -> Any:
+        """Count the item before this one as finished; print progress.
+
+        Counted here, not in :meth:`treat_page`: a page that
+        ``skip_page`` passes over is an item of the run too.
+        """
+        line = self.meter.next_item(self.run_summary)
+        if line:
+            pywikibot.info(line)
+        return super().init_page(item)
+
     def treat_page(self) -> None:
         """Act on the current page and sort the outcome by its category."""
         page = self.current_page
@@ -329,6 +328,20 @@ class RevertBot(JournalledWrites, ProgressLines, ReviewRows, SingleSiteBot,
         self.report_row(page, 'conflict' if conflict else 'failed',
                         getattr(err, 'reason', None)
                         or getattr(err, 'code', 'failed'), str(err))
+
+    def review_links(self, page: pywikibot.Page) -> dict[str, Any]:
+        """Return the ``user``, ``old`` and ``cur`` a report row links."""
+        return self.review
+
+    def report_row(self, page: pywikibot.Page | None, outcome: str,
+                   reason: str, detail: str = '') -> None:
+        """Write a row about *page* to the report, if there is one."""
+        if self.report is None or page is None:
+            return
+        # a batched check may fail a page other than the current one
+        links = self.review_links(page) if page == self._current_page \
+            else {}
+        self.report.row(page, outcome, reason, detail, links)
 
     def stop(self, reason: str) -> None:
         """Stop the run cleanly; a rerun with the journal resumes."""

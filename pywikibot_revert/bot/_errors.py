@@ -1,4 +1,4 @@
-"""Errors only the scripts raise, in the library's tree.
+"""Errors only the scripts raise, and the run policy of every error.
 
 The library's operations never raise these: they come from the command
 line, the journal, and the checks a run makes between its plan and its
@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from pywikibot.exceptions import APIError
+
 from ..exceptions import NothingToDoError, RevertError, StopRunError
 
 
@@ -27,6 +29,7 @@ __all__ = [
     'JournalError',
     'RecreatedPageError',
     'UsageError',
+    'classify',
 ]
 
 
@@ -72,3 +75,24 @@ class UsageError(RevertError, ValueError):
         """Initializer."""
         super().__init__(message, **kwargs)
         self.unknown = unknown or []
+
+
+def classify(err: BaseException) -> str | None:
+    """Return what a run does after *err*: skip, stop or fail.
+
+    >>> from pywikibot_revert.exceptions import (
+    ...     OnlyAuthorError, OutcomeUnknownError, ProtectedPageError)
+    >>> [classify(e('x')) for e in (OnlyAuthorError, OutcomeUnknownError,
+    ...                             ProtectedPageError, KeyError)]
+    ['skip', 'stop', 'fail', None]
+
+    :return: ``'skip'``, ``'stop'``, ``'fail'``, or None for an error
+        that is not the wiki's answer (a bug: it propagates)
+    """
+    if isinstance(err, NothingToDoError):
+        return 'skip'
+    if isinstance(err, StopRunError):
+        return 'stop'
+    if isinstance(err, (RevertError, APIError)):
+        return 'fail'
+    return None

@@ -17,14 +17,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
-
-import pywikibot
 
 from ._summary import RunSummary
 
 
-__all__ = ['Meter', 'ProgressLines', 'duration']
+__all__ = ['Meter', 'duration']
 
 
 def duration(seconds: float) -> str:
@@ -83,15 +80,44 @@ class Meter:
         self._last_time = 0.0
 
     def expect(self, total: int | None) -> None:
-        """Take *total* as the number of items of the whole run.
+        """Say how many items the run has, once it is known.
 
-        None says it is not known (no share, no ETA).
+        The status lines then show the share done and an ETA. A page
+        list (``-page:``, ``-file:``) tells it before the run
+        (:func:`~pywikibot_revert.bot._pagecount.page_list_total`); a bot
+        that reads its listing ahead tells it when the listing is read
+        to the end, with the number of items in the whole run (those
+        already treated included).
+
+        **Example:**
+
+        .. code-block:: python
+
+           pages = list(listing)  # read to the end
+           self.meter.expect(len(pages))
+
+        :param total: the number of items, or None: not known
         """
         self.total = total
 
     def start(self) -> None:
         """Start the clock: the first item begins."""
         self.started = self._last_time = self.clock()
+
+    def next_item(self, counts: Callable[[], RunSummary]) -> str | None:
+        """A new item begins: count the one before it as finished.
+
+        The first item starts the clock. Called from the bot's
+        ``init_page``, so that a page ``skip_page`` passes over counts
+        too.
+
+        :param counts: returns the run's counts as they stand
+        :return: the status line to print, or None
+        """
+        if self.started is None:
+            self.start()
+            return None
+        return self.tick(counts())
 
     def tick(self, counts: RunSummary) -> str | None:
         """Count one more item finished; return a line if one is due.
@@ -141,59 +167,3 @@ class Meter:
                 left = max(self.total - self.items, 0)
                 parts.append(f'ETA {duration(left / rate)}')
         return f'Progress: {head}: ' + '; '.join(parts)
-
-
-class ProgressLines:
-
-    """The status lines of a bot, mixed into its class.
-
-    Needs from the bot: ``simulate`` and ``run_summary()``; counts each
-    item in pywikibot's ``init_page``.
-    """
-
-    def __init__(self, **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(**kwargs)
-        # a -simulate preview is quiet for its first seconds: a short
-        # one prints no status line
-        self.meter = Meter(quiet_for=Meter.every_seconds
-                           if self.simulate else 0.0)  # type: ignore
-
-    def expect_total(self, total: int | None) -> None:
-        """Say how many items the run has, once it is known.
-
-        The status lines then show the share done and an ETA. A page
-        list (``-page:``, ``-file:``) tells it before the run
-        (:func:`~pywikibot_revert.bot._pagecount.page_list_total`); a bot
-        that reads its listing ahead calls this when the listing is read
-        to the end, with the number of items in the whole run (those
-        already treated included).
-
-        **Example:**
-
-        .. code-block:: python
-
-           pages = list(listing)  # read to the end
-           self.expect_total(len(pages))
-
-        :param total: the number of items, or None: not known
-        """
-        self.meter.expect(total)
-
-    def init_page(self, item: Any) -> Any:
-        """Count the item before this one as finished; print progress.
-
-        Counted here, not in :meth:`treat_page`: a page that
-        ``skip_page`` passes over is an item of the run too.
-        """
-        if self.meter.started is None:
-            self.meter.start()
-        else:
-            self.count_item()
-        return super().init_page(item)
-
-    def count_item(self) -> None:
-        """Count one item finished; print a status line when one is due."""
-        line = self.meter.tick(self.run_summary())  # type: ignore
-        if line:
-            pywikibot.info(line)

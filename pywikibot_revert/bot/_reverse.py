@@ -133,7 +133,7 @@ class ReverseBot(RevertBot):
             require_rights(self.site, UNDO_RIGHTS[action])
         self.generator = ((pywikibot.Page(self.site, r['title']), r)
                           for r in reversed(records))
-        self.expect_total(len(records))
+        self.meter.expect(len(records))
 
     def init_page(self, item: tuple[pywikibot.Page, dict[str, Any]]
                   ) -> pywikibot.Page:

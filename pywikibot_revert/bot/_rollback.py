@@ -143,7 +143,7 @@ class RollbackBot(BuriedUndo, RevertBot):
                    ) -> Iterator[pywikibot.Page]:
         """Plan the previews of the pages ahead in batches."""
         self.previews = RollbackPreviews(self.site)
-        yield from self.previews.pages(items, total=self.expect_total)
+        yield from self.previews.pages(items, total=self.meter.expect)
 
     def setup(self) -> None:
         """Warn about markbot without the right, then the usual setup."""
