@@ -18,7 +18,12 @@ import pywikibot
 
 from ._errors import UsageError
 from ..wiki._params import WATCHLIST_VALUES
-from ..wiki._validate import parse_timestamp, require_existing_user, require_tags
+from ..wiki._validate import (
+    parse_log_timestamp,
+    parse_timestamp,
+    require_existing_user,
+    require_tags,
+)
 
 
 __all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
@@ -114,16 +119,6 @@ def choice(values: Sequence[str]) -> Converter:
 watchlist = choice(WATCHLIST_VALUES)
 
 
-def _log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
-    """Parse a ``-logevents`` time the way pywikibot does (8+ digits)."""
-    if not text:
-        return None
-    if not text.isdigit() or len(text) < 8:
-        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
-                         '(UTC)')
-    return pywikibot.Timestamp.fromtimestampformat(text)
-
-
 def deletion_log(site: Any, text: str) -> dict[str, Any]:
     """Convert ``-logevents:delete,ADMIN,START,END`` (either order).
 
@@ -139,7 +134,7 @@ def deletion_log(site: Any, text: str) -> dict[str, Any]:
         raise ValueError(f'undelete reads the deletion log: use '
                          f'-logevents:delete,ADMIN,START,END, not '
                          f'{logtype!r}')
-    first, second = _log_timestamp(start), _log_timestamp(end)
+    first, second = parse_log_timestamp(start), parse_log_timestamp(end)
     if first and second and first > second:
         first, second = second, first  # either order names one window
     return {'admin': require_existing_user(site, admin) if admin else None,
