@@ -12,7 +12,9 @@ from pywikibot_revert.bot._options import (
     choice,
     iprange,
     parse_options,
+    peek_options,
     seconds,
+    split_arg,
     timestamp,
 )
 from pywikibot_revert.bot._rollback import RollbackBot
@@ -25,6 +27,38 @@ OPTIONS = (Option('always', False, flag=True), Option('summary'),
            Option('maxwait', convert=seconds),
            Option('since', convert=timestamp),
            Option('except-user'), Option('log', many=True))
+
+
+@pytest.mark.parametrize('arg, expected', [
+    ('-always', ('always', None)),
+    ('-report:', ('report', '')),
+    ('-summary:a: b', ('summary', 'a: b')),
+    ('-sites:wikipedia:de,wiktionary:de', ('sites',
+                                           'wikipedia:de,wiktionary:de')),
+    ('-page:Talk:Main Page', ('page', 'Talk:Main Page')),
+    ('-undo:C:\\journal.jsonl', ('undo', 'C:\\journal.jsonl')),
+    ('-', ('', None)),
+    ('-:x', ('', 'x')),
+    ('--always', ('-always', None)),
+    ('Main Page', (None, 'Main Page')),
+    ('user:X', (None, 'user:X')),
+    ('', (None, '')),
+])
+def test_split_arg(arg, expected):
+    assert split_arg(arg) == expected
+
+
+def test_split_arg_is_the_parsers_grammar():
+    # a name the parser knows only with its dash; a second colon is the
+    # value's
+    opts, unknown = parse_options(OPTIONS, ['summary:x', '-summary:-a:b'])
+    assert opts == {'summary': '-a:b'} and unknown == ['summary:x']
+
+
+def test_peek_options_takes_the_last_and_asks_nothing():
+    assert peek_options(['-user:A', '-sites', 'Title', '-user:B',
+                         '-summary:-sites:x']) \
+        == {'user': 'B', 'sites': None, 'summary': '-sites:x'}
 
 
 def test_values_flags_and_unknown():

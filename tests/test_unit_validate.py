@@ -8,6 +8,7 @@ from pywikibot_revert.wiki._validate import (
     is_ip,
     normalize_ip,
     normalize_username,
+    parse_log_timestamp,
     parse_timestamp,
 )
 
@@ -35,6 +36,29 @@ def test_timestamps_refused(given):
 def test_timestamp_passthrough():
     ts = pywikibot.Timestamp(2026, 1, 1)
     assert parse_timestamp(ts) is ts
+
+
+@pytest.mark.parametrize(('given', 'expected'), [
+    ('20261123', '2026-11-23T00:00:00Z'),
+    ('20261123154500', '2026-11-23T15:45:00Z'),
+])
+def test_log_timestamps_accepted(given, expected):
+    assert parse_log_timestamp(given).isoformat() == expected
+
+
+@pytest.mark.parametrize('given', [
+    '2026-11-23', '2026-11-23T15:45:00Z', '2026112', '2026112315',
+    '20261323',
+    ' 20261123', 'yesterday',
+])
+def test_log_timestamps_refused(given):
+    with pytest.raises(ValueError):
+        parse_log_timestamp(given)
+
+
+def test_log_timestamp_no_bound():
+    assert parse_log_timestamp('') is None
+    assert parse_log_timestamp(None) is None
 
 
 @pytest.mark.parametrize(('given', 'expected'), [

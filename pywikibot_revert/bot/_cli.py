@@ -24,7 +24,7 @@ from ._summary import RunSummary
 from ..crosswiki._run import CrossWikiRun, wanted
 from ..crosswiki._workers import pywikibot_options
 from ..exceptions import RevertError
-from ._options import parse_options
+from ._options import parse_options, split_arg
 from ._reverse import ReverseBot
 
 
@@ -38,16 +38,15 @@ def _own_user(args: tuple[str, ...]) -> tuple[list[str], list[str]]:
     reach ``handle_args()`` (the acting account goes before the script
     name: ``pwb -user:Me rollback ...``).
     """
-    own = [a for a in args if a.split(':', 1)[0] == '-user']
-    others = [a for a in args if a.split(':', 1)[0] != '-user']
+    own = [a for a in args if split_arg(a)[0] == 'user']
+    others = [a for a in args if split_arg(a)[0] != 'user']
     return own, others
 
 
 def _check_titles(site: pywikibot.site.BaseSite, args: list[str]) -> None:
     """Refuse an invalid ``-page:`` title before anything is written."""
-    for arg in args:
-        name, _, value = arg.partition(':')
-        if name == '-page' and value:
+    for name, value in map(split_arg, args):
+        if name == 'page' and value:
             pywikibot.Page(site, value).title()  # raises if invalid
 
 

@@ -6,6 +6,12 @@ command line parsing in :func:`parse_options`. An option's *convert*
 checks and converts its value before anything is written, raising
 :exc:`ValueError` (or a typed error) with a message naming what is
 wrong; the parser puts the option's name in front.
+
+The ``-name:value`` grammar itself is :func:`split_arg`, the one place
+an argument is split; what must look at the command line before it is
+parsed (which account, a single or a cross-wiki run) uses
+:func:`peek_options`. Splitting a value (``FAMILY:CODE``, a
+``-logevents:`` spec) is its converter's business.
 """
 from __future__ import annotations
 
@@ -18,11 +24,17 @@ import pywikibot
 
 from ._errors import UsageError
 from ..wiki._params import WATCHLIST_VALUES
-from ..wiki._validate import parse_timestamp, require_existing_user, require_tags
+from ..wiki._validate import (
+    parse_log_timestamp,
+    parse_timestamp,
+    require_existing_user,
+    require_tags,
+)
 
 
 __all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
-           'parse_options', 'seconds', 'tags', 'timestamp', 'watchlist']
+           'parse_options', 'peek_options', 'seconds', 'split_arg', 'tags',
+           'timestamp', 'watchlist']
 
 #: (site, text) -> value
 Converter = Callable[[Any, str], Any]
@@ -114,16 +126,6 @@ def choice(values: Sequence[str]) -> Converter:
 watchlist = choice(WATCHLIST_VALUES)
 
 
-def _log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
-    """Parse a ``-logevents`` time the way pywikibot does (8+ digits)."""
-    if not text:
-        return None
-    if not text.isdigit() or len(text) < 8:
-        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
-                         '(UTC)')
-    return pywikibot.Timestamp.fromtimestampformat(text)
-
-
 def deletion_log(site: Any, text: str) -> dict[str, Any]:
     """Convert ``-logevents:delete,ADMIN,START,END`` (either order).
 
@@ -139,7 +141,7 @@ def deletion_log(site: Any, text: str) -> dict[str, Any]:
         raise ValueError(f'undelete reads the deletion log: use '
                          f'-logevents:delete,ADMIN,START,END, not '
                          f'{logtype!r}')
-    first, second = _log_timestamp(start), _log_timestamp(end)
+    first, second = parse_log_timestamp(start), parse_log_timestamp(end)
     if first and second and first > second:
         first, second = second, first  # either order names one window
     return {'admin': require_existing_user(site, admin) if admin else None,
@@ -148,14 +150,58 @@ def deletion_log(site: Any, text: str) -> dict[str, Any]:
 
 # -- parsing -------------------------------------------------------------
 
+def split_arg(arg: str) -> tuple[str | None, str | None]:
+    """Split a command line argument into an option's name and value.
+
+    The grammar of pywikibot's scripts: ``-name:value`` is split at the
+    first colon, so a value may hold colons of its own
+    (``-sites:wikipedia:de``); ``-name`` alone is a flag, or an option
+    whose value is to be asked for; ``-name:`` has an empty value. An
+    argument without the dash is no option (pywikibot's page generators
+    take such as a title).
+
+    >>> split_arg('-sites:wikipedia:de,wiktionary:de')
+    ('sites', 'wikipedia:de,wiktionary:de')
+    >>> split_arg('-always'), split_arg('-report:')
+    (('always', None), ('report', ''))
+    >>> split_arg('Main Page')
+    (None, 'Main Page')
+
+    :return: the name without its dash (None when *arg* is no option),
+        and the text after the first colon (None when there is no colon;
+        the whole of *arg* when it is no option)
+    """
+    if not arg.startswith('-'):
+        return None, arg
+    name, sep, value = arg[1:].partition(':')
+    return name, value if sep else None
+
+
+def peek_options(args: Iterable[str]) -> dict[str, str | None]:
+    """Return the options in *args* by name, as typed, the last one winning.
+
+    A look at the command line before it is parsed: nothing is checked,
+    converted or asked for. It tells a cross-wiki run from a single one
+    and finds pywikibot's global ``-user:``, which the script never
+    parses; :func:`parse_options` gives the values to act on.
+
+    >>> peek_options(['-undo:a.jsonl', '-always', 'Title', '-undo:b'])
+    {'undo': 'b', 'always': None}
+    """
+    return {name: value for name, value in map(split_arg, args)
+            if name is not None}
+
+
 def parse_options(options: Iterable[Option], args: Iterable[str], *,
                   site: Any = None, ask: Callable[[str], str] | None = None
                   ) -> tuple[dict[str, Any], list[str]]:
     """Parse *args* against *options*; return the values and the unknown.
 
-    Only options given appear in the result, converted. A value option
-    given without a value is asked for (pywikibot's ``input``), as in
-    pywikibot's own scripts.
+    Each argument is split by :func:`split_arg`. Only options given
+    appear in the result, converted; of an option given twice, the
+    last counts (unless it is *many*). A value option given without a
+    value is asked for (pywikibot's ``input``), as in pywikibot's own
+    scripts.
 
     >>> opts = [Option('always', flag=True), Option('summary')]
     >>> parse_options(opts, ['-always', '-summary:x', '-bogus'])
@@ -172,13 +218,14 @@ def parse_options(options: Iterable[Option], args: Iterable[str], *,
     values: dict[str, Any] = {}
     unknown: list[str] = []
     for arg in args:
-        name, sep, text = arg.partition(':')
-        opt = known.get(name[1:]) if name.startswith('-') else None
+        key, text = split_arg(arg)
+        opt = None if key is None else known.get(key)
         if opt is None:
             unknown.append(arg)
             continue
+        name = f'-{key}'  # as typed, for the messages
         if opt.flag:
-            if sep:
+            if text is not None:
                 raise UsageError(f'{name} takes no value')
             values[opt.key] = True
             continue

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import pywikibot
@@ -24,7 +24,7 @@ from pywikibot.exceptions import Error
 from ..bot._errors import UsageError
 from ..exceptions import RevertError
 from ..bot._journal import site_id
-from ..bot._options import Option, parse_options
+from ..bot._options import Option, parse_options, peek_options, split_arg
 from ._workers import Wiki, global_args, pwb_command, run_children, \
     summary_table
 from ..bot._report import Report, ReportRow, report_path
@@ -66,28 +66,32 @@ CROSSWIKI_OPTIONS: tuple[Option, ...] = (
     Option('global', flag=True),
     Option('workers', 4, convert=workers),
 )
-#: the child's options this process rewrites per wiki
-_PER_WIKI = ('-journal', '-report', '-undo', '-always')
+#: the script's options this process reads and rewrites per wiki: each
+#: wiki's run gets its own journal, report part, and ``-always`` (this
+#: process asked)
+_PER_WIKI: tuple[Option, ...] = (
+    Option('journal'),
+    Option('report', convert=report_path),
+    Option('undo'),
+    Option('always', flag=True),
+)
+#: the script's options this process reads too and passes on as they
+#: are: whose edits (``-global`` and the counts need it)
+_PASSED_ON: tuple[Option, ...] = (Option('user'),)
 
 
-def _name(arg: str) -> str:
-    return arg.partition(':')[0]
-
-
-def _value(args: Sequence[str], name: str) -> str | None:
-    """Return the value of the last ``-name:value`` in *args*."""
-    values = [a.partition(':')[2] for a in args if _name(a) == name]
-    return values[-1] if values else None
-
-
-def wanted(args: Sequence[str]) -> bool:
+def wanted(args: Iterable[str]) -> bool:
     """Return whether *args* ask for a cross-wiki run.
+
+    A look before the parse, which depends on it (see
+    :func:`~pywikibot_revert.bot._options.peek_options`).
 
     >>> wanted(['-user:X', '-sites:wikipedia:en']), wanted(['-user:X'])
     (True, False)
     """
-    undo = _value(args, '-undo')
-    return any(_name(a) in ('-sites', '-global', '-workers') for a in args) \
+    given = peek_options(args)
+    undo = given.get('undo')
+    return any(name in given for name in ('sites', 'global', 'workers')) \
         or bool(undo and os.path.isdir(os.path.expanduser(undo)))
 
 
@@ -98,8 +102,8 @@ class CrossWikiRun:
     Built by :meth:`from_args`, which refuses bad input before anything
     is written; :meth:`run` does the rest.
 
-    :param script_args: the script's arguments, the same for each wiki
-        but for the ones in :data:`_PER_WIKI`
+    :param script_args: the script's arguments, the same for each wiki;
+        each wiki gets its own of the ones in :data:`_PER_WIKI`
     :param pywikibot_args: pywikibot's global options given after the
         script's name (``-simulate``, ``-maxlag:``...), for the children
     """
@@ -137,10 +141,14 @@ class CrossWikiRun:
         :param pywikibot_args: see :class:`CrossWikiRun`
         :raises UsageError: names what is wrong (and on which wiki)
         """
-        opts, rest = parse_options(CROSSWIKI_OPTIONS, args, site=site)
+        opts, rest = parse_options(
+            CROSSWIKI_OPTIONS + _PER_WIKI + _PASSED_ON, [*args, *own_user],
+            site=site)
+        user = opts.get('user')
+        # as parsed: a -user whose value was asked for is not asked again
+        own_user = [f'-user:{user}'] if user else []
         script_args = rest + own_user
-        user = _value(own_user, '-user')
-        undo = _value(rest, '-undo')
+        undo = opts.get('undo')
         undo_dir = bool(undo and os.path.isdir(os.path.expanduser(undo)))
         chosen = [f'-{k}' for k in ('sites', 'global') if opts.get(k)]
         if len(chosen) > 1:
@@ -157,20 +165,15 @@ class CrossWikiRun:
         if opts.get('global') and not user:
             raise UsageError('-global needs -user:NAME, the account whose '
                              'edits to find')
-        journal = _value(rest, '-journal')
+        journal = opts.get('journal')
         if journal is not None:
             journal = os.path.expanduser(journal)
-            if not journal or os.path.isfile(journal):
+            if os.path.isfile(journal):
                 raise UsageError(f'-journal:{journal}: a cross-wiki run keeps '
                                  'one journal per wiki in a directory; '
                                  'name a directory')
-        report = _value(rest, '-report')
-        if report is not None:
-            try:
-                report = report_path(site, report)
-            except ValueError as err:
-                raise UsageError(f'-report: {err}') from None
-        account = _value(global_args(), '-user')
+        # pywikibot's -user before the script's name: the acting account
+        account = peek_options(global_args()).get('user')
         if undo_dir:
             wikis = [Wiki(site, count=done, journal=path) for site, path, done
                      in journal_sites(os.path.expanduser(undo), account)]
@@ -193,22 +196,26 @@ class CrossWikiRun:
             seen[api] = wiki.label
         if not undo_dir:
             for wiki in wikis:
-                cls._check(build, bot_class, wiki, script_args, own_user)
+                cls._check(build, bot_class, wiki, rest, own_user,
+                           script_args)
                 if journal is not None:
                     wiki.journal = os.path.join(
                         journal, wiki.label.replace(':', '-') + '.jsonl')
         return cls(bot_class, wikis, script_args,
                    workers=opts.get('workers', 4),
-                   always=any(_name(a) == '-always' for a in rest),
-                   journal_dir=journal, report=report, user=user,
+                   always=opts.get('always', False),
+                   journal_dir=journal, report=opts.get('report'), user=user,
                    undo=undo_dir, pywikibot_args=pywikibot_args)
 
     @staticmethod
     def _check(build: Callable[..., Any], bot_class: Any, wiki: Wiki,
-               script_args: list[str], own_user: list[str]) -> None:
-        """Check the input on *wiki*, as its own run will (reads only)."""
-        args = [a for a in script_args if _name(a) not in _PER_WIKI
-                and _name(a) != '-user']
+               args: list[str], own_user: list[str],
+               script_args: list[str]) -> None:
+        """Check the input on *wiki*, as its own run will (reads only).
+
+        :param args: the script's arguments but ``-user`` and those of
+            :data:`_PER_WIKI`
+        """
         try:
             build(bot_class, wiki.site, args, own_user, script_args)
         except UsageError as err:
@@ -294,7 +301,9 @@ class CrossWikiRun:
 
     def child_command(self, wiki: Wiki, parts: str | None) -> list[str]:
         """Return the ``pwb`` command line of *wiki*'s run."""
-        args = [a for a in self.script_args if _name(a) not in _PER_WIKI]
+        per_wiki = {o.name for o in _PER_WIKI}
+        args = [a for a in self.script_args
+                if split_arg(a)[0] not in per_wiki]
         if wiki.journal:
             args.append(f'-{"undo" if self.undo else "journal"}:'
                         f'{wiki.journal}')

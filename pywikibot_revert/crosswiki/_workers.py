@@ -32,6 +32,7 @@ from typing import IO, Any
 import pywikibot
 from pywikibot import config
 
+from ..bot._options import split_arg
 from ..bot._summary import RunSummary
 from ._child import PARENT_ENV, SUMMARY_ENV
 from ._sites import site_label
@@ -41,7 +42,7 @@ __all__ = ['Wiki', 'global_args', 'pwb_command', 'pywikibot_options',
            'run_children', 'summary_table']
 
 #: pywikibot's global options that choose the wiki: each child gets its own
-_SITE_ARGS = ('-family', '-lang', '-code', '-site')
+_SITE_ARGS = ('family', 'lang', 'code', 'site')
 #: what the ``pwb`` console script runs, wherever it was installed
 #: (``python -m pywikibot.scripts.wrapper`` would look for a checkout)
 _PWB = ('import sys; from pywikibot.scripts.wrapper import run; '
@@ -115,7 +116,7 @@ def global_args() -> list[str]:
     for name in ('pywikibot.scripts.wrapper', '__main__'):
         found = getattr(sys.modules.get(name), 'global_args', None)
         if isinstance(found, list):
-            return [a for a in found if a.partition(':')[0] not in _SITE_ARGS]
+            return [a for a in found if split_arg(a)[0] not in _SITE_ARGS]
     return []
 
 
@@ -135,7 +136,7 @@ def pywikibot_options(args: Sequence[str], local: Sequence[str]
     for arg in args:
         if arg in left:
             left.remove(arg)
-        elif arg.partition(':')[0] not in _SITE_ARGS:
+        elif split_arg(arg)[0] not in _SITE_ARGS:
             taken.append(arg)
     return taken
 

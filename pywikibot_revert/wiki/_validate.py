@@ -2,8 +2,11 @@
 
 User names are normalised as MediaWiki does (``User:`` prefix,
 underscores, first letter, Unicode NFC); IP addresses as MediaWiki's
-``IPUtils::sanitizeIP``; timestamps are accepted only in unambiguous
-UTC forms.
+``IPUtils::sanitizeIP``. Timestamps have two grammars, side by side
+here: :func:`parse_timestamp` for the scripts' own time options and the
+library, which accepts only unambiguous UTC forms, and
+:func:`parse_log_timestamp` for the times inside pywikibot's
+``-logevents:`` spec, which keeps pywikibot's grammar for that option.
 """
 from __future__ import annotations
 
@@ -19,8 +22,8 @@ from ..exceptions import HiddenUserError, MissingTargetError
 
 
 __all__ = ['is_ip', 'normalize_ip', 'normalize_username',
-           'parse_timestamp', 'require_existing_user', 'require_tags',
-           'user_info']
+           'parse_log_timestamp', 'parse_timestamp', 'require_existing_user',
+           'require_tags', 'user_info']
 
 _MW_TS = re.compile(r'^\d{14}$')
 _ISO_TS = re.compile(
@@ -33,7 +36,10 @@ def parse_timestamp(value: str | pywikibot.Timestamp) -> pywikibot.Timestamp:
     Accepted: MediaWiki's 14 digits (``20261123154500``) and ISO 8601
     with an explicit UTC zone (``2026-11-23T15:45:00Z``). Anything else
     (no zone, local times, dates alone) is refused: a cleanup must not
-    act on a window shifted by the operator's time zone.
+    act on a window shifted by the operator's time zone. The scripts'
+    own time options (``-since:``, ``-until:``, ``-to:``) and the
+    library take this grammar; the times inside pywikibot's
+    ``-logevents:`` spec take pywikibot's (:func:`parse_log_timestamp`).
 
     >>> parse_timestamp('20261123154500').isoformat()
     '2026-11-23T15:45:00Z'
@@ -65,6 +71,42 @@ def parse_timestamp(value: str | pywikibot.Timestamp) -> pywikibot.Timestamp:
         return pywikibot.Timestamp.fromtimestampformat(text)
     except ValueError as err:
         raise ValueError(f'invalid timestamp {value!r}: {err}') from None
+
+
+def parse_log_timestamp(text: str | None) -> pywikibot.Timestamp | None:
+    """Parse a time of a ``-logevents:TYPE,USER,START,END`` spec.
+
+    Accepted: ``YYYYMMDD`` (midnight) or MediaWiki's 14 digits
+    ``YYYYMMDDHHMMSS``, in UTC; nothing (an empty field) means no bound.
+
+    It differs from :func:`parse_timestamp` on purpose. ``-logevents:``
+    is pywikibot's option, and this is pywikibot's grammar for it
+    (``pagegenerators``' ``_parse_log_events``): a spec means here what
+    it means to pywikibot's other scripts. So a date alone is taken (as
+    midnight UTC; digits name no time zone, nothing is ambiguous), and
+    ISO 8601, which pywikibot refuses there, is refused here too.
+
+    >>> parse_log_timestamp('20261123').isoformat()
+    '2026-11-23T00:00:00Z'
+    >>> parse_log_timestamp('20261123154500').isoformat()
+    '2026-11-23T15:45:00Z'
+    >>> parse_log_timestamp('') is None
+    True
+    >>> parse_log_timestamp('2026-11-23T15:45:00Z')
+    Traceback (most recent call last):
+    ...
+    ValueError: bad timestamp '2026-11-23T15:45:00Z'; use YYYYMMDD[HHMMSS] (UTC)
+
+    :param text: the field of the spec; empty or None for no bound
+    :return: the time, or None for no bound
+    :raises ValueError: not 8 or 14 digits, or not a real date
+    """
+    if not text:
+        return None
+    if not text.isdigit() or len(text) < 8:
+        raise ValueError(f'bad timestamp {text!r}; use YYYYMMDD[HHMMSS] '
+                         '(UTC)')
+    return pywikibot.Timestamp.fromtimestampformat(text)
 
 
 def is_ip(name: str) -> bool:
