@@ -11,8 +11,8 @@ import stat
 import pytest
 
 from pywikibot_revert.bot._errors import UsageError
-from pywikibot_revert.bot._options import Option, parse_options
-from pywikibot_revert.bot._report import FORMATS, Report, ReportRow, report_path
+from pywikibot_revert.bot._options import Option, parse_options, report_path
+from pywikibot_revert.bot._report import FORMATS, Report, ReportRow
 
 
 def url_for(title):

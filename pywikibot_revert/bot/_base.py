@@ -50,9 +50,9 @@ from ._journal import Journal, site_id
 from ._journalled import JournalledWrites
 from ..crosswiki._child import publish
 from ._summary import RunSummary
-from ._options import Option, seconds
+from ._options import Option, report_path, seconds
 from ._progress import Meter
-from ._report import RunReport, report_path
+from ._report import RunReport
 from ..wiki._rights import require_rights
 from ._pagecount import page_list_total
 

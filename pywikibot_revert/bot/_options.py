@@ -16,6 +16,7 @@ parsed (which account, a single or a cross-wiki run) uses
 from __future__ import annotations
 
 import ipaddress
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +24,7 @@ from typing import Any
 import pywikibot
 
 from ._errors import UsageError
+from ._report import FORMATS, MUST_END
 from ..wiki._params import WATCHLIST_VALUES
 from ..wiki._validate import (
     parse_log_timestamp,
@@ -33,8 +35,8 @@ from ..wiki._validate import (
 
 
 __all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
-           'parse_options', 'peek_options', 'seconds', 'split_arg', 'tags',
-           'timestamp', 'watchlist']
+           'parse_options', 'peek_options', 'report_path', 'seconds',
+           'split_arg', 'tags', 'timestamp', 'watchlist']
 
 #: (site, text) -> value
 Converter = Callable[[Any, str], Any]
@@ -190,6 +192,39 @@ def peek_options(args: Iterable[str]) -> dict[str, str | None]:
     """
     return {name: value for name, value in map(split_arg, args)
             if name is not None}
+
+
+def report_path(site: Any, text: str) -> str:
+    """A file for ``-report``, checked before anything is written.
+
+    >>> report_path(None, 'review.txt')
+    Traceback (most recent call last):
+    ...
+    ValueError: review.txt: must end in .wiki, .csv or .jsonl
+
+    :param site: unused (the signature of an option converter)
+    :return: *text* with ``~`` expanded
+    :raises ValueError: no name, another extension, a directory, no
+        parent directory, or a file or directory not writable
+    """
+    if not text.strip():
+        raise ValueError('needs a file name')
+    path = os.path.expanduser(text)
+    if os.path.splitext(path)[1].lower() not in FORMATS:
+        raise ValueError(f'{text}: {MUST_END}')
+    if os.path.isdir(path):
+        raise ValueError(f'{path} is a directory')
+    parent = os.path.dirname(path) or os.curdir
+    if not os.path.isdir(parent):
+        raise ValueError(f'{path}: no such directory: {parent}')
+    # asked, not tried: nothing may be created before the run starts
+    if os.path.exists(path):
+        if not os.access(path, os.W_OK):
+            raise ValueError(f'{path} is not writable')
+    elif not os.access(parent, os.W_OK):
+        raise ValueError(f'cannot create {path}: directory {parent} '
+                         'is not writable')
+    return path
 
 
 def parse_options(options: Iterable[Option], args: Iterable[str], *,

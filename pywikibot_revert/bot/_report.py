@@ -33,49 +33,17 @@ import pywikibot
 from ..crosswiki._child import in_crosswiki_run
 
 
-__all__ = ['FORMATS', 'Report', 'ReportRow', 'RunReport', 'report_path']
+__all__ = ['FORMATS', 'MUST_END', 'Report', 'ReportRow', 'RunReport']
 
 FORMATS = ('.wiki', '.csv', '.jsonl')
 
-_MUST_END = f'must end in {", ".join(FORMATS[:-1])} or {FORMATS[-1]}'
+#: what a report's file name must end in, said in an error
+MUST_END = f'must end in {", ".join(FORMATS[:-1])} or {FORMATS[-1]}'
 _COLUMNS = ('page', 'outcome', 'reason', 'user', 'diff', 'contributions',
             'detail')
 #: markup in a link or a plain cell: brackets, braces, pipes, tags,
 #: entities, and the runs that make italics ('') or signatures (~~~)
 _MARKUP = re.compile(r"[\[\]{}|<>&]|'(?=')|~(?=~)")
-
-
-def report_path(site: Any, text: str) -> str:
-    """A file for :class:`Report`, checked before anything is written.
-
-    >>> report_path(None, 'review.txt')
-    Traceback (most recent call last):
-    ...
-    ValueError: review.txt: must end in .wiki, .csv or .jsonl
-
-    :param site: unused (the signature of an option converter)
-    :return: *text* with ``~`` expanded
-    :raises ValueError: no name, another extension, a directory, no
-        parent directory, or a file or directory not writable
-    """
-    if not text.strip():
-        raise ValueError('needs a file name')
-    path = os.path.expanduser(text)
-    if os.path.splitext(path)[1].lower() not in FORMATS:
-        raise ValueError(f'{text}: {_MUST_END}')
-    if os.path.isdir(path):
-        raise ValueError(f'{path} is a directory')
-    parent = os.path.dirname(path) or os.curdir
-    if not os.path.isdir(parent):
-        raise ValueError(f'{path}: no such directory: {parent}')
-    # asked, not tried: nothing may be created before the run starts
-    if os.path.exists(path):
-        if not os.access(path, os.W_OK):
-            raise ValueError(f'{path} is not writable')
-    elif not os.access(parent, os.W_OK):
-        raise ValueError(f'cannot create {path}: directory {parent} '
-                         'is not writable')
-    return path
 
 
 @dataclass(frozen=True)
@@ -201,7 +169,8 @@ class Report:
     title,page,outcome,reason,user,diff,contributions,detail
     A b,https://w.example/wiki/A_b,skipped,nothing to undo,,,,
 
-    :param path: the file, as checked by :func:`report_path`
+    :param path: the file, as checked by
+        :func:`~pywikibot_revert.bot._options.report_path`
     :param url_for: the full URL of a wiki title
     :param wiki: a label like ``wikipedia:en`` for the ``.wiki`` caption
         and each ``.jsonl`` row
@@ -219,7 +188,7 @@ class Report:
         self.path = path
         self.format = os.path.splitext(path)[1].lower()
         if self.format not in FORMATS:
-            raise ValueError(f'{path}: {_MUST_END}')
+            raise ValueError(f'{path}: {MUST_END}')
         self.url_for = url_for
         self.wiki = wiki
         self.rows = 0
@@ -351,7 +320,8 @@ class RunReport:
                   links={'user': 'Vandal', 'old': 120, 'cur': 123})
        report.close()
 
-    :param path: the file, as checked by :func:`report_path`
+    :param path: the file, as checked by
+        :func:`~pywikibot_revert.bot._options.report_path`
     :param site: the wiki the rows link to
     """
 

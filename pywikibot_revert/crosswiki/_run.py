@@ -24,10 +24,16 @@ from pywikibot.exceptions import Error
 from ..bot._errors import UsageError
 from ..exceptions import RevertError
 from ..bot._journal import site_id
-from ..bot._options import Option, parse_options, peek_options, split_arg
+from ..bot._options import (
+    Option,
+    parse_options,
+    peek_options,
+    report_path,
+    split_arg,
+)
 from ._workers import Wiki, global_args, pwb_command, run_children, \
     summary_table
-from ..bot._report import Report, ReportRow, report_path
+from ..bot._report import Report, ReportRow
 from ..wiki._rights import require_rights
 from ._sites import as_account, edit_count, global_wikis, journal_sites, \
     parse_sites, workers
