@@ -14,6 +14,9 @@
 - The methods of ``page.revert`` are the plain functions with the page
   filled in: their entry points to the function instead of repeating
   its docstring.
+- Every name of ``pywikibot_revert.__all__`` must be documented: a
+  public name missing from the pages is a warning (an error under
+  ``-W``).
 """
 from __future__ import annotations
 
@@ -25,9 +28,11 @@ from typing import Any
 
 from docutils import nodes
 from docutils.statemachine import StringList
+from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective
 
 ROOT = Path(__file__).resolve().parents[2]
+logger = logging.getLogger(__name__)
 
 
 def script_help(name: str) -> str:
@@ -145,10 +150,27 @@ def accessor_method_doc(app: Any, what: str, name: str, obj: Any,
                     'page (the page argument filled in).', '']
 
 
+def check_public_names(app: Any, env: Any) -> None:
+    """Warn about a name of ``pywikibot_revert.__all__`` not documented.
+
+    A name is documented as ``pywikibot_revert.NAME`` or in the public
+    module that defines it; with ``-W`` a missing one fails the build.
+    """
+    import pywikibot_revert
+    objects = env.get_domain('py').objects
+    for name in pywikibot_revert.__all__:
+        home = getattr(getattr(pywikibot_revert, name), '__module__', '')
+        if (f'pywikibot_revert.{name}' not in objects
+                and f'{home}.{name}' not in objects):
+            logger.warning('pywikibot_revert.%s is public (__all__) but '
+                           'documented nowhere', name)
+
+
 def setup(app: Any) -> dict[str, Any]:
     """Register the directives and hooks."""
     app.add_directive('script-help', ScriptHelp)
     app.add_directive('api-error-table', ApiErrorTable)
     app.add_directive('layout-tree', LayoutTree)
     app.connect('autodoc-process-docstring', accessor_method_doc)
+    app.connect('env-check-consistency', check_public_names)
     return {'parallel_read_safe': True, 'parallel_write_safe': True}
