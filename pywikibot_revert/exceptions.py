@@ -39,9 +39,9 @@ journal resumes), anything else fails that item and the run goes on::
         └── UnsupportedParameterError    (also ValueError)
 
 API error codes map to these classes in ONE table,
-:data:`~pywikibot_revert.wiki._apierrors.API_ERRORS`, and
-:func:`~pywikibot_revert.wiki._apierrors.translated` is the one place that
-translates: a context manager around each request.
+:data:`pywikibot_revert.API_ERRORS`, and ``translated`` (in
+``wiki._apierrors``) is the one place that translates: a context
+manager around each request.
 
 The scripts add four errors of their own to the tree (bad command
 line input, an unusable journal, a page changed or re-created since a
@@ -241,7 +241,7 @@ class SessionError(StopRunError):
 
 class MissingRightError(StopRunError, UserRightsError):
 
-    """The account lacks a user right; :attr:`right` names it."""
+    """The account lacks a user right; ``right`` names it."""
 
     reason = 'missing right'
 
@@ -256,7 +256,7 @@ class MissingRightError(StopRunError, UserRightsError):
 
 class BlockedError(RevertError):
 
-    """The account is blocked; :attr:`partial` tells a partial block.
+    """The account is blocked; ``partial`` tells a partial block.
 
     A partial block fails the pages it covers; a sitewide block is a
     :exc:`SitewideBlockError` and stops the run.
@@ -318,7 +318,7 @@ class ConflictError(RevertError):
     """The write replaced a change newer than the one planned for.
 
     Someone wrote between our last read and our write. What the write
-    replaced has been put back (:attr:`restored`), or, if that failed
+    replaced has been put back (``restored``), or, if that failed
     too, needs a person.
     """
 
@@ -336,7 +336,7 @@ class EditConflictError(ConflictError):
     """An edit met an edit made after the revision it was planned on.
 
     MediaWiki refused it (``editconflict``), or merged it onto the
-    unseen revision; then it was undone again (:attr:`restored`).
+    unseen revision; then it was undone again (``restored``).
     """
 
     reason = 'edit conflict'

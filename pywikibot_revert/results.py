@@ -253,8 +253,8 @@ class UndoUserResult:
     """What :func:`~pywikibot_revert.undo_user` did on one page.
 
     Each item of the run tuples is a
-    :class:`~pywikibot_revert.ops._undo_user_plan.UserRun`: consecutive edits by
-    the user.
+    ``UserRun`` (in ``ops._undo_user_plan``): consecutive edits by the
+    user.
 
     >>> r = UndoUserResult(title='A', user='Spambot',
     ...     edits=(EditResult('A', oldrevid=7, newrevid=9),))

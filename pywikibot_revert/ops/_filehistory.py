@@ -73,7 +73,7 @@ def file_histories(site: Any, titles: Iterable[Any], *,
         now = file_histories(site, waiting, heads=reverted)
 
     :param heads: more titles, of which only the newest
-        :data:`PER_FILE` versions are wanted (a read-back); they share
+        ``PER_FILE`` versions are wanted (a read-back); they share
         the requests with *titles*
     :return: normalised title -> versions, newest first (empty list for
         a title without a file)

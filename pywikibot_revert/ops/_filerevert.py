@@ -252,13 +252,13 @@ def filerevert(filepage: pywikibot.FilePage, *,
         revert form fills it: ``filerevert-defaultcomment`` in the
         content language with the date and time of the version reverted
         to (read once per wiki and process, see
-        :func:`~pywikibot_revert.wiki._messages.filerevert_comment`); ``''``
+        ``wiki._messages.filerevert_comment``); ``''``
         for none
     :return: the result with the new current version
     :raises FileRevertFailedError: the wiki answered ``Failure``, or the
         read-back does not show the target
     :raises ConflictError: someone uploaded after *history* was read;
-        their version was put back (see :func:`check_revert`)
+        their version was put back (see ``check_revert``)
     :raises IdenticalVersionError: nothing to do
     :raises MissingRightError: ``edit``, ``upload`` or ``reupload``
         missing

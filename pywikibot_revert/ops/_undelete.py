@@ -250,7 +250,7 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
     :param summary: the reason in the log; by default one naming the
         deletion reversed, its admin and log entry, read from the
         deletion log (one read, see
-        :func:`~pywikibot_revert.wiki._messages.undelete_reason`); ``''``
+        ``wiki._messages.undelete_reason``); ``''``
         for none
     :param undeletetalk: restore the talk page too; on MediaWiki older
         than 1.39 this is a second, explicit request for the talk page.
