@@ -5,7 +5,7 @@ underscores, first letter, Unicode NFC); IP addresses as MediaWiki's
 ``IPUtils::sanitizeIP``. Timestamps have two grammars, side by side
 here: :func:`parse_timestamp` for the scripts' own time options and the
 library, which accepts only unambiguous UTC forms, and
-:func:`parse_log_timestamp` for the times inside pywikibot's
+``parse_log_timestamp`` for the times inside pywikibot's
 ``-logevents:`` spec, which keeps pywikibot's grammar for that option.
 """
 from __future__ import annotations
@@ -39,7 +39,7 @@ def parse_timestamp(value: str | pywikibot.Timestamp) -> pywikibot.Timestamp:
     act on a window shifted by the operator's time zone. The scripts'
     own time options (``-since:``, ``-until:``, ``-to:``) and the
     library take this grammar; the times inside pywikibot's
-    ``-logevents:`` spec take pywikibot's (:func:`parse_log_timestamp`).
+    ``-logevents:`` spec take pywikibot's (``parse_log_timestamp``).
 
     >>> parse_timestamp('20261123154500').isoformat()
     '2026-11-23T15:45:00Z'
