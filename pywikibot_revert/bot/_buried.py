@@ -10,6 +10,7 @@ page, the bot's rollback comes first.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any
 
 import pywikibot
@@ -18,21 +19,18 @@ from ._errors import ChangedSinceError
 from ..ops._undo_user_plan import (
     BuriedPlan,
     UserRun,
+    no_longer_in_text,
     plan_buried,
     read_plan,
     runs_adding_link,
     user_edits,
 )
-from ..exceptions import (
-    AlreadyCleanError,
-    NothingToDoError,
-    UndoFailedError,
-)
+from ..exceptions import NothingToDoError, UndoFailedError
 from ..wiki._params import batched
 from ..wiki._query import latest_revisions_at, revision_texts
 from ..results import EditResult
-from ..ops._spamlinks import remove_links
-from ..ops._undo_user import remove_spam, undo_preview, undo_run
+from ..ops._undo_user import undo_run, undo_runs
+from ..ops._undo_user_preview import preview_run
 
 
 __all__ = ['BATCH', 'BuriedUndo']
@@ -123,66 +121,47 @@ class BuriedUndo:
                 raise NothingToDoError(f'{title}: no link to '
                                        f'{self.opt.addedlink} added under '
                                        'later edits', page=page)
-        _, clean = self._undo_runs(page, plan, runs)
-        if runs and clean == len(runs) and not rolled:
-            raise AlreadyCleanError(f'{title}: the edits of {user} under '
-                                    'later edits are no longer in the text',
-                                    page=page)
+        done = undo_runs(plan, runs, partial(self._undo_run, page, plan),
+                         undone=partial(self._undone, title, plan.user),
+                         not_merged=self._not_merged)
+        if done.all_clean(runs) and not rolled:
+            raise no_longer_in_text(page, user, ' under later edits')
 
-    def _undo_runs(self, page: pywikibot.Page, plan: BuriedPlan,
-                   runs: list[UserRun]) -> tuple[int, int]:
-        """Undo each run, newest first, each on the revision before.
-
-        :return: how many runs were undone, and how many were gone
-            from the text already
-        """
-        title, user = page.title(), plan.user
-        base, stamp = plan.base, plan.basetimestamp
-        clean = undone = 0
-        for run in runs:
-            try:
-                how = self._preview_run(page, run, base, user)
-                if how is None:
-                    continue
-                result = self._undo_run(page, plan, run, how, base, stamp)
-            except AlreadyCleanError:
-                clean += 1
-                continue
-            except UndoFailedError as err:
-                self.review = {**self.review, 'old': run.undoafter or None,
-                               'cur': base}
-                self.skip(err.reason, detail=str(err))
-                continue
-            if result is None:
-                continue
-            undone += 1
-            if result.simulated:
-                self.progress(f'{title}: would undo {run.count} edit(s) by '
-                              f'{user} up to revision {run.undo}')
-                continue
+    def _undone(self, title: str, user: str, run: UserRun,
+                result: EditResult) -> None:
+        if result.simulated:
+            self.progress(f'{title}: would undo {run.count} edit(s) by '
+                          f'{user} up to revision {run.undo}')
+        else:
             self.progress(f'{title}: undid {run.count} edit(s) by {user} '
                           f'up to revision {run.undo} (revision '
                           f'{result.newrevid})')
-            base, stamp = result.newrevid, result.timestamp
-        return undone, clean
+
+    def _not_merged(self, run: UserRun, base: int,
+                    err: UndoFailedError) -> None:
+        # the report row links the diff of the run that stays
+        self.review = {**self.review, 'old': run.undoafter or None,
+                       'cur': base}
+        self.skip(err.reason, detail=str(err))
 
     def _undo_run(self, page: pywikibot.Page, plan: BuriedPlan,
-                  run: UserRun, how: str, base: int,
+                  run: UserRun, base: int,
                   stamp: str | None) -> EditResult | None:
-        """Write one run's undo (or link removal) under the journal."""
-        def do():
-            if how == 'links':
-                return remove_spam(
-                    page, domain=self.opt.addedlink, base=base,
-                    basetimestamp=stamp,
-                    starttimestamp=plan.starttimestamp,
-                    summary=self.opt.summary, max_wait=self.max_wait)
+        """Preview, ask, then write one run's undo under the journal.
+
+        :return: the edit, or None when declined or done before
+        """
+        how = self._preview_run(page, run, base, plan.user)
+        if how is None:
+            return None
+
+        def do() -> EditResult:
             return undo_run(page, run, user=plan.user, base=base,
                             basetimestamp=stamp,
                             starttimestamp=plan.starttimestamp,
                             summary=self.opt.summary,
                             addedlink=self.opt.addedlink,
-                            max_wait=self.max_wait)
+                            max_wait=self.max_wait, links=how == 'links')
 
         return self.write(f'buried|{page.title()}|{run.undo}', page, do,
                           kind='undo edit',
@@ -204,35 +183,14 @@ class BuriedUndo:
         if self.opt.always and not self.simulate:
             return 'undo'
         title = page.title()
-        preview = undo_preview(self.site, title, run)
-        if preview.status == 'nochange':
-            raise AlreadyCleanError(f'{title}: the edits of {user} up to '
-                                    f'revision {run.undo} are no longer in '
-                                    'the text', page=page)
-        current = (self.texts[base] if base in self.texts
-                   else revision_texts(self.site, [base]).get(base, ''))
-        how, new = 'undo', preview.text
-        if preview.status == 'unknown' and run.undoafter:
-            # another skin or a form this version does not have: the
-            # wiki still answers whether the undo merges when it is sent
-            pywikibot.warning(f'{title}: no preview of the undo (the edit '
-                              'form shows no undo status)')
-            new = current
-        elif preview.status != 'success' or not run.undoafter:
-            removal = (remove_links(current, self.opt.addedlink)
-                       if self.opt.addedlink else None)
-            if removal is None or not removal.changed:
-                raise UndoFailedError(
-                    f'{title}: the undo of revision(s) {run.first} to '
-                    f'{run.undo} by {user} does not merge with the later '
-                    f'edits ({preview.status})', page=page,
-                    code='undofailure')
-            how, new = 'links', removal.text
+        preview = preview_run(self.site, page, run, user=user, base=base,
+                              addedlink=self.opt.addedlink,
+                              texts=self.texts)
         self.progress(f'{title}: {run.count} edit(s) by {user} under later '
-                      + ('edits; undo merges:' if how == 'undo' else
+                      + ('edits; undo merges:' if preview.how == 'undo' else
                          f'edits; the undo does not merge, remove the '
                          f'links to {self.opt.addedlink}:'))
-        pywikibot.showDiff(current, new or '')
+        pywikibot.showDiff(preview.old, preview.new)
         if not self.confirm(f'Undo {run.count} edit(s) by {user} on '
                             f'{title}?'):
             return None
@@ -244,4 +202,4 @@ class BuriedUndo:
                 raise ChangedSinceError(f'{title}: edited while the '
                                         'question was asked; not undone',
                                         page=page)
-        return how
+        return preview.how
