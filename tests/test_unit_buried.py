@@ -6,7 +6,7 @@ import pytest
 from pywikibot_revert.ops._undo_user_plan import find_runs, plan_buried
 from pywikibot_revert.exceptions import NothingToDoError
 from pywikibot_revert.bot._reverse import chain_edits
-from pywikibot_revert.ops._undo_user import parse_undo_form
+from pywikibot_revert.ops._undo_user_preview import parse_undo_form
 
 
 def _revs(*pairs):

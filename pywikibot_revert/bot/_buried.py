@@ -1,38 +1,42 @@
 """``pwb rollback -buried``: undo a user's runs under later edits.
 
-Mixed into :class:`~pywikibot_revert.bot._rollback.RollbackBot`. The
-pages come from the user's contributions (or a page selection), are
-planned in batches (:mod:`~pywikibot_revert.ops._undo_user_plan`), and each run is
-undone, newest first, through the journalled write protocol
-(:mod:`~pywikibot_revert.ops._undo_user`). Where the user is on top of a
-page, the bot's rollback comes first.
+:class:`BuriedUndo` is what the rollback bot
+(:class:`~pywikibot_revert.bot._rollback.RollbackBot`) holds and calls
+for ``-buried``, given what it needs: the site, the options it reads,
+and the bot's own steps (its journalled write, skip, question,
+progress line, report links, and its rollback) as callables. The pages
+come from the user's contributions (or a page selection) and are
+planned in batches (:mod:`~pywikibot_revert.ops._undo_user_plan`);
+each page's runs go through the one loop over runs
+(:func:`~pywikibot_revert.ops._undo_user.undo_runs`), newest first,
+each previewed and confirmed here, then written under the journal.
+Where the user is on top of a page, the bot's rollback comes first.
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 import pywikibot
 
 from ._errors import ChangedSinceError
+from ..exceptions import NothingToDoError, UndoFailedError
+from ..ops._undo_user import undo_run, undo_runs
 from ..ops._undo_user_plan import (
     BuriedPlan,
     UserRun,
+    no_longer_in_text,
     plan_buried,
     read_plan,
     runs_adding_link,
     user_edits,
 )
-from ..exceptions import (
-    AlreadyCleanError,
-    NothingToDoError,
-    UndoFailedError,
-)
+from ..ops._undo_user_preview import preview_run
+from ..results import EditResult, RollbackResult
 from ..wiki._params import batched
 from ..wiki._query import latest_revisions_at, revision_texts
-from ..results import EditResult
-from ..ops._spamlinks import remove_links
-from ..ops._undo_user import remove_spam, undo_preview, undo_run
 
 
 __all__ = ['BATCH', 'BuriedUndo']
@@ -41,34 +45,76 @@ __all__ = ['BATCH', 'BuriedUndo']
 BATCH = 50
 
 
+@dataclass
 class BuriedUndo:
 
     """Undo a user's runs of edits under later edits (``-buried``).
 
-    Needs from the bot: ``site``, ``opt`` (``user``, ``since``,
-    ``until``, ``addedlink``, ``summary``, ``always``), ``simulate``,
-    ``max_wait``, ``review``, ``write()``, ``skip()``, ``confirm()``,
-    ``progress()`` and ``_rollback()``.
+    The bot decides, this does: the bot's generator is :meth:`pages`
+    (without a page selection) and its ``act()`` calls :meth:`undo`
+    for each page. What a page needs from the bot comes in as
+    callables: *rollback* (the bot's rollback of the user's run on
+    top), *write* (a write under the journal, as
+    :meth:`~pywikibot_revert.bot._journalled.JournalledWrites.write`),
+    *skip*, *confirm*, *progress*, and *review* (given the ``user``,
+    ``old`` and ``cur`` that a report row about the page links to).
+
+    **Example:**
+
+    .. code-block:: python
+
+       links = {}
+       buried = BuriedUndo(
+           site, 'Spambot', always=True,
+           rollback=lambda page, user: page.revert.rollback(user),
+           write=lambda key, page, do, **details: do(),
+           skip=lambda reason, detail='': print(detail),
+           confirm=lambda question: True, progress=print,
+           review=links.update)
+       for page in buried.pages():
+           buried.undo(page)
+
+    :ivar user: whose runs are undone
+    :ivar since: only edits at or after this time
+    :ivar until: only edits at or before this time
+    :ivar addedlink: only runs that added a link to this domain; where
+        one does not merge, its links go instead
+    :ivar summary: the edit summary; default names the user and runs
+    :ivar always: no preview, no question (without *simulate*)
+    :ivar simulate: pywikibot's ``-simulate`` is on
+    :ivar max_wait: seconds to wait out rate limits and lag
     """
 
-    def __init__(self, **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(**kwargs)
-        #: title -> the user's edits, as listed
-        self.edits: dict[str, list[dict[str, Any]]] = {}
-        #: title -> the plan made from a batched read
-        self.plans: dict[str, BuriedPlan] = {}
-        #: revision texts of the batch's runs (with -addedlink)
-        self.texts: dict[int, str] = {}
+    site: Any
+    user: str
+    rollback: Callable[[pywikibot.Page, str], RollbackResult | None]
+    write: Callable[..., Any]
+    skip: Callable[..., None]
+    confirm: Callable[[str], bool]
+    progress: Callable[[str], None]
+    review: Callable[..., None]
+    since: Any = None
+    until: Any = None
+    addedlink: str | None = None
+    summary: str | None = None
+    always: bool = False
+    simulate: bool = False
+    max_wait: float | None = None
+    #: title -> the user's edits, as listed
+    edits: dict[str, list[dict[str, Any]]] = field(default_factory=dict,
+                                                   init=False)
+    #: title -> the plan made from a batched read
+    plans: dict[str, BuriedPlan] = field(default_factory=dict, init=False)
+    #: revision texts of the batch's runs (with -addedlink)
+    texts: dict[int, str] = field(default_factory=dict, init=False)
 
-    def _edited(self, namespaces: list[int] | None
-                ) -> Iterator[pywikibot.Page]:
+    def pages(self, namespaces: list[int] | None = None
+              ) -> Iterator[pywikibot.Page]:
         """Every page the user edited, planned 50 pages per read."""
-        self.edits = user_edits(self.site, self.opt.user,
-                                since=self.opt.since, until=self.opt.until,
-                                namespaces=namespaces)
+        self.edits = user_edits(self.site, self.user, since=self.since,
+                                until=self.until, namespaces=namespaces)
         pywikibot.info(f'{sum(map(len, self.edits.values()))} edit(s) by '
-                       f'{self.opt.user} on {len(self.edits)} page(s)')
+                       f'{self.user} on {len(self.edits)} page(s)')
         for titles in batched(list(self.edits), BATCH):
             self._plan_batch(titles)
             for title in titles:
@@ -81,116 +127,97 @@ class BuriedUndo:
             edits = self.edits.pop(title)
             if latest.get(title):
                 self.plans[title] = plan_buried(
-                    edits, latest[title], user=self.opt.user, title=title,
+                    edits, latest[title], user=self.user, title=title,
                     starttimestamp=start)
         # the pages of the batch before are all done by now
         self.texts = {}
         plans = [self.plans[title] for title in titles
                  if title in self.plans]
         revids = []
-        if self.opt.addedlink:
+        if self.addedlink:
             # the texts that tell which runs added the link, 25 pages a read
             revids += [rev for plan in plans for run in plan.runs
                        for rev in (run.undoafter, run.undo) if rev]
-        if self.simulate or not self.opt.always:
+        if self.simulate or not self.always:
             # the current texts the previews start from, 50 pages a read
             revids += [plan.base for plan in plans if plan.runs]
         if revids:
             self.texts = revision_texts(self.site, revids)
 
-    def act_buried(self, page: pywikibot.Page) -> None:
-        """Roll back the user's run on top, undo the runs under others."""
-        title = page.title()
-        user = self.opt.user
+    def undo(self, page: pywikibot.Page) -> None:
+        """Roll back the user's run on top, undo the runs under others.
+
+        :raises NothingToDoError: nothing of the user's to undo here
+            (skip the page)
+        """
+        title, user = page.title(), self.user
         plan = self.plans.pop(title, None) or read_plan(
-            self.site, title, user=user, since=self.opt.since,
-            until=self.opt.until)
-        self.review = {'user': user, 'old': plan.old, 'cur': plan.base}
+            self.site, title, user=user, since=self.since, until=self.until)
+        self.review(user=user, old=plan.old, cur=plan.base)
         rolled = None
         if plan.top:
-            rolled = self._rollback(page, user, None)
+            rolled = self.rollback(page, user)
             if not plan.runs:
                 return
             if rolled is not None and not rolled.simulated:
                 # the next edit builds on the rollback
                 plan = read_plan(self.site, title, user=user,
-                                 since=self.opt.since, until=self.opt.until)
+                                 since=self.since, until=self.until)
         runs = list(plan.runs)
-        if self.opt.addedlink:
-            runs = runs_adding_link(self.site, runs, self.opt.addedlink,
+        if self.addedlink:
+            runs = runs_adding_link(self.site, runs, self.addedlink,
                                     self.texts)
             if not runs and not plan.top:
                 raise NothingToDoError(f'{title}: no link to '
-                                       f'{self.opt.addedlink} added under '
+                                       f'{self.addedlink} added under '
                                        'later edits', page=page)
-        _, clean = self._undo_runs(page, plan, runs)
-        if runs and clean == len(runs) and not rolled:
-            raise AlreadyCleanError(f'{title}: the edits of {user} under '
-                                    'later edits are no longer in the text',
-                                    page=page)
+        done = undo_runs(plan, runs, partial(self._undo_run, page, plan),
+                         undone=partial(self._undone, title, plan.user),
+                         not_merged=self._not_merged)
+        if done.all_clean(runs) and not rolled:
+            raise no_longer_in_text(page, user, ' under later edits')
 
-    def _undo_runs(self, page: pywikibot.Page, plan: BuriedPlan,
-                   runs: list[UserRun]) -> tuple[int, int]:
-        """Undo each run, newest first, each on the revision before.
-
-        :return: how many runs were undone, and how many were gone
-            from the text already
-        """
-        title, user = page.title(), plan.user
-        base, stamp = plan.base, plan.basetimestamp
-        clean = undone = 0
-        for run in runs:
-            try:
-                how = self._preview_run(page, run, base, user)
-                if how is None:
-                    continue
-                result = self._undo_run(page, plan, run, how, base, stamp)
-            except AlreadyCleanError:
-                clean += 1
-                continue
-            except UndoFailedError as err:
-                self.review = {**self.review, 'old': run.undoafter or None,
-                               'cur': base}
-                self.skip(err.reason, detail=str(err))
-                continue
-            if result is None:
-                continue
-            undone += 1
-            if result.simulated:
-                self.progress(f'{title}: would undo {run.count} edit(s) by '
-                              f'{user} up to revision {run.undo}')
-                continue
+    def _undone(self, title: str, user: str, run: UserRun,
+                result: EditResult) -> None:
+        if result.simulated:
+            self.progress(f'{title}: would undo {run.count} edit(s) by '
+                          f'{user} up to revision {run.undo}')
+        else:
             self.progress(f'{title}: undid {run.count} edit(s) by {user} '
                           f'up to revision {run.undo} (revision '
                           f'{result.newrevid})')
-            base, stamp = result.newrevid, result.timestamp
-        return undone, clean
+
+    def _not_merged(self, run: UserRun, base: int,
+                    err: UndoFailedError) -> None:
+        # the report row links the diff of the run that stays
+        self.review(old=run.undoafter or None, cur=base)
+        self.skip(err.reason, detail=str(err))
 
     def _undo_run(self, page: pywikibot.Page, plan: BuriedPlan,
-                  run: UserRun, how: str, base: int,
+                  run: UserRun, base: int,
                   stamp: str | None) -> EditResult | None:
-        """Write one run's undo (or link removal) under the journal."""
-        def do():
-            if how == 'links':
-                return remove_spam(
-                    page, domain=self.opt.addedlink, base=base,
-                    basetimestamp=stamp,
-                    starttimestamp=plan.starttimestamp,
-                    summary=self.opt.summary, max_wait=self.max_wait)
+        """Preview, ask, then write one run's undo under the journal.
+
+        :return: the edit, or None when declined or done before
+        """
+        how = self._preview(page, run, base, plan.user)
+        if how is None:
+            return None
+
+        def do() -> EditResult:
             return undo_run(page, run, user=plan.user, base=base,
                             basetimestamp=stamp,
                             starttimestamp=plan.starttimestamp,
-                            summary=self.opt.summary,
-                            addedlink=self.opt.addedlink,
-                            max_wait=self.max_wait)
+                            summary=self.summary, addedlink=self.addedlink,
+                            max_wait=self.max_wait, links=how == 'links')
 
         return self.write(f'buried|{page.title()}|{run.undo}', page, do,
                           kind='undo edit',
                           user=plan.user, edit=how, undo=run.undo,
                           undoafter=run.undoafter, base=base)
 
-    def _preview_run(self, page: pywikibot.Page, run: UserRun, base: int,
-                     user: str) -> str | None:
+    def _preview(self, page: pywikibot.Page, run: UserRun, base: int,
+                 user: str) -> str | None:
         """Show what undoing *run* does to the current text; ask.
 
         Without a preview (``-always``) the undo is simply sent: the
@@ -200,39 +227,19 @@ class BuriedUndo:
             instead), or None when declined
         :raises AlreadyCleanError: the run is gone from the text
         :raises UndoFailedError: the undo does not merge
+        :raises ChangedSinceError: the page was edited while the
+            question was asked
         """
-        if self.opt.always and not self.simulate:
+        if self.always and not self.simulate:
             return 'undo'
         title = page.title()
-        preview = undo_preview(self.site, title, run)
-        if preview.status == 'nochange':
-            raise AlreadyCleanError(f'{title}: the edits of {user} up to '
-                                    f'revision {run.undo} are no longer in '
-                                    'the text', page=page)
-        current = (self.texts[base] if base in self.texts
-                   else revision_texts(self.site, [base]).get(base, ''))
-        how, new = 'undo', preview.text
-        if preview.status == 'unknown' and run.undoafter:
-            # another skin or a form this version does not have: the
-            # wiki still answers whether the undo merges when it is sent
-            pywikibot.warning(f'{title}: no preview of the undo (the edit '
-                              'form shows no undo status)')
-            new = current
-        elif preview.status != 'success' or not run.undoafter:
-            removal = (remove_links(current, self.opt.addedlink)
-                       if self.opt.addedlink else None)
-            if removal is None or not removal.changed:
-                raise UndoFailedError(
-                    f'{title}: the undo of revision(s) {run.first} to '
-                    f'{run.undo} by {user} does not merge with the later '
-                    f'edits ({preview.status})', page=page,
-                    code='undofailure')
-            how, new = 'links', removal.text
+        preview = preview_run(self.site, page, run, user=user, base=base,
+                              addedlink=self.addedlink, texts=self.texts)
         self.progress(f'{title}: {run.count} edit(s) by {user} under later '
-                      + ('edits; undo merges:' if how == 'undo' else
+                      + ('edits; undo merges:' if preview.how == 'undo' else
                          f'edits; the undo does not merge, remove the '
-                         f'links to {self.opt.addedlink}:'))
-        pywikibot.showDiff(current, new or '')
+                         f'links to {self.addedlink}:'))
+        pywikibot.showDiff(preview.old, preview.new)
         if not self.confirm(f'Undo {run.count} edit(s) by {user} on '
                             f'{title}?'):
             return None
@@ -244,4 +251,4 @@ class BuriedUndo:
                 raise ChangedSinceError(f'{title}: edited while the '
                                         'question was asked; not undone',
                                         page=page)
-        return how
+        return preview.how

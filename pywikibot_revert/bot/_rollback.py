@@ -1,11 +1,13 @@
 """The bot behind ``pwb rollback``: a user's edits on many pages.
 
 The user's latest edits are rolled back; with ``-buried`` the edits
-under later edits are undone too (:mod:`~pywikibot_revert.ops._undo_user`).
+under later edits are undone too, by the
+:class:`~pywikibot_revert.bot._buried.BuriedUndo` the bot holds.
 """
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import cached_property
 from typing import Any
 
 import pywikibot
@@ -41,7 +43,7 @@ __all__ = ['RollbackBot']
 PREVIEW_REVS = 50
 
 
-class RollbackBot(BuriedUndo, RevertBot):
+class RollbackBot(RevertBot):
 
     """Roll back a user's (or an IP range's) latest edits on many pages.
 
@@ -120,7 +122,7 @@ class RollbackBot(BuriedUndo, RevertBot):
                                    for page in unique(gen))
         namespaces = [ns.id for ns in factory.namespaces] or None
         if self.opt.buried:
-            return self._edited(namespaces)
+            return self.buried.pages(namespaces)
         contribs = top_contributions(
             self.site, user=self.opt.user, iprange=self.opt.iprange,
             since=self.opt.since, until=self.opt.until,
@@ -150,6 +152,21 @@ class RollbackBot(BuriedUndo, RevertBot):
         super().setup()
         warn_markbot(self.site, self.opt.markbot)
 
+    @cached_property
+    def buried(self) -> BuriedUndo:
+        """The undo of the user's runs under later edits (``-buried``).
+
+        Made when first needed: the site may come from the first page.
+        """
+        opt = self.opt
+        return BuriedUndo(
+            self.site, opt.user, rollback=self._rollback, write=self.write,
+            skip=self.skip, confirm=self.confirm, progress=self.progress,
+            review=self._note_review, since=opt.since, until=opt.until,
+            addedlink=opt.addedlink, summary=opt.summary,
+            always=opt.always, simulate=self.simulate,
+            max_wait=self.max_wait)
+
     def act(self, page: pywikibot.Page) -> None:
         """Roll back; with -buried, undo the runs under later edits too."""
         title = page.title()
@@ -160,10 +177,15 @@ class RollbackBot(BuriedUndo, RevertBot):
                     else None)
             self._rollback(page, user or self.opt.user, contrib)
             return
-        self.act_buried(page)
+        self.buried.undo(page)
+
+    def _note_review(self, **links: Any) -> None:
+        """Note what a report row about the current page links to."""
+        self.review.update(links)
 
     def _rollback(self, page: pywikibot.Page, user: str,
-                  contrib: dict[str, Any] | None) -> RollbackResult | None:
+                  contrib: dict[str, Any] | None = None
+                  ) -> RollbackResult | None:
         """Preview (when asked or needed), confirm, roll back."""
         title = page.title()
         if contrib:

@@ -8,8 +8,10 @@ too.
 
 - ``_rollback``, ``_rollback_plan``: roll back a user's latest edits;
   what a mass rollback would undo, planned for many pages per read;
-- ``_undo_user``, ``_undo_user_plan``: undo a user's runs buried under
-  later edits, with MediaWiki's undo;
+- ``_undo_user``, ``_undo_user_plan``, ``_undo_user_preview``: undo a
+  user's runs buried under later edits, with MediaWiki's undo: the
+  writes and the one loop over the runs; the runs found; what an undo
+  would write;
 - ``_undelete``: restore deleted revisions, never more than asked for;
 - ``_filerevert``, ``_filehistory``: revert a file to an old version;
 - ``_edit``: conflict-safe edits and the put-back after a conflict;

@@ -11,85 +11,42 @@ meanwhile is an edit conflict, never overwritten.
 
 Where the merge fails, spam can still go: with *addedlink* the links to
 that domain are removed from the current text
-(:func:`~pywikibot_revert.ops._spamlinks.remove_links`), and nothing else.
+(:func:`~pywikibot_revert.ops._undo_user_plan.links_instead`), and
+nothing else.
+
+:func:`undo_runs` is the one loop over a page's runs: the library's
+:func:`undo_user` calls it with :func:`undo_run` as the step, the
+rollback bot (``pwb rollback -buried``) with a step that previews,
+asks and writes under its journal
+(:class:`~pywikibot_revert.bot._buried.BuriedUndo`).
 """
 from __future__ import annotations
 
-import html
-import re
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import pywikibot
-from pywikibot.comms import http
 
-from ._undo_user_plan import UserRun, read_plan, runs_adding_link
+from ._undo_user_plan import (
+    BuriedPlan,
+    UserRun,
+    links_instead,
+    no_longer_in_text,
+    read_plan,
+    runs_adding_link,
+)
 from ._edit import edit_on
 from ..exceptions import AlreadyCleanError, NothingToDoError, UndoFailedError
 from ..wiki._query import revision_texts
 from ..results import EditResult, UndoUserResult
 from ..wiki._rights import require_rights
-from ._spamlinks import remove_links
 from ..wiki._validate import normalize_username
 from ..wiki._write import is_simulation
 
 
-__all__ = ['UndoPreview', 'parse_undo_form', 'remove_spam', 'undo_preview',
-           'undo_run', 'undo_user']
-
-
-@dataclass(frozen=True)
-class UndoPreview:
-
-    """What MediaWiki's undo of a run would make of the current text.
-
-    :ivar status: ``success``, ``nochange`` (already undone),
-        ``failure`` (does not merge) or ``norev`` (a revision is gone)
-    :ivar text: the merged text, for ``success``
-    """
-
-    status: str
-    text: str | None = None
-
-
-_UNDO_STATUS = re.compile(r'class="(?:error )?mw-undo-([a-z-]+)"')
-_TEXTBOX = re.compile(r'<textarea[^>]*\bid="wpTextbox1"[^>]*>(.*?)'
-                      r'</textarea>', re.S)
-
-
-def parse_undo_form(page_html: str) -> UndoPreview:
-    """Read the undo status and merged text off MediaWiki's edit form.
-
-    >>> parse_undo_form('<div class="mw-undo-success">x</div>'
-    ...                 '<textarea id="wpTextbox1" name="t">a &amp; b'
-    ...                 '\\n</textarea>')
-    UndoPreview(status='success', text='a & b')
-    """
-    found = _UNDO_STATUS.search(page_html)
-    box = _TEXTBOX.search(page_html)
-    status = found.group(1) if found else 'unknown'
-    text = None
-    if status == 'success' and box:
-        text = html.unescape(box.group(1))
-        # the form adds a newline at each end for browsers that strip it
-        text = text[1:] if text.startswith('\n') else text
-        text = text.rstrip()
-    return UndoPreview(status, text)
-
-
-def undo_preview(site: Any, title: str, run: UserRun) -> UndoPreview:
-    """Ask MediaWiki what undoing *run* would make of the current text.
-
-    The API has no dry run of an undo, but the edit form computes the
-    same merge (``index.php?action=edit&undo=…``): one GET, nothing
-    saved. Its status is read from the CSS class MediaWiki gives it,
-    which does not depend on the language.
-    """
-    query_string = urlencode({'title': title, 'action': 'edit',
-                              'undo': run.undo, 'undoafter': run.undoafter})
-    response = http.request(site, uri=f'{site.path()}?{query_string}')
-    return parse_undo_form(response.text)
+__all__ = ['RunsUndone', 'remove_spam', 'undo_run', 'undo_runs',
+           'undo_user']
 
 
 def remove_spam(page: pywikibot.Page, *, domain: str, base: int,
@@ -98,9 +55,9 @@ def remove_spam(page: pywikibot.Page, *, domain: str, base: int,
                 max_wait: float | None = None) -> EditResult:
     """Remove the external links to *domain* from revision *base*'s text.
 
-    Only the links go (:func:`~pywikibot_revert.ops._spamlinks.remove_links`);
-    the edit is conflict-safe as
-    :func:`~pywikibot_revert.ops._edit.edit_on`.
+    Only the links go
+    (:func:`~pywikibot_revert.ops._undo_user_plan.links_instead`); the
+    edit is conflict-safe as :func:`~pywikibot_revert.ops._edit.edit_on`.
 
     **Example:**
 
@@ -111,11 +68,9 @@ def remove_spam(page: pywikibot.Page, *, domain: str, base: int,
     :raises UndoFailedError: the text has no link to *domain*
     """
     text = revision_texts(page.site, [base]).get(base, '')
-    removal = remove_links(text, domain)
-    if not removal.changed:
-        raise UndoFailedError(f'{page.title()}: the undo does not merge, '
-                              f'and the text has no link to {domain}',
-                              page=page, code='undofailure')
+    removal = links_instead(page, text, domain,
+                            f'{page.title()}: the undo does not merge, '
+                            f'and the text has no link to {domain}')
     return edit_on(page, base=base, basetimestamp=basetimestamp,
                    starttimestamp=starttimestamp, text=removal.text,
                    max_wait=max_wait, summary=summary or (
@@ -125,41 +80,135 @@ def remove_spam(page: pywikibot.Page, *, domain: str, base: int,
 def undo_run(page: pywikibot.Page, run: UserRun, *, user: str, base: int,
              basetimestamp: Any = None, starttimestamp: Any = None,
              summary: str | None = None, addedlink: str | None = None,
-             max_wait: float | None = None) -> EditResult:
+             max_wait: float | None = None,
+             links: bool = False) -> EditResult:
     """Undo one run of *user*'s edits with MediaWiki's undo.
 
     Where it does not merge and *addedlink* is given, the links to that
-    domain are removed from the current text instead.
+    domain are removed from the current text instead
+    (:func:`remove_spam`).
+
+    **Example:**
+
+    .. code-block:: python
+
+       plan = read_plan(site, 'Sandbox', user='Spambot')
+       undo_run(page, plan.runs[0], user='Spambot', base=plan.base,
+                basetimestamp=plan.basetimestamp)
 
     :param base: the page's current revision, as read
+    :param links: a preview showed that the undo does not merge: only
+        remove the links to *addedlink* (with *summary* as given)
     :raises AlreadyCleanError: the undo would change nothing
     :raises UndoFailedError: it does not merge (and there are no links
         to *addedlink* to remove), or the run created the page
     :raises EditConflictError: a revision saved after *base* met it
     """
-    summary = summary or run.summary(user)
-    try:
-        if not run.undoafter:
-            raise UndoFailedError(f'{page.title()}: revision {run.first} '
-                                  f'by {user} created the page; an undo '
-                                  'would blank it', page=page)
-        result = edit_on(page, base=base, basetimestamp=basetimestamp,
-                         starttimestamp=starttimestamp, summary=summary,
-                         max_wait=max_wait, undo=run.undo,
-                         undoafter=run.undoafter)
-    except UndoFailedError:
-        if not addedlink:
-            raise
-        return remove_spam(page, domain=addedlink, base=base,
-                           basetimestamp=basetimestamp,
-                           starttimestamp=starttimestamp,
-                           summary=f'{summary}: it does not merge; remove '
-                           f'the links to {addedlink}', max_wait=max_wait)
-    if result.nochange:
-        raise AlreadyCleanError(f'{page.title()}: the edits of {user} up '
-                                f'to revision {run.undo} are no longer in '
-                                'the text', page=page)
-    return result
+    on = {'base': base, 'basetimestamp': basetimestamp,
+          'starttimestamp': starttimestamp, 'max_wait': max_wait}
+    if not links:
+        summary = summary or run.summary(user)
+        try:
+            if not run.undoafter:
+                raise UndoFailedError(f'{page.title()}: revision '
+                                      f'{run.first} by {user} created the '
+                                      'page; an undo would blank it',
+                                      page=page)
+            result = edit_on(page, summary=summary, undo=run.undo,
+                             undoafter=run.undoafter, **on)
+        except UndoFailedError:
+            if not addedlink:
+                raise
+            summary = (f'{summary}: it does not merge; remove the links '
+                       f'to {addedlink}')
+        else:
+            if result.nochange:
+                raise no_longer_in_text(page, user,
+                                        f' up to revision {run.undo}')
+            return result
+    return remove_spam(page, domain=addedlink, summary=summary, **on)
+
+
+#: undoes one run on a base revision (and its timestamp); returns the
+#: edit, or None where the run is let be (declined, or done before)
+UndoStep = Callable[[UserRun, int, Any], EditResult | None]
+
+
+@dataclass
+class RunsUndone:
+
+    """What :func:`undo_runs` did with a page's runs, run by run.
+
+    >>> RunsUndone().all_clean([])
+    False
+
+    :ivar undone: the runs undone (or whose links were removed)
+    :ivar not_merged: the runs left as they are: the undo does not merge
+    :ivar clean: the runs already gone from the current text
+    :ivar edits: the edits saved (or simulated), oldest first
+    """
+
+    undone: list[UserRun] = field(default_factory=list)
+    not_merged: list[UserRun] = field(default_factory=list)
+    clean: list[UserRun] = field(default_factory=list)
+    edits: list[EditResult] = field(default_factory=list)
+
+    def all_clean(self, runs: Sequence[UserRun]) -> bool:
+        """Return True if there were *runs*, all gone from the text."""
+        return bool(runs) and len(self.clean) == len(runs)
+
+
+def undo_runs(plan: BuriedPlan, runs: Sequence[UserRun], step: UndoStep, *,
+              undone: Callable[[UserRun, EditResult], None] | None = None,
+              not_merged: Callable[[UserRun, int, UndoFailedError], None]
+              | None = None) -> RunsUndone:
+    """Undo *runs*, newest first, each on the revision the one before left.
+
+    The one loop over a user's runs on a page. Each run is undone (or
+    its links removed) by *step*, starting from the plan's current
+    revision; a run gone from the text already, or whose undo does not
+    merge, is counted and the next one tried. Any other error (an edit
+    conflict, a stop) ends the loop.
+
+    **Example:**
+
+    .. code-block:: python
+
+       def step(run, base, stamp):
+           return undo_run(page, run, user=plan.user, base=base,
+                           basetimestamp=stamp)
+
+       done = undo_runs(plan, plan.runs, step)
+
+    :param runs: the runs to undo, newest first
+    :param step: undoes one run: ``step(run, base, basetimestamp)``
+    :param undone: told of each run undone, with its edit
+    :param not_merged: told of each run left as it is, with the
+        revision its undo was tried on and the error
+    """
+    base, stamp = plan.base, plan.basetimestamp
+    done = RunsUndone()
+    for run in runs:
+        try:
+            result = step(run, base, stamp)
+        except AlreadyCleanError:
+            done.clean.append(run)
+            continue
+        except UndoFailedError as err:
+            done.not_merged.append(run)
+            if not_merged:
+                not_merged(run, base, err)
+            continue
+        if result is None:
+            continue
+        done.undone.append(run)
+        done.edits.append(result)
+        if undone:
+            undone(run, result)
+        if result.newrevid:
+            # the next undo builds on this edit
+            base, stamp = result.newrevid, result.timestamp
+    return done
 
 
 def undo_user(page: pywikibot.Page, *, user: str, since: Any = None,
@@ -206,33 +255,21 @@ def undo_user(page: pywikibot.Page, *, user: str, since: Any = None,
         if not runs:
             raise NothingToDoError(f'{title}: {user} added no link to '
                                    f'{addedlink}', page=page)
-    base, stamp = plan.base, plan.basetimestamp
-    done: dict[str, list[Any]] = {'undone': [], 'not_merged': [],
-                                  'clean': [], 'edits': []}
-    for run in runs:
-        try:
-            result = undo_run(page, run, user=user, base=base,
-                              basetimestamp=stamp,
-                              starttimestamp=plan.starttimestamp,
-                              summary=summary, addedlink=addedlink,
-                              max_wait=max_wait)
-        except AlreadyCleanError:
-            done['clean'].append(run)
-            continue
-        except UndoFailedError:
-            done['not_merged'].append(run)
-            continue
-        done['undone'].append(run)
-        done['edits'].append(result)
-        if result.newrevid:
-            base, stamp = result.newrevid, result.timestamp
-    if not done['edits']:
-        if done['not_merged']:
+
+    def step(run: UserRun, base: int, stamp: Any) -> EditResult:
+        return undo_run(page, run, user=user, base=base,
+                        basetimestamp=stamp,
+                        starttimestamp=plan.starttimestamp, summary=summary,
+                        addedlink=addedlink, max_wait=max_wait)
+
+    done = undo_runs(plan, runs, step)
+    if not done.edits:
+        if done.not_merged:
             raise UndoFailedError(f'{title}: the undo of the edits of '
                                   f'{user} does not merge with the later '
                                   'edits', page=page, code='undofailure')
-        raise AlreadyCleanError(f'{title}: the edits of {user} are no '
-                                'longer in the text', page=page)
-    return UndoUserResult(title=title, user=user,
-                          **{k: tuple(v) for k, v in done.items()},
+        raise no_longer_in_text(page, user)
+    return UndoUserResult(title=title, user=user, undone=tuple(done.undone),
+                          not_merged=tuple(done.not_merged),
+                          clean=tuple(done.clean), edits=tuple(done.edits),
                           simulated=is_simulation())

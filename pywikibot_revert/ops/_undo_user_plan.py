@@ -10,6 +10,9 @@ contributions (500 per request, :func:`user_edits`) and the pages'
 latest revisions (50 per request,
 :func:`~pywikibot_revert.wiki._query.latest_revisions_at`). A page
 selection is planned from its history (:func:`read_plan`, one read).
+
+What undoing one run would write is previewed by
+:mod:`~pywikibot_revert.ops._undo_user_preview`.
 """
 from __future__ import annotations
 
@@ -19,13 +22,20 @@ from typing import Any
 
 import pywikibot
 
-from ..exceptions import MissingTargetError, NothingToDoError
+from ..exceptions import (
+    AlreadyCleanError,
+    MissingTargetError,
+    NothingToDoError,
+    UndoFailedError,
+)
 from ..wiki._query import query, read, revision_texts
+from ._spamlinks import LinkRemoval, remove_links
 from ._wikitext import adds_link_to
 
 
-__all__ = ['BuriedPlan', 'UserRun', 'find_runs',
-           'plan_buried', 'read_plan', 'runs_adding_link', 'user_edits']
+__all__ = ['BuriedPlan', 'UserRun', 'find_runs', 'links_instead',
+           'no_longer_in_text', 'plan_buried', 'read_plan',
+           'runs_adding_link', 'user_edits']
 
 
 @dataclass(frozen=True)
@@ -217,3 +227,45 @@ def runs_adding_link(site: Any, runs: Iterable[UserRun], domain: str,
     return [run for run in runs
             if adds_link_to(texts.get(run.undoafter, ''),
                             texts.get(run.undo, ''), domain)]
+
+
+def no_longer_in_text(page: pywikibot.Page, user: str,
+                      which: str = '') -> AlreadyCleanError:
+    """Return the error for edits of *user* gone from the current text.
+
+    The one wording of "already clean": for one run (*which* names
+    it), for the runs under later edits, for all of a page's runs.
+
+    **Example:**
+
+    .. code-block:: python
+
+       raise no_longer_in_text(page, 'Spambot', ' up to revision 9')
+
+    :param which: which of the user's edits, said after the user's name
+    """
+    return AlreadyCleanError(f'{page.title()}: the edits of {user}{which} '
+                             'are no longer in the text', page=page)
+
+
+def links_instead(page: pywikibot.Page | None, text: str, domain: str | None,
+                  failure: str) -> LinkRemoval:
+    """Return *text* without its links to *domain*: the undo's fallback.
+
+    Where MediaWiki's undo of a run does not merge (the preview says
+    so, or the wiki when it is sent), spam can still go: the links to
+    *domain* are removed from the current text, and nothing else.
+
+    >>> links_instead(None, 'a http://spam.example b', 'spam.example',
+    ...               'no merge').text
+    'a b'
+
+    :param text: the current text
+    :param domain: the spam domain (``-addedlink``), or None
+    :param failure: the message when there is nothing to remove
+    :raises UndoFailedError: no *domain*, or no link to it in *text*
+    """
+    removal = remove_links(text, domain) if domain else None
+    if removal is None or not removal.changed:
+        raise UndoFailedError(failure, page=page, code='undofailure')
+    return removal
