@@ -8,7 +8,8 @@
 - ``_summary``: the counts a run ends with;
 - ``_errors``: errors only the scripts raise, and the run policy;
 - ``_progress``: status lines on long runs;
-- ``_rollback``, ``_buried``, ``_undelete``, ``_filerevert``: the bots
-  behind ``pwb rollback``, ``pwb undelete`` and ``pwb filerevert``;
+- ``_rollback``, ``_undelete``, ``_filerevert``: the bots behind
+  ``pwb rollback``, ``pwb undelete`` and ``pwb filerevert``;
+- ``_buried``: the buried undo (``-buried``) the rollback bot holds;
 - ``_reverse``: ``-undo:JOURNAL``, a run's writes reversed.
 """

@@ -329,6 +329,10 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
                         getattr(err, 'reason', None)
                         or getattr(err, 'code', 'failed'), str(err))
 
+    def note_review(self, **links: Any) -> None:
+        """Note what a report row about the current page links to."""
+        self.review.update(links)
+
     def review_links(self, page: pywikibot.Page) -> dict[str, Any]:
         """Return the ``user``, ``old`` and ``cur`` a report row links."""
         return self.review

@@ -162,7 +162,7 @@ class RollbackBot(RevertBot):
         return BuriedUndo(
             self.site, opt.user, rollback=self._rollback, write=self.write,
             skip=self.skip, confirm=self.confirm, progress=self.progress,
-            review=self._note_review, since=opt.since, until=opt.until,
+            review=self.note_review, since=opt.since, until=opt.until,
             addedlink=opt.addedlink, summary=opt.summary,
             always=opt.always, simulate=self.simulate,
             max_wait=self.max_wait)
@@ -178,10 +178,6 @@ class RollbackBot(RevertBot):
             self._rollback(page, user or self.opt.user, contrib)
             return
         self.buried.undo(page)
-
-    def _note_review(self, **links: Any) -> None:
-        """Note what a report row about the current page links to."""
-        self.review.update(links)
 
     def _rollback(self, page: pywikibot.Page, user: str,
                   contrib: dict[str, Any] | None = None
