@@ -1,4 +1,4 @@
-"""Conflict-safe edits and undos, and deleting pages again.
+"""Conflict-safe edits and undos, the one put-back, deleting pages again.
 
 :func:`edit_on` saves an edit planned on a known revision, never over
 one saved since: the undo of buried edits and the removal of spam
@@ -7,15 +7,21 @@ rollback. :func:`delete_page` reverses an undelete. Both go through
 :func:`~pywikibot_revert.wiki._write.submit_write`, so an uncertain outcome
 is checked on the wiki (:func:`find_edit`, :func:`find_delete`) before
 anything is resent.
+
+A write that replaced a change made after our read puts it back at once
+and reports the conflict (:func:`put_back`): an edit merged onto an
+unseen revision here, a file revert over an unseen upload in
+:mod:`~pywikibot_revert.ops._filerevert`.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import pywikibot
 from pywikibot.exceptions import Error
 
-from ..exceptions import EditConflictError, OutcomeUnknownError
+from ..exceptions import ConflictError, EditConflictError, OutcomeUnknownError
 from ..wiki._query import read, top_revisions
 from ..results import DeleteResult, EditResult
 from ..wiki._rights import require_rights
@@ -23,7 +29,7 @@ from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
 __all__ = ['delete_page', 'edit_on', 'find_delete', 'find_edit', 'landed',
-           'undo_revisions']
+           'put_back', 'undo_revisions']
 
 
 def landed(revisions: list[dict[str, Any]], base: int,
@@ -83,7 +89,7 @@ def edit_on(page: pywikibot.Page, *, base: int,
     deleted meanwhile is not created again. MediaWiki merges an edit
     onto a later revision when the two touch other lines; the answer
     then names that revision (``oldrevid``), and the edit is undone at
-    once (:func:`_put_back`).
+    once (:func:`put_back`).
 
     **Example:** replace the text of revision 41, if it is current::
 
@@ -114,7 +120,15 @@ def edit_on(page: pywikibot.Page, *, base: int,
     result = EditResult.from_api({'title': page.title(),
                                   **answer.get('edit', {})})
     if result.oldrevid not in (None, base) and result.newrevid:
-        _put_back(page, result, base)
+        put_back(page, f'{page.title()}: edit conflict: revision '
+                 f'{result.oldrevid} was saved after {base} was read, and '
+                 'MediaWiki merged the edit onto it',
+                 lambda: undo_revisions(
+                     page, undo=result.newrevid, undoafter=result.oldrevid,
+                     summary=f'Put back revision {result.oldrevid}: an edit '
+                     'was merged onto it by mistake (edit conflict)'),
+                 error=EditConflictError, code='editconflict',
+                 undoing='undoing that', undone='it was undone again')
     return result
 
 
@@ -144,30 +158,43 @@ def undo_revisions(page: pywikibot.Page, *, undo: int,
                    undoafter=undoafter)
 
 
-def _put_back(page: pywikibot.Page, result: EditResult, base: int) -> None:
-    """Undo our edit that MediaWiki merged onto someone else's edit.
+def put_back(page: pywikibot.Page, conflict: str,
+             restore: Callable[[], Any], *,
+             error: type[ConflictError] = ConflictError,
+             code: str = 'conflict', undoing: str = 'putting it back',
+             undone: str = 'it was put back',
+             thing: str = 'page') -> NoReturn:
+    """Put back what a write replaced by mistake; report the conflict.
 
-    MediaWiki merges an edit with one saved after the read (the two
-    touched other lines) instead of refusing it. The page is then not
-    the state we looked at: our edit is undone at once and the page
-    reported as a conflict.
+    A write that replaced a change made after our read (an edit merged
+    onto an unseen revision, a file revert over an unseen upload) is
+    undone at once by *restore*, and the item is a conflict, never
+    done: restored, or, if that failed too, left for a person.
 
-    :raises EditConflictError: always
+    **Example:**
+
+    .. code-block:: python
+
+       put_back(filepage, f'{title}: an upload came after the plan',
+                lambda: filerevert(filepage, archivename=theirs),
+                thing='file')
+
+    :param conflict: what happened, the start of the error's message
+    :param restore: the write that puts the replaced change back
+    :param error: the conflict's class, and *code* its code
+    :param undoing: what *restore* does, named in the message if it fails
+    :param undone: the message's end when it did
+    :param thing: what to check by hand if it failed
+    :raises ConflictError: always (*error*); ``restored`` when
+        *restore* succeeded
     """
-    what = (f'{page.title()}: edit conflict: revision {result.oldrevid} '
-            f'was saved after {base} was read, and MediaWiki merged the '
-            'edit onto it')
     try:
-        undo_revisions(page, undo=result.newrevid,
-                       undoafter=result.oldrevid,
-                       summary=f'Put back revision {result.oldrevid}: an '
-                       'edit was merged onto it by mistake (edit conflict)')
+        restore()
     except Error as err:
-        raise EditConflictError(f'{what}; undoing that failed: {err}; '
-                                'check the page by hand', page=page,
-                                code='editconflict') from err
-    raise EditConflictError(f'{what}; it was undone again', page=page,
-                            code='editconflict', restored=True)
+        raise error(f'{conflict}; {undoing} failed: {err}; check the '
+                    f'{thing} by hand', page=page, code=code) from err
+    raise error(f'{conflict}; {undone}', page=page, code=code,
+                restored=True)
 
 
 def find_delete(site: Any, title: str) -> dict[str, Any] | None:

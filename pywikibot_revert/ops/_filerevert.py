@@ -15,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pywikibot
-from pywikibot.exceptions import Error
 
 from ..exceptions import (
     AlreadyRolledBackError,
@@ -28,6 +27,7 @@ from ..exceptions import (
     OutcomeUnknownError,
 )
 from ..wiki._params import filerevert_params
+from ._edit import put_back
 from ._filehistory import file_history
 from ..wiki._messages import filerevert_comment
 from ..results import FileRevertResult, FileVersion
@@ -201,8 +201,9 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
     The revert must show *target* on top of *replaced*, the version the
     plan was made from. If someone uploaded between our read and our
     write, the revert replaced *their* version: it is put back at once
-    (one more revert, to that version) and the file is reported as a
-    conflict, never as done.
+    (one more revert, to that version, see
+    :func:`~pywikibot_revert.ops._edit.put_back`) and the file is
+    reported as a conflict, never as done.
 
     :param now: the newest two versions, read after the revert
     :return: the new current version
@@ -227,19 +228,14 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
         raise ConflictError(f'{title}: {newer.user} uploaded the same '
                             'content in the meantime', page=filepage,
                             code='conflict', restored=True)
-    what = (f'{title}: the version by {newer.user} uploaded '
-            f'{newer.timestamp.isoformat()} ({newer.sha1[:10]}) came after '
-            'the plan and was replaced by the revert')
-    try:
-        filerevert(filepage, archivename=newer.archivename, history=now,
-                   comment=f'Put back the version by {newer.user}: '
-                   'a file revert replaced it by mistake (edit conflict)')
-    except Error as err:
-        raise ConflictError(f'{what}; putting it back failed: {err}; '
-                            'check the file by hand', page=filepage,
-                            code='conflict') from err
-    raise ConflictError(f'{what}; it was put back', page=filepage,
-                        code='conflict', restored=True)
+    put_back(filepage, f'{title}: the version by {newer.user} uploaded '
+             f'{newer.timestamp.isoformat()} ({newer.sha1[:10]}) came after '
+             'the plan and was replaced by the revert',
+             lambda: filerevert(
+                 filepage, archivename=newer.archivename, history=now,
+                 comment=f'Put back the version by {newer.user}: a file '
+                 'revert replaced it by mistake (edit conflict)'),
+             thing='file')
 
 
 def filerevert(filepage: pywikibot.FilePage, *,
