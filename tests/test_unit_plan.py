@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from pywikibot_revert.ops._edit import landed_undo
+from pywikibot_revert.ops import _edit
 from pywikibot_revert.exceptions import (
     AlreadyRolledBackError,
     HiddenUserError,
@@ -61,7 +61,7 @@ def test_a_hidden_user_inside_the_run_ends_it():
 
 
 def test_undo_landed_only_if_ours_is_right_after():
-    assert landed_undo([rev(10, 'Me', parentid=9)], 9, 'Me') is True
-    assert landed_undo([rev(9, 'V')], 9, 'Me') is False
-    assert landed_undo([rev(10, 'Other', parentid=9)], 9, 'Me') is None
-    assert landed_undo([rev(11, 'Me', parentid=10)], 9, 'Me') is None
+    assert _edit.landed([rev(10, 'Me', parentid=9)], 9, 'Me') is True
+    assert _edit.landed([rev(9, 'V')], 9, 'Me') is False
+    assert _edit.landed([rev(10, 'Other', parentid=9)], 9, 'Me') is None
+    assert _edit.landed([rev(11, 'Me', parentid=10)], 9, 'Me') is None

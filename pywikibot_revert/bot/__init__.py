@@ -3,7 +3,7 @@
 - ``_base``: the common bot (options, run policy, life cycle);
 - ``_cli``, ``_options``: the one command-line parser;
 - ``_pagecount``: how many pages a selection names;
-- ``_journal``, ``_journalled``: the journal of writes, for resume;
+- ``_journal``: the journal of writes, for resume and undo;
 - ``_report``: the review report (``-report:FILE``);
 - ``_summary``: the counts a run ends with;
 - ``_errors``: errors only the scripts raise, and the run policy;

@@ -12,7 +12,7 @@ run summary, and ``user_confirm`` honours ``-always``. What
   counted by its reason; a :exc:`~pywikibot_revert.exceptions.StopRunError`
   stops the run cleanly; any other error fails the item and the run
   goes on;
-- :meth:`~pywikibot_revert.bot._journalled.JournalledWrites.write`: each
+- :meth:`~pywikibot_revert.bot._journal.JournalledWrites.write`: each
   write under a journal, recorded before and after, so a rerun resumes
   (settling on the wiki what a killed run left open) and ``-undo``
   reverses;
@@ -46,8 +46,7 @@ from ..exceptions import (
     UndoFailedError,
 )
 from ..wiki._listings import unique
-from ._journal import Journal, site_id
-from ._journalled import JournalledWrites
+from ._journal import Journal, JournalledWrites, site_id
 from ..crosswiki._child import publish
 from ._summary import RunSummary
 from ._options import Option, report_path, seconds
@@ -188,7 +187,8 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
                                    script=type(self).__name__,
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
-            self.settle_interrupted()
+            if not self.simulate:
+                self.journal.settle_open(self.operation, self.landed)
         if self.opt.report:
             self.report = RunReport(self.opt.report, self.site).open()
 

@@ -22,7 +22,7 @@ from ..ops._filerevert import (
     check_revert,
     choose_version,
     filerevert,
-    filerevert_landed,
+    find_filerevert,
 )
 from ..wiki._listings import overwritten_files, unique
 from ._options import Option, existing_user, timestamp
@@ -250,8 +250,8 @@ class FileRevertBot(RevertBot):
         """Tell whether the file shows the planned revert on top."""
         target = FileVersion.from_record(details['target'])
         replaced = FileVersion.from_record(details['replaced'])
-        now = filerevert_landed(pywikibot.FilePage(self.site, title),
-                                target, replaced)
+        now = find_filerevert(pywikibot.FilePage(self.site, title),
+                              target, replaced)
         if now is None:
             return None
         return {'target': target, 'replaced': replaced, 'current': now}

@@ -1,39 +1,45 @@
-"""A JSON Lines journal of every write, for resume and undo.
+"""The journal of a run's writes (JSON Lines), for resume and undo.
 
-One line per event, written and ``fsync``-ed before and after each
-write, so killing the process at any moment loses no record of a
+A bot holds a :class:`Journal`, and each of its writes goes through it
+(:meth:`JournalledWrites.write`): an ``intent`` line before the request,
+``done`` (or ``failed``, or an ``uncertain`` note) after it, each
+``fsync``-ed, so killing the process at any moment loses no record of a
 completed write::
 
     {"type": "header", "site": "wikipedia:en", "api": "https://...", ...}
     {"type": "intent", "key": "rollback|Foo", "action": "rollback", ...}
     {"type": "done", "key": "rollback|Foo", "result": {"revid": 9, ...}}
 
-The file is created mode 0600 and locked while a run uses it, so two
-processes cannot both work on one journal.
+The next run with the same journal first settles on the wiki each
+intent left without an outcome (:meth:`Journal.settle`, asking the
+bot's ``landed``), so nothing is done twice and everything that landed
+can be undone (``-undo``).
 
-Memory stays flat however long the run: a run's own records go to the
-file only. What resuming needs (the state of each key found at
-:meth:`Journal.open`, and the writes left open) is kept; the records
-themselves are read back from the file when asked for. Tokens, passwords and
-cookies are never written: only parameters the plugin builds itself
-(never the request sent) go in, and keys that could hold a secret are
-refused.
+The file is mode 0600 and locked while a run uses it. Tokens, passwords
+and cookies are never written: only parameters the plugin builds itself
+go in, and keys that could hold a secret are refused. Memory stays flat
+however long the run: a run's own records go to the file only.
 """
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import time
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import APIError, Error
 
 from ._errors import JournalError
 from ..exceptions import (
     NothingToDoError,
     OutcomeUnknownError,
+    RevertError,
+    StopRunError,
 )
 
 
@@ -43,16 +49,20 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 
-__all__ = ['Journal', 'JournalError', 'site_id']
+__all__ = ['Journal', 'JournalError', 'JournalledWrites', 'Landed',
+           'site_id']
 
 #: keys that could carry a secret; never written
 SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
                          'cookie', 'cookies', 'csrftoken', 'rollbacktoken'})
 
-
 #: the record types that say where a write stands; ``cleared`` is an
 #: intent the wiki showed did not land (a resume may write it again)
 _STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared'})
+
+#: asks the wiki whether an interrupted write landed: a bot's
+#: :meth:`~pywikibot_revert.bot._journal.JournalledWrites.landed`
+Landed = Callable[[str, 'dict[str, Any]'], Any]
 
 
 def site_id(site: Any) -> dict[str, str]:
@@ -62,6 +72,8 @@ def site_id(site: Any) -> dict[str, str]:
 
 
 def _clean(value: Any) -> Any:
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return _clean(dataclasses.asdict(value))  # a result
     if isinstance(value, dict):
         return {k: _clean(v) for k, v in value.items()
                 if k.lower() not in SECRET_KEYS}
@@ -84,9 +96,9 @@ class Journal:
 
        with Journal('cleanup.jsonl', site, script='rollback') as j:
            if not j.is_done(key):
-               j.intent(key, 'rollback', title='Foo', params={...})
+               j.intent(key, 'rollback', title='Foo', user='Vandal')
                ...
-               j.done(key, result={...})
+               j.done(key, 'rollback', title='Foo', result={...})
 
     :param path: the journal file; created (0600) if missing
     :param site: the wiki this run acts on; an existing journal for
@@ -145,9 +157,9 @@ class Journal:
             self._remember(rec, found=True)
         # locked: nobody else appends; bytes, whatever the text holds
         self._size = os.fstat(fd).st_size
-        self._write({'type': 'header', **ident,
-                     'user': self.site.user(), 'script': self.script,
-                     'args': self.args, 'resumed': resumed})
+        self._append({'type': 'header', **ident,
+                      'user': self.site.user(), 'script': self.script,
+                      'args': self.args, 'resumed': resumed})
         return self
 
     def close(self) -> None:
@@ -197,7 +209,7 @@ class Journal:
 
     # -- writing ------------------------------------------------------
 
-    def _write(self, record: dict[str, Any]) -> None:
+    def _append(self, record: dict[str, Any]) -> None:
         record = {'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
                   **_clean(record)}
         self._fh.write(json.dumps(record, ensure_ascii=False) + '\n')
@@ -222,19 +234,11 @@ class Journal:
 
     def intent(self, key: str, action: str, **data: Any) -> None:
         """Record that a write is about to be sent."""
-        self._write({'type': 'intent', 'key': key, 'action': action, **data})
+        self._append({'type': 'intent', 'key': key, 'action': action, **data})
 
     def done(self, key: str, action: str, **data: Any) -> None:
         """Record a write the wiki confirmed."""
-        self._write({'type': 'done', 'key': key, 'action': action, **data})
-
-    def failed(self, key: str, action: str, error: BaseException,
-               **data: Any) -> None:
-        """Record a write that failed (nothing was written)."""
-        self._write({'type': 'failed', 'key': key, 'action': action,
-                     'error': type(error).__name__,
-                     'code': getattr(error, 'code', None),
-                     'message': str(error), **data})
+        self._append({'type': 'done', 'key': key, 'action': action, **data})
 
     def error(self, key: str, action: str, error: BaseException,
               **data: Any) -> None:
@@ -250,16 +254,18 @@ class Journal:
             self.note('skipped', key=key, action=action,
                       reason=error.reason, **data)
         else:
-            self.failed(key, action, error, **data)
+            self.note('failed', key=key, action=action,
+                      error=type(error).__name__,
+                      code=getattr(error, 'code', None),
+                      message=str(error), **data)
 
     def cleared(self, key: str, action: str, **data: Any) -> None:
         """Record that the wiki shows an interrupted write did not land."""
-        self._write({'type': 'cleared', 'key': key, 'action': action,
-                     **data})
+        self.note('cleared', key=key, action=action, **data)
 
     def note(self, kind: str, **data: Any) -> None:
         """Record anything else (a skip, an uncertain outcome, the end)."""
-        self._write({'type': kind, **data})
+        self._append({'type': kind, **data})
 
     # -- reading ------------------------------------------------------
 
@@ -271,13 +277,11 @@ class Journal:
         """
         return self._state.get(key)
 
-    def open_intents(self, action: str | None = None
-                     ) -> list[dict[str, Any]]:
+    def open_intents(self, action: str | None = None) -> list[dict[str, Any]]:
         """Return the writes found at :meth:`open` with no known outcome.
 
-        These are the last ``intent`` records of keys left ``intent`` or
-        ``uncertain``: a run died (or lost the answer) mid-write, so
-        the wiki must be asked before anything else is done.
+        The last ``intent`` records of keys left ``intent`` or
+        ``uncertain``: a run died (or lost the answer) mid-write.
 
         :param action: only intents of this action
         """
@@ -291,3 +295,127 @@ class Journal:
     def done_records(self) -> list[dict[str, Any]]:
         """Return the ``done`` records found at :meth:`open`, oldest first."""
         return [r for r in self.records if r.get('type') == 'done']
+
+    def settle(self, key: str, action: str, title: str,
+               details: dict[str, Any], landed: Landed) -> str:
+        """Settle a write with no known outcome on the wiki; record it.
+
+        :return: ``'landed'`` (recorded done, so ``-undo`` includes
+            it), ``'cleared'`` (it did not land; it may be written now)
+            or ``'unknown'`` (the page changed some other way; it is
+            left for a person to check)
+        :raises StopRunError: the wiki could not be asked (the run stops)
+        """
+        try:
+            found = landed(title, details)
+        except NothingToDoError:
+            found = None
+        except (RevertError, APIError) as err:
+            if isinstance(err, StopRunError) and not isinstance(
+                    err, OutcomeUnknownError):
+                raise
+            self.note('unresolved', key=key, action=action, title=title,
+                      message=str(err))
+            pywikibot.warning(f'{title}: cannot tell whether the '
+                              f'interrupted write landed: {err}')
+            return 'unknown'
+        if found is None:
+            self.cleared(key, action, title=title, **details)
+            return 'cleared'
+        self.done(key, action, title=title, reconciled=True,
+                  result=found, **details)
+        pywikibot.info(f'{title}: the interrupted {action} had landed '
+                       '(confirmed on the wiki)')
+        return 'landed'
+
+    def settle_open(self, action: str, landed: Landed) -> None:
+        """Before any write, settle each write of *action* left open.
+
+        Taken from the journal (:meth:`open_intents`): the page selection
+        may not yield those pages again (a rollback that landed takes the
+        page off the user's top contributions).
+        """
+        intents = self.open_intents(action)
+        if not intents:
+            return
+        pywikibot.info(f'Journal: {len(intents)} write(s) without an '
+                       'outcome; asking the wiki')
+        outcomes: Counter[str] = Counter()
+        for rec in intents:
+            details = {k: v for k, v in rec.items() if k not in (
+                'type', 'time', 'key', 'action', 'title')}
+            outcomes[self.settle(rec['key'], action, rec.get('title', ''),
+                                 details, landed)] += 1
+        pywikibot.info('Journal: ' + ', '.join(
+            f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
+
+
+class JournalledWrites:
+
+    """The bots' side of a journalled write: skipped, failed or counted.
+
+    Mixed into the bots' base, for their public ``journal`` (or None),
+    ``operation``, ``simulate``, ``skip()``, ``fail()``, ``done``,
+    ``simulated`` and ``counter``; each bot implements :meth:`landed`.
+    """
+
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Ask the wiki whether an interrupted write landed (abstract).
+
+        Each bot asks its operation's ``find_*`` reader.
+
+        :param title: the page written to
+        :param details: the keywords the write was journalled with, as
+            read back from the journal (plain data)
+        :return: the result to record if it landed, None if it did not
+        :raises NothingToDoError: it did not land, and is not needed
+        :raises OutcomeUnknownError: the page changed some other way
+        """
+        raise NotImplementedError
+
+    def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
+              *, kind: str | None = None, **details: Any) -> Any:
+        """Run one write *do*, under the journal if there is one.
+
+        A key the journal shows done is skipped without a request; one
+        a killed run left open is first settled on the wiki
+        (:meth:`Journal.settle`), and written only if it did not land.
+        The write itself is recorded before (``intent``) and after
+        (``done``, or :meth:`Journal.error`).
+
+        :param kind: what the write is, for the counters at the end
+            (default: the bot's operation)
+        :param details: plain data for the journal's records; what
+            :meth:`landed` is given on resume
+        :return: what *do* returned, or None when it was not sent
+        """
+        journal, action, title = self.journal, self.operation, page.title()
+        state = journal.state(key) if journal else None
+        if state in ('intent', 'uncertain'):
+            state = journal.settle(key, action, title, details, self.landed)
+        if state in ('done', 'landed'):
+            self.skip('done before (journal)' if state == 'done'
+                      else 'done before (confirmed on the wiki)')
+            return None
+        if state == 'unknown':
+            self.fail(page, OutcomeUnknownError(
+                'the interrupted write may have landed and the page '
+                'changed since; check it by hand'))
+            return None
+        if self.simulate:
+            result = do()
+            self.simulated += 1
+            return result
+        if journal:
+            journal.intent(key, action, title=title, **details)
+        try:
+            result = do()
+        except Error as err:
+            if journal:
+                journal.error(key, action, err, title=title, **details)
+            raise
+        if journal:
+            journal.done(key, action, title=title, result=result, **details)
+        self.done += 1
+        self.counter[kind or action] += 1
+        return result

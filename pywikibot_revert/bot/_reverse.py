@@ -20,12 +20,12 @@ from pywikibot.pagegenerators import GeneratorFactory
 
 from ._errors import ChangedSinceError, UsageError
 from ._base import RevertBot
-from ..ops._edit import delete_page, find_edit, page_missing, undo_revisions
+from ..ops._edit import delete_page, find_delete, find_edit, undo_revisions
 from ..exceptions import (
     IdenticalVersionError,
 )
 from ..ops._filehistory import file_history
-from ..ops._filerevert import choose_version, filerevert, filerevert_landed
+from ..ops._filerevert import choose_version, filerevert, find_filerevert
 from ._journal import Journal
 from ..wiki._query import read, top_revisions
 from ..results import FileVersion
@@ -238,13 +238,12 @@ class ReverseBot(RevertBot):
         """Tell whether an interrupted reversal landed."""
         undone = details.get('action_undone')
         if undone == 'undelete':
-            return {'title': title} if page_missing(self.site, title) \
-                else None
+            return find_delete(self.site, title)
         if undone == 'filerevert':
             target = FileVersion.from_record(details['target'])
             replaced = FileVersion.from_record(details['replaced'])
-            now = filerevert_landed(pywikibot.FilePage(self.site, title),
-                                    target, replaced)
+            now = find_filerevert(pywikibot.FilePage(self.site, title),
+                                  target, replaced)
             return None if now is None else {'title': title,
                                              'current': now}
         return find_edit(self.site, title, details['revid'])

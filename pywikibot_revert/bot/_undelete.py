@@ -16,6 +16,7 @@ from ._base import RevertBot
 from ..exceptions import (
     ConflictError,
     NothingToUndeleteError,
+    OutcomeUnknownError,
 )
 from ..wiki._listings import deletion_log_entries, unique
 from ..wiki._messages import undelete_reason
@@ -34,9 +35,9 @@ from ..wiki._rights import require_rights
 from ..ops._undelete import (
     UndeleteSelection,
     deleted_revisions,
+    find_undelete,
     select_revisions,
     undelete,
-    undelete_landed,
 )
 
 
@@ -324,7 +325,11 @@ class UndeleteBot(RevertBot):
         landed: the rest is restored when the page comes up again.
         """
         part = details.get('selection') or {'all_revisions': True}
-        if not undelete_landed(self.site, title, part):
+        try:
+            back = find_undelete(pywikibot.Page(self.site, title), part)
+        except OutcomeUnknownError:  # part of it: see above
+            back = None
+        if back is None:
             return None
         # what -undo checks: the page consists of the restored revisions
         stamps = set(part.get('timestamps') or [])

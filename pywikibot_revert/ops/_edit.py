@@ -1,47 +1,55 @@
-"""Conflict-safe edits and undos, and deleting pages again.
+"""Conflict-safe edits and undos, the one put-back, deleting pages again.
 
 :func:`edit_on` saves an edit planned on a known revision, never over
 one saved since: the undo of buried edits and the removal of spam
 links, and (through :func:`undo_revisions`) ``-undo``'s reversal of a
 rollback. :func:`delete_page` reverses an undelete. Both go through
 :func:`~pywikibot_revert.wiki._write.submit_write`, so an uncertain outcome
-is checked on the wiki before anything is resent.
+is checked on the wiki (:func:`find_edit`, :func:`find_delete`) before
+anything is resent.
+
+A write that replaced a change made after our read puts it back at once
+and reports the conflict (:func:`put_back`): an edit merged onto an
+unseen revision here, a file revert over an unseen upload in
+:mod:`~pywikibot_revert.ops._filerevert`.
 """
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, NoReturn
 
 import pywikibot
 from pywikibot.exceptions import Error
 
-from ..exceptions import EditConflictError, OutcomeUnknownError
+from ..exceptions import ConflictError, EditConflictError, OutcomeUnknownError
 from ..wiki._query import read, top_revisions
 from ..results import DeleteResult, EditResult
 from ..wiki._rights import require_rights
-from ..wiki._write import is_simulation, submit_write
+from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
-__all__ = ['delete_page', 'edit_on', 'find_edit', 'landed_undo',
-           'page_missing', 'undo_revisions']
+__all__ = ['delete_page', 'edit_on', 'find_delete', 'find_edit', 'landed',
+           'put_back', 'undo_revisions']
 
 
-def landed_undo(revisions: list[dict[str, Any]], undo: int,
-                me: str | None) -> bool | None:
-    """Tell from the newest revisions whether *me*'s undo of *undo* landed.
+def landed(revisions: list[dict[str, Any]], base: int,
+           me: str | None) -> bool | None:
+    """Tell from the newest revisions whether *me*'s edit on *base* landed.
 
-    >>> landed_undo([{'revid': 9, 'parentid': 8, 'user': 'Me'}], 8, 'Me')
+    >>> landed([{'revid': 9, 'parentid': 8, 'user': 'Me'}], 8, 'Me')
     True
-    >>> landed_undo([{'revid': 8, 'parentid': 7, 'user': 'X'}], 8, 'Me')
+    >>> landed([{'revid': 8, 'parentid': 7, 'user': 'X'}], 8, 'Me')
     False
 
     :param revisions: the newest revisions, newest first
-    :return: True if it landed, False if the page is still at *undo*,
+    :param base: the revision the edit was made on
+    :return: True if it landed, False if the page is still at *base*,
         None if the page changed some other way
     """
     top = revisions[0] if revisions else {}
-    if top.get('revid') == undo:
+    if top.get('revid') == base:
         return False
-    if top.get('parentid') == undo and top.get('user') == me:
+    if top.get('parentid') == base and top.get('user') == me:
         return True
     return None
 
@@ -49,19 +57,19 @@ def landed_undo(revisions: list[dict[str, Any]], undo: int,
 def find_edit(site: Any, title: str, base: int) -> dict[str, Any] | None:
     """Ask the wiki whether this account's edit on revision *base* landed.
 
-    One read of the two newest revisions; after an uncertain answer,
-    and on resume after a kill.
+    One read of the two newest revisions (:func:`landed`); after an
+    uncertain answer, and on resume after a kill.
 
     :return: the ``edit`` answer the API would have given, or None when
         the page is still at *base*
     :raises OutcomeUnknownError: the page has other new revisions
     """
     revs = top_revisions(site, title=title, limit=2)
-    landed = landed_undo(revs, base, site.user())
-    if landed is None:
+    done = landed(revs, base, site.user())
+    if done is None:
         raise OutcomeUnknownError(f'{title}: other new revisions since the '
                                   f'edit on revision {base}')
-    if not landed:
+    if not done:
         return None
     return {'result': 'Success', 'title': title, 'oldrevid': base,
             'newrevid': revs[0]['revid'],
@@ -81,7 +89,7 @@ def edit_on(page: pywikibot.Page, *, base: int,
     deleted meanwhile is not created again. MediaWiki merges an edit
     onto a later revision when the two touch other lines; the answer
     then names that revision (``oldrevid``), and the edit is undone at
-    once (:func:`_put_back`).
+    once (:func:`put_back`).
 
     **Example:** replace the text of revision 41, if it is current::
 
@@ -103,18 +111,24 @@ def edit_on(page: pywikibot.Page, *, base: int,
         'nocreate': True, 'summary': summary, **fields}
     params = {k: v for k, v in params.items() if v is not None}
 
-    def reconcile() -> dict[str, Any] | None:
-        found = find_edit(site, page.title(), base)
-        return None if found is None else {'edit': found}
-
-    answer = submit_write(site, params, token='csrf', reconcile=reconcile,
-                          page=page, max_wait=max_wait)
+    answer = submit_write(
+        site, params, token='csrf', page=page, max_wait=max_wait,
+        reconcile=reconcile_by('edit', lambda: find_edit(
+            site, page.title(), base)))
     if is_simulation() and not answer.get('reconciled'):
         return EditResult(title=page.title(), simulated=True)
     result = EditResult.from_api({'title': page.title(),
                                   **answer.get('edit', {})})
     if result.oldrevid not in (None, base) and result.newrevid:
-        _put_back(page, result, base)
+        put_back(page, f'{page.title()}: edit conflict: revision '
+                 f'{result.oldrevid} was saved after {base} was read, and '
+                 'MediaWiki merged the edit onto it',
+                 lambda: undo_revisions(
+                     page, undo=result.newrevid, undoafter=result.oldrevid,
+                     summary=f'Put back revision {result.oldrevid}: an edit '
+                     'was merged onto it by mistake (edit conflict)'),
+                 error=EditConflictError, code='editconflict',
+                 undoing='undoing that', undone='it was undone again')
     return result
 
 
@@ -144,36 +158,55 @@ def undo_revisions(page: pywikibot.Page, *, undo: int,
                    undoafter=undoafter)
 
 
-def _put_back(page: pywikibot.Page, result: EditResult, base: int) -> None:
-    """Undo our edit that MediaWiki merged onto someone else's edit.
+def put_back(page: pywikibot.Page, conflict: str,
+             restore: Callable[[], Any], *,
+             error: type[ConflictError] = ConflictError,
+             code: str = 'conflict', undoing: str = 'putting it back',
+             undone: str = 'it was put back',
+             thing: str = 'page') -> NoReturn:
+    """Put back what a write replaced by mistake; report the conflict.
 
-    MediaWiki merges an edit with one saved after the read (the two
-    touched other lines) instead of refusing it. The page is then not
-    the state we looked at: our edit is undone at once and the page
-    reported as a conflict.
+    A write that replaced a change made after our read (an edit merged
+    onto an unseen revision, a file revert over an unseen upload) is
+    undone at once by *restore*, and the item is a conflict, never
+    done: restored, or, if that failed too, left for a person.
 
-    :raises EditConflictError: always
+    **Example:**
+
+    .. code-block:: python
+
+       put_back(filepage, f'{title}: an upload came after the plan',
+                lambda: filerevert(filepage, archivename=theirs),
+                thing='file')
+
+    :param conflict: what happened, the start of the error's message
+    :param restore: the write that puts the replaced change back
+    :param error: the conflict's class, and *code* its code
+    :param undoing: what *restore* does, named in the message if it fails
+    :param undone: the message's end when it did
+    :param thing: what to check by hand if it failed
+    :raises ConflictError: always (*error*); ``restored`` when
+        *restore* succeeded
     """
-    what = (f'{page.title()}: edit conflict: revision {result.oldrevid} '
-            f'was saved after {base} was read, and MediaWiki merged the '
-            'edit onto it')
     try:
-        undo_revisions(page, undo=result.newrevid,
-                       undoafter=result.oldrevid,
-                       summary=f'Put back revision {result.oldrevid}: an '
-                       'edit was merged onto it by mistake (edit conflict)')
+        restore()
     except Error as err:
-        raise EditConflictError(f'{what}; undoing that failed: {err}; '
-                                'check the page by hand', page=page,
-                                code='editconflict') from err
-    raise EditConflictError(f'{what}; it was undone again', page=page,
-                            code='editconflict', restored=True)
+        raise error(f'{conflict}; {undoing} failed: {err}; check the '
+                    f'{thing} by hand', page=page, code=code) from err
+    raise error(f'{conflict}; {undone}', page=page, code=code,
+                restored=True)
 
 
-def page_missing(site: Any, title: str) -> bool:
-    """Ask the wiki (not pywikibot's cached page info) if *title* is gone."""
+def find_delete(site: Any, title: str) -> dict[str, Any] | None:
+    """Ask the wiki (not pywikibot's cached page info) if *title* is gone.
+
+    :return: the ``delete`` answer the API would have given (the title),
+        or None when the page is still there
+    """
     data = read(site, action='query', titles=title, formatversion=2)
-    return bool(data['query']['pages'][0].get('missing'))
+    if data['query']['pages'][0].get('missing'):
+        return {'title': title}
+    return None
 
 
 def delete_page(page: pywikibot.Page, *, reason: str | None = None,
@@ -193,12 +226,10 @@ def delete_page(page: pywikibot.Page, *, reason: str | None = None,
     if reason:
         params['reason'] = reason
 
-    def reconcile() -> dict[str, Any] | None:
-        gone = page_missing(site, page.title())
-        return {'delete': {'title': page.title()}} if gone else None
-
-    answer = submit_write(site, params, token='csrf', reconcile=reconcile,
-                          page=page, max_wait=max_wait)
+    answer = submit_write(
+        site, params, token='csrf', page=page, max_wait=max_wait,
+        reconcile=reconcile_by('delete', lambda: find_delete(
+            site, page.title())))
     data = answer.get('delete', {})
     return DeleteResult(title=page.title(), logid=data.get('logid'),
                         simulated=is_simulation()

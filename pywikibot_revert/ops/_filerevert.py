@@ -3,7 +3,10 @@
 The archive name ``action=filerevert`` needs carries the time a version
 was *superseded*, not its upload time, so it is always read from
 ``prop=imageinfo``, never built. A ``{"result": "Failure"}`` answer is
-an error, and the new current version is read back and compared.
+an error, and the new current version is read back and compared
+(:func:`check_revert`); whether a revert landed after an uncertain
+answer or a kill is :func:`landed` (pure) and :func:`find_filerevert`
+(one read), as for every operation.
 """
 from __future__ import annotations
 
@@ -12,7 +15,6 @@ from collections.abc import Sequence
 from typing import Any
 
 import pywikibot
-from pywikibot.exceptions import Error
 
 from ..exceptions import (
     AlreadyRolledBackError,
@@ -25,16 +27,18 @@ from ..exceptions import (
     OutcomeUnknownError,
 )
 from ..wiki._params import filerevert_params
+from ._edit import put_back
 from ._filehistory import file_history
 from ..wiki._messages import filerevert_comment
 from ..results import FileRevertResult, FileVersion
 from ..wiki._rights import require_rights
 from ..wiki._validate import normalize_username, parse_timestamp
-from ..wiki._write import is_simulation, submit_write
+from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
 __all__ = ['check_revert', 'choose_version', 'filerevert',
-           'filerevert_landed', 'landed_revert']
+           'find_filerevert', 'landed']
+
 
 def choose_version(history: Sequence[FileVersion], *, title: str = '',
                    archivename: str | None = None, timestamp: Any = None,
@@ -144,13 +148,22 @@ def _same(a: FileVersion, b: FileVersion) -> bool:
     return (a.sha1, a.timestamp, a.user) == (b.sha1, b.timestamp, b.user)
 
 
-def landed_revert(now: Sequence[FileVersion], target: FileVersion,
-                  replaced: FileVersion) -> bool | None:
+def landed(now: Sequence[FileVersion], target: FileVersion,
+           replaced: FileVersion) -> bool | None:
     """Tell from the newest versions whether a revert to *target* landed.
 
     Timestamps have one-second resolution, so versions are told apart
     by content too (:func:`choose_version` made sure *target* and
     *replaced* differ).
+
+    >>> from pywikibot import Timestamp as T
+    >>> old = FileVersion(T(2026, 1, 1), 'E', 'a', archivename='1!A')
+    >>> replaced = FileVersion(T(2026, 1, 2), 'V', 'b')
+    >>> ours = FileVersion(T(2026, 1, 3), 'Me', 'a')
+    >>> landed([ours, replaced], old, replaced)
+    True
+    >>> landed([replaced, old], old, replaced)
+    False
 
     :param now: the newest two versions, newest first
     :return: True if it landed, False if nothing changed, None if the
@@ -164,21 +177,21 @@ def landed_revert(now: Sequence[FileVersion], target: FileVersion,
     return None
 
 
-def filerevert_landed(filepage: pywikibot.FilePage, target: FileVersion,
-                      replaced: FileVersion) -> FileVersion | None:
+def find_filerevert(filepage: pywikibot.FilePage, target: FileVersion,
+                    replaced: FileVersion) -> FileVersion | None:
     """Ask the wiki whether a revert to *target* landed (one read).
 
     :return: the new current version if it landed, None if the file is
-        unchanged (see :func:`landed_revert`)
+        unchanged (see :func:`landed`)
     :raises OutcomeUnknownError: the file changed some other way
     """
     now = file_history(filepage, limit=2)
-    landed = landed_revert(now, target, replaced)
-    if landed is None:
+    done = landed(now, target, replaced)
+    if done is None:
         raise OutcomeUnknownError(
             f'{filepage.title()}: the file has unexpected new versions '
             f'(current: {now[0].sha1} by {now[0].user})', page=filepage)
-    return now[0] if landed else None
+    return now[0] if done else None
 
 
 def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
@@ -188,8 +201,9 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
     The revert must show *target* on top of *replaced*, the version the
     plan was made from. If someone uploaded between our read and our
     write, the revert replaced *their* version: it is put back at once
-    (one more revert, to that version) and the file is reported as a
-    conflict, never as done.
+    (one more revert, to that version, see
+    :func:`~pywikibot_revert.ops._edit.put_back`) and the file is
+    reported as a conflict, never as done.
 
     :param now: the newest two versions, read after the revert
     :return: the new current version
@@ -199,7 +213,7 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
         revert at all
     """
     title = filepage.title()
-    if landed_revert(now, target, replaced):
+    if landed(now, target, replaced):
         return now[0]
     top = now[0] if now else None
     if (top is None or top.sha1 != target.sha1 or len(now) < 2
@@ -214,19 +228,14 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
         raise ConflictError(f'{title}: {newer.user} uploaded the same '
                             'content in the meantime', page=filepage,
                             code='conflict', restored=True)
-    what = (f'{title}: the version by {newer.user} uploaded '
-            f'{newer.timestamp.isoformat()} ({newer.sha1[:10]}) came after '
-            'the plan and was replaced by the revert')
-    try:
-        filerevert(filepage, archivename=newer.archivename, history=now,
-                   comment=f'Put back the version by {newer.user}: '
-                   'a file revert replaced it by mistake (edit conflict)')
-    except Error as err:
-        raise ConflictError(f'{what}; putting it back failed: {err}; '
-                            'check the file by hand', page=filepage,
-                            code='conflict') from err
-    raise ConflictError(f'{what}; it was put back', page=filepage,
-                        code='conflict', restored=True)
+    put_back(filepage, f'{title}: the version by {newer.user} uploaded '
+             f'{newer.timestamp.isoformat()} ({newer.sha1[:10]}) came after '
+             'the plan and was replaced by the revert',
+             lambda: filerevert(
+                 filepage, archivename=newer.archivename, history=now,
+                 comment=f'Put back the version by {newer.user}: a file '
+                 'revert replaced it by mistake (edit conflict)'),
+             thing='file')
 
 
 def filerevert(filepage: pywikibot.FilePage, *,
@@ -279,10 +288,9 @@ def filerevert(filepage: pywikibot.FilePage, *,
                                archivename=target.archivename,
                                comment=comment)
 
-    def reconcile() -> dict[str, Any] | None:
-        if filerevert_landed(filepage, target, replaced) is None:
-            return None
-        return {'filerevert': {'result': 'Success'}}
+    reconcile = reconcile_by(
+        'filerevert', lambda: find_filerevert(filepage, target, replaced),
+        answer={'result': 'Success'})
 
     def send() -> dict[str, Any]:
         return submit_write(site, params, token='csrf', reconcile=reconcile,

@@ -2,9 +2,9 @@
 
 The rules for *whether* a rollback makes sense live in
 :func:`plan_rollback` (pure), and *whether it landed* after an uncertain
-answer or a kill in :func:`landed_rollback` (pure) and
-:func:`find_rollback` (one read). The library's :func:`rollback` and the
-``pwb rollback`` bot both use these, so they cannot disagree.
+answer or a kill in :func:`landed` (pure) and :func:`find_rollback`
+(one read), as for every operation. The library's :func:`rollback` and
+the ``pwb rollback`` bot both use these, so they cannot disagree.
 """
 from __future__ import annotations
 
@@ -25,10 +25,10 @@ from ..wiki._query import top_revisions
 from ..results import RollbackResult
 from ..wiki._rights import markbot_default, require_rights, warn_markbot
 from ..wiki._validate import normalize_username
-from ..wiki._write import is_simulation, submit_write
+from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
-__all__ = ['RollbackPlan', 'find_rollback', 'landed_rollback',
+__all__ = ['RollbackPlan', 'find_rollback', 'landed', 'our_rollback',
            'plan_rollback', 'rollback']
 
 
@@ -103,12 +103,19 @@ def plan_rollback(revisions: list[dict[str, Any]], user: str, *,
     return RollbackPlan(title, user, count, latest['revid'], restore)
 
 
-def landed_rollback(revisions: list[dict[str, Any]], user: str,
-                    me: str | None) -> dict[str, Any] | None:
+def our_rollback(revisions: list[dict[str, Any]], user: str,
+                 me: str | None) -> dict[str, Any] | None:
     """Return the ids of *me*'s rollback of *user*, if it is on top.
 
-    Used after an uncertain write and on resume: the newest revision
-    must be *me*'s, tagged ``mw-rollback``, right after *user*'s run.
+    The newest revision must be *me*'s, tagged ``mw-rollback``, right
+    after *user*'s run.
+
+    >>> revs = [{'revid': 9, 'parentid': 8, 'user': 'Me',
+    ...          'tags': ['mw-rollback']},
+    ...         {'revid': 8, 'parentid': 5, 'user': 'V'},
+    ...         {'revid': 5, 'parentid': 0, 'user': 'E'}]
+    >>> our_rollback(revs, 'V', 'Me')
+    {'revid': 9, 'old_revid': 8, 'last_revid': 5}
 
     :param revisions: the newest revisions, newest first
         (:func:`~pywikibot_revert.wiki._query.top_revisions`)
@@ -128,26 +135,50 @@ def landed_rollback(revisions: list[dict[str, Any]], user: str,
             'last_revid': last.get('revid')}
 
 
+def landed(revisions: list[dict[str, Any]], user: str,
+           me: str | None) -> bool | None:
+    """Tell from the newest revisions whether *me*'s rollback landed.
+
+    >>> ours = [{'revid': 9, 'user': 'Me', 'tags': ['mw-rollback']},
+    ...         {'revid': 8, 'user': 'V'}]
+    >>> landed(ours, 'V', 'Me'), landed(ours[1:], 'V', 'Me')
+    (True, False)
+    >>> landed(ours, 'V', 'Other') is None
+    True
+
+    :param revisions: the newest revisions, newest first
+    :return: True if it landed (:func:`our_rollback` is on top), False
+        if *user* is still on top, None if someone else is
+    """
+    if our_rollback(revisions, user, me) is not None:
+        return True
+    if revisions and revisions[0].get('user') == user:
+        return False
+    return None
+
+
 def find_rollback(site: Any, user: str, *, title: str | None = None,
                   pageid: int | None = None) -> dict[str, Any] | None:
     """Ask the wiki whether this account's rollback of *user* landed.
 
-    One read of the newest 50 revisions.
+    One read of the newest 50 revisions (:func:`landed`).
 
     :return: the ``rollback`` answer the API would have given, or None
         when *user* is still on top (the rollback did not happen)
     :raises AlreadyRolledBackError: someone else is on top now
     """
     revs = top_revisions(site, title=title, pageid=pageid, limit=50)
-    done = landed_rollback(revs, user, site.user())
-    if done is not None:
-        return {'title': title, 'pageid': pageid, **done}
-    if revs and revs[0].get('user') == user:
+    me = site.user()
+    done = landed(revs, user, me)
+    if done is None:
+        raise AlreadyRolledBackError(
+            f'{title or pageid}: the latest edit is by '
+            f'{revs[0].get("user") if revs else None}, not by {user} nor '
+            'by us', site=site, code='alreadyrolled')
+    if not done:
         return None
-    raise AlreadyRolledBackError(
-        f'{title or pageid}: the latest edit is by '
-        f'{revs[0].get("user") if revs else None}, not by {user} nor by us',
-        site=site, code='alreadyrolled')
+    return {'title': title, 'pageid': pageid,
+            **our_rollback(revs, user, me)}
 
 
 def rollback(page: pywikibot.Page | None = None, *,
@@ -227,13 +258,10 @@ def rollback(page: pywikibot.Page | None = None, *,
         summary=summary, markbot=markbot, tags=tags, watchlist=watchlist,
         watchlistexpiry=watchlistexpiry)
 
-    def reconcile() -> dict[str, Any] | None:
-        found = find_rollback(site, user, title=title, pageid=pageid)
-        return None if found is None else {'rollback': found}
-
-    answer = submit_write(site, params, token='rollback',
-                          reconcile=reconcile, page=page or pageid,
-                          max_wait=max_wait)
+    answer = submit_write(
+        site, params, token='rollback', page=page or pageid,
+        reconcile=reconcile_by('rollback', lambda: find_rollback(
+            site, user, title=title, pageid=pageid)), max_wait=max_wait)
     data = answer.get('rollback', {})
     if is_simulation() and 'revid' not in data:
         return RollbackResult(title=name, user=user, pageid=pageid,

@@ -1,8 +1,14 @@
-"""Restore deleted revisions, never more than asked for."""
+"""Restore deleted revisions, never more than asked for.
+
+Whether one undelete request landed, after an uncertain answer or a
+kill, is :func:`landed` (pure) and :func:`find_undelete` (one or two
+reads), as for every operation.
+"""
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import pywikibot
@@ -16,12 +22,12 @@ from ..wiki._query import batch_size, query, query_pages, read
 from ..results import DeletedRevision, UndeleteResult
 from ..wiki._rights import require_rights
 from ..wiki._validate import normalize_username, parse_timestamp
-from ..wiki._write import is_simulation, submit_write
+from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
 __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
-           'landed_undelete', 'last_deletion', 'select_revisions',
-           'still_deleted', 'undelete', 'undelete_landed']
+           'find_undelete', 'landed', 'last_deletion', 'select_revisions',
+           'undelete']
 
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
@@ -179,23 +185,20 @@ def select_revisions(page: pywikibot.Page, *, since: Any = None,
                              tuple(fileids))
 
 
-def still_deleted(site: Any, title: str) -> tuple[set[str], set[int]]:
-    """Return the timestamps and file ids of *title* still in the archive."""
-    (_, revs), = deleted_revisions(site, [title])
-    stamps = {r.timestamp.totimestampformat() for r in revs}
-    fileids: set[int] = set()
-    if pywikibot.Page(site, title).namespace() == 6:
-        fileids = set(deleted_file_ids(site, title))
-    return stamps, fileids
-
-
-def landed_undelete(part: dict[str, Any], stamps: set[str],
-                    fileids: set[int]) -> bool | None:
+def landed(part: dict[str, Any], stamps: set[str],
+           fileids: set[int]) -> bool | None:
     """Tell from what is still deleted whether one request landed.
+
+    >>> part = {'timestamps': ['20260101000000', '20260102000000']}
+    >>> deleted = set(part['timestamps'])
+    >>> landed(part, set(), set()), landed(part, deleted, set())
+    (True, False)
+    >>> landed(part, {'20260101000000'}, set()) is None
+    True
 
     :param part: the request's selection: ``all_revisions``, or
         ``timestamps`` and ``fileids``
-    :param stamps: timestamps still deleted (:func:`still_deleted`)
+    :param stamps: timestamps still deleted
     :param fileids: file ids still deleted
     :return: True if it landed, False if nothing of it did, None if
         part of it did
@@ -212,15 +215,33 @@ def landed_undelete(part: dict[str, Any], stamps: set[str],
     return None
 
 
-def undelete_landed(site: Any, title: str,
-                    part: dict[str, Any]) -> bool | None:
+def find_undelete(page: pywikibot.Page,
+                  part: dict[str, Any]) -> dict[str, Any] | None:
     """Ask the wiki whether an undelete of *part* landed (one or two reads).
+
+    What is still in the archive is read: the page's deleted revisions,
+    and for a file its deleted versions (:func:`landed`).
 
     :param part: ``{'all_revisions': True}``, or ``timestamps`` and
         ``fileids`` lists
-    :return: see :func:`landed_undelete`
+    :return: the ``undelete`` answer the API would have given, or None
+        when nothing of it is back
+    :raises OutcomeUnknownError: part of it is back
     """
-    return landed_undelete(part, *still_deleted(site, title))
+    site, title = page.site, page.title()
+    (_, revs), = deleted_revisions(site, [title])
+    stamps = {r.timestamp.totimestampformat() for r in revs}
+    fileids: set[int] = set()
+    if page.namespace() == 6:
+        fileids = set(deleted_file_ids(site, title))
+    done = landed(part, stamps, fileids)
+    if done is None:
+        raise OutcomeUnknownError(f'{title}: part of the undelete is done',
+                                  page=page)
+    if not done:
+        return None
+    return {'title': title, 'revisions': len(part.get('timestamps', [])),
+            'fileversions': len(part.get('fileids', []))}
 
 
 def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
@@ -289,20 +310,10 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
             watchlist=watchlist, watchlistexpiry=watchlistexpiry,
             undeletetalk=talk_here, **selection_part)
 
-        def reconcile(part=selection_part):
-            landed = undelete_landed(site, title, part)
-            if landed is None:
-                raise OutcomeUnknownError(
-                    f'{title}: part of the undelete is done', page=page)
-            if not landed:
-                return None
-            return {'undelete': {
-                'title': title, 'revisions': len(part.get('timestamps', [])),
-                'fileversions': len(part.get('fileids', []))}}
-
-        answer = submit_write(site, params, token='csrf',
-                              reconcile=reconcile, page=page,
-                              max_wait=max_wait)
+        answer = submit_write(
+            site, params, token='csrf', page=page, max_wait=max_wait,
+            reconcile=reconcile_by('undelete', partial(
+                find_undelete, page, selection_part)))
         part_result = UndeleteResult.from_api(
             {'title': title, **answer.get('undelete', {})},
             simulated=is_simulation())

@@ -59,7 +59,7 @@ except ImportError:  # pragma: no cover - pywikibot < 11.5
 
 
 __all__ = ['DEFAULT_MAX_WAIT', 'UNCERTAIN', 'is_simulation', 'login_again',
-           'submit_write']
+           'reconcile_by', 'submit_write']
 
 #: exceptions after which the write may or may not have happened;
 #: pywikibot turns a garbled (non-JSON) answer into SiteDefinitionError
@@ -73,6 +73,39 @@ DEFAULT_MAX_WAIT = 300.0
 #: reads the wiki after an uncertain outcome: an API-shaped answer if
 #: the write happened, None if it certainly did not; raises if unsure
 Reconcile = Callable[[], 'dict[str, Any] | None']
+
+
+def reconcile_by(action: str, find: Callable[[], Any], *,
+                 answer: dict[str, Any] | None = None) -> Reconcile:
+    """Return the :data:`Reconcile` of a write from its operation's reader.
+
+    Every operation answers "did it land?" the same way: a reader
+    (``find_rollback``, ``find_edit``, ``find_delete``,
+    ``find_undelete``, ``find_filerevert``) reads the wiki and returns
+    what the write left there, None when it certainly did not land, and
+    raises when it cannot tell. This turns that into the answer the API
+    would have given for *action*.
+
+    >>> reconcile_by('edit', lambda: None)() is None
+    True
+    >>> reconcile_by('edit', lambda: {'newrevid': 9})()
+    {'edit': {'newrevid': 9}}
+    >>> reconcile = reconcile_by('filerevert', lambda: 'v2',
+    ...                          answer={'result': 'Success'})
+    >>> reconcile()
+    {'filerevert': {'result': 'Success'}}
+
+    :param action: the write's API action, the key of its answer
+    :param find: the reader, called once per uncertain outcome
+    :param answer: the answer's body when the reader's find is not it
+    """
+    def reconcile() -> dict[str, Any] | None:
+        found = find()
+        if found is None:
+            return None
+        return {action: found if answer is None else dict(answer)}
+
+    return reconcile
 
 
 def is_simulation() -> bool:
@@ -203,14 +236,16 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
 
     .. code-block:: python
 
-       answer = submit_write(site, {'action': 'delete', 'title': 'Foo'},
-                             token='csrf', reconcile=gone_yet)
+       answer = submit_write(
+           site, {'action': 'delete', 'title': 'Foo'}, token='csrf',
+           reconcile=reconcile_by('delete', lambda: find_delete(site, 'Foo')))
 
     :param params: parameters without token
     :param token: token type, ``'csrf'`` or ``'rollback'``
     :param reconcile: reads the wiki after an uncertain outcome and
         returns an API-shaped answer if the write happened, None if it
-        certainly did not; it raises if it cannot tell
+        certainly did not; it raises if it cannot tell (made from the
+        operation's reader by :func:`reconcile_by`)
     :param page: the page concerned, for errors
     :param max_wait: seconds to keep waiting out failures the wiki
         confirmed as not written (rate limit, read-only, lag, network);
