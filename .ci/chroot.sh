@@ -11,7 +11,8 @@
 # under $PWBREVERT_CHROOTS and shared by every checkout: making one
 # takes about two minutes and 750 MB. A stamp file is written last, so
 # a chroot that was interrupted half-way is made again from scratch.
-# Running PHP in it (tests/wikiharness.py) needs root, as chroot does.
+# Running PHP in it (tests/harness/wikiharness.py) needs root, as chroot
+# does.
 #
 # Environment:
 #   PWBREVERT_CHROOTS  where chroots live

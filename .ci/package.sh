@@ -94,10 +94,11 @@ fi
 
 # What each archive holds. The sdist: the package, the scripts, every
 # file of tests/ (the suite runs from it, conftest.py and the harness
-# included), benchmarks/*.py (test_load.py seeds with them), .ci/, the
-# README and user-config.example.py; no secrets, caches or results. The
-# wheel: pywikibot_revert and pywikibot_revert_scripts (the scripts and
-# the i18n package pwb imports), and no top-level "scripts" or "tests".
+# package tests/harness/ included), benchmarks/*.py (test_load.py seeds
+# with them), .ci/, the README and user-config.example.py; no secrets,
+# caches or results. The wheel: pywikibot_revert and
+# pywikibot_revert_scripts (the scripts and the i18n package pwb
+# imports), and no top-level "scripts" or "tests".
 # shellcheck disable=SC2016
 if contents=$("$tools/python" - "$work/src" "$sdist" "$wheel" <<'EOF'
 import sys
@@ -113,7 +114,7 @@ want = {'PKG-INFO', 'README.md', 'user-config.example.py', 'setup.cfg',
         'pyproject.toml', 'MANIFEST.in',
         'pywikibot_revert/_scripts_i18n/__init__.py'}
 for pattern in ('pywikibot_revert/*.py', 'pywikibot_revert/*/*.py',
-                'scripts/*.py', 'tests/*',
+                'scripts/*.py', 'tests/*', 'tests/*/*',
                 'benchmarks/*.py', '.ci/*'):
     want.update(str(p.relative_to(src)) for p in src.glob(pattern)
                 if p.is_file())

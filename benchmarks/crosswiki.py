@@ -1,7 +1,8 @@
 """The crosswiki job: one ``-sites:`` run against three single-wiki runs.
 
-Three wikis (families ``xwa``, ``xwb``, ``xwc`` of ``tests/multiwiki.py``)
-hold the same N pages with Vandal's edits on top. The job is done two
+Three wikis (families ``xwa``, ``xwb``, ``xwc`` of
+``tests/harness/multiwiki.py``) hold the same N pages with Vandal's
+edits on top. The job is done two
 ways, each from the same seeded state:
 
 - **sum of single runs**: ``pwb -family:F -lang:F rollback -user:Vandal
@@ -22,9 +23,9 @@ access log over the whole run (login included), so the preflight of
 the ``-sites:`` run shows as the difference between the two.
 
 The three wikis are clones of the benchmark's wiki
-(:meth:`TestWiki.clone <wikiharness.TestWiki.clone>`), each given a copy
-of its seeded snapshot, so all hold the same pages and revisions. All
-four web servers share the machine's cores.
+(:meth:`TestWiki.clone <harness.wikiharness.TestWiki.clone>`), each
+given a copy of its seeded snapshot, so all hold the same pages and
+revisions. All four web servers share the machine's cores.
 """
 from __future__ import annotations
 
@@ -40,12 +41,14 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-import run  # first: it puts tests/ (wikiharness, multiwiki) on sys.path
+import run  # first: it puts tests/ (the harness package) on sys.path
 
 import probe
 import verify
-from multiwiki import FAMILIES, start_wikis, stop_wikis, write_multi_config
-from wikiharness import TestWiki
+from harness.multiwiki import (
+    FAMILIES, start_wikis, stop_wikis, write_multi_config,
+)
+from harness.wikiharness import TestWiki
 
 
 __all__ = ['COLUMNS', 'PREFLIGHT_ALLOWANCE', 'SINGLE_ARGS', 'SITES_ARGS',

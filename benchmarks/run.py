@@ -6,8 +6,8 @@ One command::
         [--scale 5000] [--only rollback,undelete,filerevert,buried,crosswiki]
         [--repeat 1]
 
-starts a throwaway test wiki (``tests/wikiharness.py``) on a free port of
-127.0.0.1, seeds the work to undo with maintenance scripts (see
+starts a throwaway test wiki (``tests/harness/wikiharness.py``) on a free
+port of 127.0.0.1, seeds the work to undo with maintenance scripts (see
 :mod:`seeding`), snapshots it, and runs every contender in its own
 process, restoring the snapshot before each one so all start from the
 same state. For each run it measures
@@ -56,7 +56,9 @@ REPO = HERE.parent
 sys.path.insert(0, str(REPO / 'tests'))
 sys.path.insert(0, str(HERE))
 
-from wikiharness import LogLine, TestWiki, missing_requirements  # noqa: E402
+from harness.wikiharness import (  # noqa: E402
+    LogLine, TestWiki, missing_requirements,
+)
 
 import probe  # noqa: E402
 import seeding  # noqa: E402

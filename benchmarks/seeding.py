@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any
 from xml.sax.saxutils import escape
 
-from wikiharness import TestWiki, make_png
+from harness.wikiharness import TestWiki, make_png
 
 import verify
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from wikiharness import TestWiki
+from harness.wikiharness import TestWiki
 
 
 __all__ = ['buried_text', 'check_buried', 'check_filerevert', 'check_rollback',

@@ -29,12 +29,12 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-# Test modules import the harness by its plain name whatever the import
-# mode is.
+# Test modules import the harness package (tests/harness/) as
+# ``harness``, whatever pytest's import mode is.
 if str(Path(__file__).parent) not in sys.path:
     sys.path.insert(0, str(Path(__file__).parent))
 
-from wikiharness import (  # noqa: E402
+from harness.wikiharness import (  # noqa: E402
     CODE, FAMILY, TestWiki, free_port, missing_requirements,
 )
 
@@ -132,6 +132,16 @@ def wiki() -> Iterator[TestWiki]:
 
 
 @pytest.fixture(scope='session')
+def session_dir() -> Path:
+    """The session's directory: its wiki, logs and pywikibot configuration.
+
+    For what outlives one test, e.g. the clones of a module's
+    cross-wiki fixture; a test's own files go to ``tmp_path``.
+    """
+    return SESSION_DIR
+
+
+@pytest.fixture(scope='session')
 def config_dir() -> Path:
     """The PYWIKIBOT_DIR of this process (default user ``Admin``)."""
     return CONFIG_DIR
@@ -200,7 +210,7 @@ def fresh_user(wiki: TestWiki, config_dir: Path,
     Usage: ``name, vandal = fresh_user('Vandal')`` gives e.g.
     ``'VandalT12'`` and a logged-in APISite for it.
     """
-    from wikitools import new_user
+    from harness.wikitools import new_user
 
     def make(prefix: str) -> tuple[str, Any]:
         name = f'{prefix}{unique.split()[0]}'
@@ -216,8 +226,8 @@ def proxied_config(wiki: TestWiki, config_dir_for: Callable[..., Path],
 
     Usage: ``cfg, proxy = proxied_config``; the proxy is this test's own.
     """
-    from faultproxy import FaultProxy
-    from wikitools import proxied_config_dir
+    from harness.faultproxy import FaultProxy
+    from harness.wikitools import proxied_config_dir
     with FaultProxy(wiki.port) as proxy:
         yield proxied_config_dir(wiki, config_dir_for, proxy.url,
                                  unique), proxy

@@ -16,7 +16,9 @@ from pywikibot_revert.wiki._listings import unique
 from pywikibot_revert.bot._journal import Journal
 from pywikibot_revert.bot._undelete import UndeleteBot
 from pywikibot_revert.bot._reverse import ReverseBot
-from wikitools import delete, deleted_count, edit, exists, revisions, text_of
+from harness.wikitools import (
+    delete, deleted_count, edit, exists, revisions, text_of,
+)
 
 
 pytestmark = pytest.mark.wiki

@@ -12,8 +12,8 @@ import urllib.request
 
 import pytest
 
-from test_conflicts import Conversation, _while_held
-from wikitools import (
+from harness.wikitools import (
+    Conversation,
     deleted_count,
     delete,
     edit,
@@ -21,6 +21,7 @@ from wikitools import (
     pwb,
     revisions,
     text_of,
+    while_held,
 )
 
 
@@ -286,7 +287,7 @@ def test_edit_between_plan_and_write_is_a_conflict(wiki, site, site_for,
         late['revid'] = edit(editor, title, late['text'])
 
     report = tmp_path / 'f.jsonl'
-    thread = _while_held(proxy, other_client_edits)
+    thread = while_held(proxy, other_client_edits)
     code, out = pwb(wiki, cfg, 'rollback', f'-user:{user}', '-buried',
                     '-always', f'-report:{report}')
     thread.join(10)
@@ -317,7 +318,7 @@ def test_page_deleted_before_the_write_is_not_created(
     title = f'{unique} gone'
     _bury(site_for, spam, title)
     proxy.add_fault('hold_before_forward', action='edit')
-    thread = _while_held(proxy, lambda: delete(site, title))
+    thread = while_held(proxy, lambda: delete(site, title))
     code, out = pwb(wiki, cfg, 'rollback', f'-user:{user}', '-buried',
                     '-always')
     thread.join(10)

@@ -9,22 +9,21 @@ and account named (and asked about) before the first write.
 from __future__ import annotations
 
 import json
-import subprocess
-import threading
 import time
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
+    Conversation,
     deleted_count,
     delete,
     edit,
     file_sha1s,
     pwb,
     revisions,
-    spawn_pwb,
     text_of,
     upload,
+    while_held,
 )
 
 
@@ -33,50 +32,6 @@ pytestmark = pytest.mark.wiki
 
 def _records(journal):
     return [json.loads(line) for line in journal.read_text().splitlines()]
-
-
-class Conversation:
-
-    """``pwb ARGS`` with a pipe for stdin: wait for a prompt, answer it."""
-
-    def __init__(self, wiki, config_dir, args):
-        self.proc = spawn_pwb(wiki, config_dir, args,
-                              stdin=subprocess.PIPE, text=False)
-        self.out = b''
-        self._grown = threading.Condition()
-        self._reader = threading.Thread(target=self._read, daemon=True)
-        self._reader.start()
-
-    def _read(self):
-        while chunk := self.proc.stdout.read1(4096):
-            with self._grown:
-                self.out += chunk
-                self._grown.notify_all()
-
-    @property
-    def text(self):
-        return self.out.decode('utf-8', 'replace')
-
-    def wait_for(self, text, count=1, timeout=60):
-        """Wait until *text* was printed *count* times."""
-        with self._grown:
-            if not self._grown.wait_for(
-                    lambda: self.out.count(text.encode()) >= count, timeout):
-                self.proc.kill()
-                self.proc.wait()
-                raise AssertionError(f'no {text!r} after {timeout} s:\n'
-                                     + self.text)
-
-    def answer(self, line):
-        self.proc.stdin.write(line.encode() + b'\n')
-        self.proc.stdin.flush()
-
-    def finish(self, timeout=120):
-        self.proc.stdin.close()
-        self.proc.wait(timeout)
-        self._reader.join(10)
-        self.proc.stdout.close()
-        return self.proc.returncode, self.text
 
 
 @pytest.fixture
@@ -126,17 +81,6 @@ def test_upload_during_the_confirmation_is_not_overwritten(
     assert done == {untouched}
 
 
-def _while_held(proxy, action):
-    """Start waiting for a held *action* request; return the thread."""
-    def later():
-        if proxy.wait_held(120) is not None:
-            action()
-            proxy.release()
-    thread = threading.Thread(target=later, daemon=True)
-    thread.start()
-    return thread
-
-
 def test_upload_between_check_and_write_is_put_back(
         wiki, site, site_for, overwritten, proxied_config, tmp_path):
     """With -always: the revert lands on a newer upload; it is put back."""
@@ -153,7 +97,7 @@ def test_upload_between_check_and_write_is_put_back(
     def other_client_uploads():
         newer['sha1'] = upload(site_for('Editor'), title, tmp_path, 800)
 
-    thread = _while_held(proxy, other_client_uploads)
+    thread = while_held(proxy, other_client_uploads)
     code, out = pwb(wiki, cfg, 'filerevert', f'-user:{user}', '-always',
                     f'-journal:{journal}')
     thread.join(10)
@@ -191,7 +135,7 @@ def test_undo_merged_onto_a_newer_edit_is_undone(wiki, site, site_for,
         late['revid'] = edit(site_for('Editor'), title,
                              'one\n\ntwo\n\nthree and more')
 
-    thread = _while_held(proxy, other_client_edits)
+    thread = while_held(proxy, other_client_edits)
     code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
     thread.join(10)
 

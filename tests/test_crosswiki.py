@@ -20,11 +20,14 @@ from typing import Any
 
 import pytest
 
-from conftest import SESSION_DIR
-from faultproxy import FaultProxy
-from multiwiki import FAMILIES, start_wikis, stop_wikis, write_multi_config
-from wikiharness import make_png
-from wikitools import ApiClient, anon_edit, journal_states, pwb, spawn_pwb
+from harness.faultproxy import FaultProxy
+from harness.multiwiki import (
+    FAMILIES, start_wikis, stop_wikis, write_multi_config,
+)
+from harness.wikiharness import make_png
+from harness.wikitools import (
+    ApiClient, anon_edit, journal_states, pwb, spawn_pwb,
+)
 
 pytestmark = pytest.mark.wiki
 
@@ -33,9 +36,9 @@ TITLES = ['Spam one', 'Spam two', 'Spam three']
 
 
 @pytest.fixture(scope='module')
-def xwikis(wiki: Any) -> Any:
+def xwikis(wiki: Any, session_dir: Path) -> Any:
     """The three wikis, started once for the module."""
-    wikis = start_wikis(wiki, SESSION_DIR / 'crosswiki')
+    wikis = start_wikis(wiki, session_dir / 'crosswiki')
     yield wikis
     stop_wikis(wikis)
 

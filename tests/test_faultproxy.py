@@ -1,4 +1,4 @@
-"""Tests for the fault-injecting test proxy in :mod:`faultproxy`.
+"""Tests for the fault-injecting test proxy in :mod:`harness.faultproxy`.
 
 The proxy is exercised against a tiny stdlib HTTP server standing in for
 the wiki.  It records what it received, answers JSON, sets two cookies and
@@ -28,10 +28,7 @@ from typing import Any
 
 import pytest
 
-try:  # conftest.py and pytest put tests/ on sys.path: use the plain name
-    from faultproxy import FAULTS, HOLD_FAULTS, FaultProxy, Request
-except ImportError:  # pragma: no cover - run from elsewhere
-    from tests.faultproxy import FAULTS, HOLD_FAULTS, FaultProxy, Request
+from harness.faultproxy import FAULTS, HOLD_FAULTS, FaultProxy, Request
 
 try:
     import requests
@@ -374,7 +371,7 @@ def test_lifecycle(upstream: Upstream) -> None:
 
 def test_importable_without_pytest() -> None:
     """The module does not need pytest (or anything outside stdlib)."""
-    code = ('import sys; import faultproxy; '
+    code = ('import sys; import harness.faultproxy; '
             'assert "pytest" not in sys.modules; '
             'assert "requests" not in sys.modules')
     subprocess.run([sys.executable, '-W', 'error', '-c', code],

@@ -1,7 +1,7 @@
 """Faults between pywikibot and the wiki: never act twice, find out first.
 
-A loopback proxy (tests/faultproxy.py) sits between pywikibot and the
-test wiki. pywikibot talks to it as the wiki ``proxywiki``.
+A loopback proxy (tests/harness/faultproxy.py) sits between pywikibot
+and the test wiki. pywikibot talks to it as the wiki ``proxywiki``.
 """
 from __future__ import annotations
 
@@ -11,14 +11,14 @@ import pytest
 import pywikibot
 from pywikibot import config
 
-from faultproxy import FaultProxy
 from pywikibot_revert import (
     OutcomeUnknownError,
     RateLimitedError,
     ReadOnlyError,
     ServerUnavailableError,
 )
-from wikitools import (
+from harness.faultproxy import FaultProxy
+from harness.wikitools import (
     delete,
     deleted_count,
     edit,
@@ -226,7 +226,7 @@ def test_writes_are_posts_with_token_in_body_and_assertuser(psite, proxy,
 
 
 def test_ip_spellings(site, site_for, wiki, unique):
-    from wikitools import anon_edit
+    from harness.wikitools import anon_edit
     title = f'{unique} anon'
     edit(site_for('Editor'), title, 'good')
     anon_edit(wiki.api_url, title, 'bad')

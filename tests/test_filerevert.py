@@ -15,7 +15,7 @@ from pywikibot_revert import (
     MissingTargetError,
     OnlyAuthorError,
 )
-from wikitools import (
+from harness.wikitools import (
     file_sha1s,
     file_versions,
     revert_comment_en,

@@ -1,13 +1,13 @@
 """SIGKILL in the middle of a write, then resume and undo with the journal.
 
-A loopback proxy (tests/faultproxy.py) holds the answer to the second
-write of a run: the wiki did the write, the program never hears of it.
-Then the program is killed with SIGKILL, so nothing but the journal's
-``intent`` line tells of that write. A rerun with the same journal must
-find out on the wiki that it landed, record it ``done`` (``reconciled``)
-without writing again, finish the other pages, and ``-undo`` must undo
-it with the rest. The counterpart: a write held *before* it reached the
-wiki is done exactly once by the rerun.
+A loopback proxy (tests/harness/faultproxy.py) holds the answer to the
+second write of a run: the wiki did the write, the program never hears
+of it. Then the program is killed with SIGKILL, so nothing but the
+journal's ``intent`` line tells of that write. A rerun with the same
+journal must find out on the wiki that it landed, record it ``done``
+(``reconciled``) without writing again, finish the other pages, and
+``-undo`` must undo it with the rest. The counterpart: a write held
+*before* it reached the wiki is done exactly once by the rerun.
 """
 from __future__ import annotations
 
@@ -19,8 +19,8 @@ from typing import Any
 
 import pytest
 
-from faultproxy import FaultProxy, Request
-from wikitools import (
+from harness.faultproxy import FaultProxy, Request
+from harness.wikitools import (
     delete,
     deleted_count,
     edit,

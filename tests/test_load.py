@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from faultproxy import FaultProxy, Request
-from wikitools import delete, settled_count, signal_pwb
+from harness.faultproxy import FaultProxy, Request
+from harness.wikitools import delete, settled_count, signal_pwb
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent
                        / 'benchmarks'))

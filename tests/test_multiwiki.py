@@ -1,6 +1,6 @@
 """Tests of the multi-wiki harness: clones, their config, URL mapping.
 
-Three clones of the session's wiki run at once (:mod:`multiwiki`); a
+Three clones of the session's wiki run at once (:mod:`harness.multiwiki`); a
 pywikibot configuration knows them as the AutoFamilies ``xwa``, ``xwb``
 and ``xwc``. pywikibot runs in subprocesses here: this process's
 pywikibot has read the session's configuration for good.
@@ -14,12 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from multiwiki import (
+from harness.multiwiki import (
     FAMILIES, PASSWORD_FILE, run_python, start_wikis, stop_wikis,
     write_multi_config,
 )
-from wikiharness import TestWiki
-from wikitools import anon_edit
+from harness.wikiharness import TestWiki
+from harness.wikitools import anon_edit
 
 pytestmark = pytest.mark.wiki
 

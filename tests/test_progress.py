@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import SESSION_DIR
-from multiwiki import start_wikis, stop_wikis, write_multi_config
-from wikitools import ApiClient, edit, pwb, revisions
+from harness.multiwiki import start_wikis, stop_wikis, write_multi_config
+from harness.wikitools import ApiClient, edit, pwb, revisions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent
                        / 'benchmarks'))
@@ -119,13 +118,14 @@ def test_short_simulate_run_prints_no_status_line(wiki, site, site_for,
     assert {t: revisions(site, t)[0]['revid'] for t in titles} == tops
 
 
-def test_cross_wiki_run_one_line_per_wiki(wiki, tmp_path, unique):
+def test_cross_wiki_run_one_line_per_wiki(wiki, session_dir, tmp_path,
+                                          unique):
     """Each wiki's run prints its own lines, prefixed, whole, not twice.
 
     110 titles no wiki has: each is an expected skip ("missing"), a
     request each, on each wiki.
     """
-    wikis = start_wikis(wiki, SESSION_DIR / 'progress-crosswiki',
+    wikis = start_wikis(wiki, session_dir / 'progress-crosswiki',
                         ('xwa', 'xwb'))
     try:
         cfg = write_multi_config(tmp_path / 'pwb', wikis,

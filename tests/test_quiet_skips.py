@@ -12,7 +12,9 @@ import re
 
 import pytest
 
-from wikitools import delete, deleted_count, edit, exists, pwb, revisions
+from harness.wikitools import (
+    delete, deleted_count, edit, exists, pwb, revisions,
+)
 
 
 pytestmark = pytest.mark.wiki

@@ -17,7 +17,7 @@ from pywikibot_revert import (
     ProtectedPageError,
     RollbackResult,
 )
-from wikitools import (
+from harness.wikitools import (
     edit,
     hide_user_of,
     protect,

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from wikitools import edit, new_user, pwb, revisions, text_of
+from harness.wikitools import edit, new_user, pwb, revisions, text_of
 
 
 pytestmark = pytest.mark.wiki

@@ -6,7 +6,7 @@ import time
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
     file_sha1s,
     file_versions,
     new_user,

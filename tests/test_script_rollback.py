@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
     anon_edit,
     edit,
     interrupt_pwb,

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
     delete,
     deleted_count,
     deletion_entry,

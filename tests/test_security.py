@@ -11,7 +11,7 @@ import urllib.parse
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
     edit,
     interrupt_pwb,
     new_user,

@@ -23,8 +23,8 @@ import pytest
 import pywikibot
 from pywikibot import config
 
-from wikiharness import TestWiki, free_port
-from wikitools import (
+from harness.wikiharness import TestWiki, free_port
+from harness.wikitools import (
     edit,
     journal_states,
     pwb,

@@ -25,7 +25,7 @@ import sqlite3
 
 import pytest
 
-from wikitools import (
+from harness.wikitools import (
     edit,
     journal_states,
     pwb,

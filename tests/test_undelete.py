@@ -13,7 +13,7 @@ from pywikibot_revert import (
     NothingToUndeleteError,
     UndeleteResult,
 )
-from wikitools import (
+from harness.wikitools import (
     delete,
     deleted_count,
     deletion_entry,

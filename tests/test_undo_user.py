@@ -15,7 +15,7 @@ from pywikibot_revert import (
     UndoUserResult,
 )
 from pywikibot_revert.ops._edit import edit_on
-from wikitools import edit, revisions, text_of
+from harness.wikitools import edit, revisions, text_of
 
 
 pytestmark = pytest.mark.wiki

@@ -8,7 +8,7 @@ from pywikibot_revert.wiki import _apierrors as api
 from pywikibot_revert import exceptions as exc
 from pywikibot_revert.bot import _errors as script_errors
 from pywikibot_revert.wiki._apierrors import API_ERRORS, from_api_error
-from test_unit_exceptions import ERROR_CLASSES, SCRIPT_ERRORS
+from harness.errors import ERROR_CLASSES, SCRIPT_ERRORS
 
 
 #: error classes raised by the plugin's own checks, with no API code

@@ -1,27 +1,12 @@
 """The error tree and the public API (no wiki needed)."""
 from __future__ import annotations
 
-import inspect
-
 from pywikibot.exceptions import Error, UserRightsError
 
 import pywikibot_revert
 from pywikibot_revert import exceptions as exc
 from pywikibot_revert.bot import _errors as script_errors
-
-
-#: the categories of the run policy: never raised themselves
-CATEGORIES = {exc.RevertError, exc.NothingToDoError, exc.StopRunError}
-
-ERROR_CLASSES = {cls for _, cls in inspect.getmembers(exc, inspect.isclass)
-                 if issubclass(cls, exc.RevertError)
-                 and cls not in CATEGORIES}
-
-#: errors only the scripts raise: in the tree, not in the library's API
-SCRIPT_ERRORS = {cls for _, cls in inspect.getmembers(script_errors,
-                                                      inspect.isclass)
-                 if issubclass(cls, exc.RevertError)
-                 and cls not in CATEGORIES}
+from harness.errors import CATEGORIES, ERROR_CLASSES, SCRIPT_ERRORS
 
 
 def test_hierarchy_keeps_core_catch_alls():

@@ -8,7 +8,7 @@ from pywikibot_revert import exceptions as exc
 from pywikibot_revert.bot import _errors as script_errors
 from pywikibot_revert.wiki._apierrors import from_api_error
 from pywikibot_revert.bot._errors import classify
-from test_unit_exceptions import ERROR_CLASSES, SCRIPT_ERRORS
+from harness.errors import ERROR_CLASSES, SCRIPT_ERRORS
 
 
 SKIP = {exc.AlreadyRolledBackError, exc.OnlyAuthorError,

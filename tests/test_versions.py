@@ -37,8 +37,8 @@ from pywikibot_revert.wiki._params import (
     undelete_params,
 )
 from pywikibot_revert.wiki._rights import REQUIRED_RIGHTS
-from wikiharness import TestWiki
-from wikitools import delete, edit, exists, new_user, revisions, upload
+from harness.wikiharness import TestWiki
+from harness.wikitools import delete, edit, exists, new_user, revisions, upload
 
 
 #: Whether ``action=rollback`` stores its ``tags`` on the new revision.

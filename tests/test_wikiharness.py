@@ -1,4 +1,4 @@
-"""Tests of the test wiki harness itself (tests/wikiharness.py)."""
+"""Tests of the test wiki harness itself (tests/harness/wikiharness.py)."""
 from __future__ import annotations
 
 import hashlib
@@ -12,7 +12,9 @@ import pytest
 
 import pywikibot
 from pywikibot.site import APISite
-from wikiharness import USER_GROUPS, TestWiki, make_png, mediawiki_version
+from harness.wikiharness import (
+    USER_GROUPS, TestWiki, make_png, mediawiki_version,
+)
 
 
 def test_make_png_distinct(tmp_path: Path) -> None:

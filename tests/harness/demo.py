@@ -1,8 +1,9 @@
 """The main job on a local demo wiki: an incident, cleaned up by the scripts.
 
 Run it with ``bash .ci/demo.sh`` (sets everything up first) or, in a
-prepared environment, ``.venv/bin/python tests/demo.py``. It starts a
-throwaway MediaWiki on 127.0.0.1, seeds a realistic incident, runs
+prepared environment, ``.venv/bin/python tests/harness/demo.py``. It
+starts a throwaway MediaWiki on 127.0.0.1, seeds a realistic incident,
+runs
 
 - ``pwb rollback -user:Spambot -always``: a spambot's edits on many pages,
 - ``pwb undelete -logevents:delete,Hasty,...``: an admin's mistaken mass
@@ -21,10 +22,11 @@ import time
 from pathlib import Path
 
 
-HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
+# Run as a program, by its path: the harness package is found in
+# tests/, the directory above this file's.
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from wikiharness import TestWiki  # noqa: E402
+from harness.wikiharness import TestWiki  # noqa: E402
 
 
 PAGES = 24
@@ -40,7 +42,7 @@ def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
     """Create the incident; return what the checks need."""
     import pywikibot
 
-    from wikitools import delete, edit, new_user, upload
+    from harness.wikitools import delete, edit, new_user, upload
 
     editor = pywikibot.Site('testwiki', 'testwiki', user='Editor')
     editor.login()
@@ -82,7 +84,7 @@ def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
 
 def state(site, incident: dict) -> dict[str, str]:
     """Describe the wiki's state in a few numbers."""
-    from wikitools import exists, file_sha1s, revisions
+    from harness.wikitools import exists, file_sha1s, revisions
     tops = [revisions(site, t)[0]['user'] for t in incident['spammed']]
     files = [site.simple_request(
         action='query', prop='imageinfo', titles=t, iiprop='user',

@@ -1,15 +1,16 @@
 """Several throwaway wikis at once, for tests that work across wikis.
 
 The wikis are clones of the session's wiki (:meth:`TestWiki.clone
-<wikiharness.TestWiki.clone>`: a file copy, no install), each served on
-a port of its own, with the same users and passwords. pywikibot knows
-each one as an AutoFamily named in :data:`FAMILIES`; the only code of an
-AutoFamily is its name, so ``pywikibot.Site('xwb', 'xwb')`` is the wiki
-of family ``xwb``, and so is ``pwb -family:xwb -lang:xwb SCRIPT``.
+<harness.wikiharness.TestWiki.clone>`: a file copy, no install), each
+served on a port of its own, with the same users and passwords.
+pywikibot knows each one as an AutoFamily named in :data:`FAMILIES`; the
+only code of an AutoFamily is its name, so
+``pywikibot.Site('xwb', 'xwb')`` is the wiki of family ``xwb``, and so
+is ``pwb -family:xwb -lang:xwb SCRIPT``.
 
-Like :mod:`wikiharness` this module needs the standard library only;
-pywikibot is imported by the helpers that use it, since a process reads
-its configuration directory once, on the first import.
+Like :mod:`harness.wikiharness` this module needs the standard library
+only; pywikibot is imported by the helpers that use it, since a process
+reads its configuration directory once, on the first import.
 
 Example::
 
@@ -32,7 +33,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wikiharness import (
+from .wikiharness import (
     _USER_CONFIG, CODE, FAMILY, TestWiki, _write_private, free_port,
 )
 
@@ -202,21 +203,21 @@ def run_python(config_dir: Path, source: str, *args: str,
 
     Example::
 
-        out = run_python(cfg, 'import sys, multiwiki; '
+        out = run_python(cfg, 'import sys; from harness import multiwiki; '
                          'print(multiwiki.site_of(sys.argv[1]))', 'xwb')
 
     :param config_dir: directory to use as PYWIKIBOT_DIR, e.g. from
         :func:`write_multi_config`
-    :param source: the program, run as ``python -c SOURCE ARGS``; this
-        directory (tests/) is on its ``sys.path``
+    :param source: the program, run as ``python -c SOURCE ARGS``; the
+        directory of the harness package (tests/) is on its ``sys.path``
     :param args: its arguments, in ``sys.argv[1:]``
     :param timeout: seconds before the program is killed
     :return: the finished process, output captured as text
     """
     env = TestWiki.pywikibot_env(config_dir)
-    here = str(Path(__file__).resolve().parent)
+    tests = str(Path(__file__).resolve().parent.parent)
     env['PYTHONPATH'] = os.pathsep.join(filter(None, (
-        here, env.get('PYTHONPATH'))))
+        tests, env.get('PYTHONPATH'))))
     return subprocess.run(
         [sys.executable, '-c', source, *args], env=env, cwd=config_dir,
         stdin=subprocess.DEVNULL, capture_output=True, text=True,

@@ -10,14 +10,16 @@ import inspect
 import os
 import subprocess
 import sys
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pywikibot
 from pywikibot.site._upload import Uploader
 
-from wikiharness import make_png
+from .wikiharness import make_png
 
 
 def edit(site: Any, title: str, text: str, summary: str = 'test') -> int:
@@ -193,6 +195,68 @@ def spawn_pwb(wiki: Any, config_dir: Path, args: list[str], *,
         encoding='utf-8' if text else None)
 
 
+class Conversation:
+
+    """``pwb ARGS`` with a pipe for stdin: wait for a prompt, answer it.
+
+    The output is read in a thread as it comes, so a question printed
+    without a line end can be waited for.
+
+    Example::
+
+        talk = Conversation(wiki, cfg, ['rollback', '-user:Vandal'])
+        talk.wait_for('Act on')
+        talk.answer('y')
+        code, out = talk.finish()
+
+    :param wiki: the :class:`~harness.wikiharness.TestWiki` to run on
+    :param config_dir: the ``pwb`` configuration directory
+    :param args: the script and its arguments
+    """
+
+    def __init__(self, wiki, config_dir, args):
+        self.proc = spawn_pwb(wiki, config_dir, args,
+                              stdin=subprocess.PIPE, text=False)
+        self.out = b''
+        self._grown = threading.Condition()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self):
+        while chunk := self.proc.stdout.read1(4096):
+            with self._grown:
+                self.out += chunk
+                self._grown.notify_all()
+
+    @property
+    def text(self):
+        """Everything printed so far, decoded."""
+        return self.out.decode('utf-8', 'replace')
+
+    def wait_for(self, text, count=1, timeout=60):
+        """Wait until *text* was printed *count* times."""
+        with self._grown:
+            if not self._grown.wait_for(
+                    lambda: self.out.count(text.encode()) >= count, timeout):
+                self.proc.kill()
+                self.proc.wait()
+                raise AssertionError(f'no {text!r} after {timeout} s:\n'
+                                     + self.text)
+
+    def answer(self, line):
+        """Type *line* and Enter."""
+        self.proc.stdin.write(line.encode() + b'\n')
+        self.proc.stdin.flush()
+
+    def finish(self, timeout=120):
+        """Close stdin, wait for the end; return the exit status and text."""
+        self.proc.stdin.close()
+        self.proc.wait(timeout)
+        self._reader.join(10)
+        self.proc.stdout.close()
+        return self.proc.returncode, self.text
+
+
 def interrupt_pwb(wiki: Any, config_dir: Path, args: list[str], *,
                   after: str, times: int, sig: int) -> tuple[int, str]:
     """Run ``pwb ARGS`` and send *sig* once *after* was printed *times*.
@@ -357,6 +421,27 @@ def proxied_config_dir(wiki: Any, config_dir_for: Any, proxy_url: str,
     secret.write_text(f"('proxywiki', 'proxywiki', 'Admin', "
                       f"{wiki.users['Admin']!r})\n", encoding='utf-8')
     return cfg
+
+
+def while_held(proxy: Any, action: Callable[[], Any]) -> threading.Thread:
+    """Run *action* while the proxy holds a request, then let it go on.
+
+    Makes a race happen for real: with ``proxy.add_fault(
+    'hold_before_forward', action='edit')`` our write waits in the proxy
+    while *action*, another client's write, reaches the wiki first.
+
+    :param proxy: a :class:`~harness.faultproxy.FaultProxy` with a hold
+        fault
+    :param action: called without arguments once a request is held
+    :return: the thread, started; join it once the run is over
+    """
+    def later():
+        if proxy.wait_held(120) is not None:
+            action()
+            proxy.release()
+    thread = threading.Thread(target=later, daemon=True)
+    thread.start()
+    return thread
 
 
 class ApiClient:
