@@ -8,11 +8,11 @@ and account named (and asked about) before the first write.
 """
 from __future__ import annotations
 
-import json
 import time
 
 import pytest
 
+from pywikibot_revert.bot._journal import Journal
 from harness.wikitools import (
     Conversation,
     deleted_count,
@@ -28,10 +28,6 @@ from harness.wikitools import (
 
 
 pytestmark = pytest.mark.wiki
-
-
-def _records(journal):
-    return [json.loads(line) for line in journal.read_text().splitlines()]
 
 
 @pytest.fixture
@@ -77,7 +73,7 @@ def test_upload_during_the_confirmation_is_not_overwritten(
     # afresh, the Editor is on top, so there is nothing to do
     assert f'{changed}: skipped (not the latest editor' in out, out
     assert file_sha1s(site, untouched)[0] == files[untouched][0]
-    done = {r['title'] for r in _records(journal) if r['type'] == 'done'}
+    done = {r['title'] for r in Journal.read(journal) if r['type'] == 'done'}
     assert done == {untouched}
 
 
@@ -110,7 +106,7 @@ def test_upload_between_check_and_write_is_put_back(
     assert versions == [newer['sha1'], good, newer['sha1'], bad, good]
     for other in set(files) - {title}:
         assert file_sha1s(site, other)[0] == files[other][0]
-    conflicts = [r for r in _records(journal) if r['type'] == 'conflict']
+    conflicts = [r for r in Journal.read(journal) if r['type'] == 'conflict']
     assert len(conflicts) == 1 and conflicts[0]['restored'] is True
     assert title in conflicts[0]['key']
 
@@ -171,7 +167,7 @@ def test_undelete_skips_a_page_recreated_since(wiki, site, config_dir_for,
     assert 're-created since' in out
     assert [r['revid'] for r in revisions(site, title)] == [revid]
     assert deleted_count(site, title) == 3
-    assert not [r for r in _records(journal) if r['type'] == 'intent']
+    assert not [r for r in Journal.read(journal) if r['type'] == 'intent']
 
 
 def test_undelete_merge_keeps_the_current_text(wiki, site, config_dir_for,
@@ -186,7 +182,7 @@ def test_undelete_merge_keeps_the_current_text(wiki, site, config_dir_for,
     assert revs[0]['revid'] == revid and len(revs) == 4, out
     assert text_of(site, title) == 'new page'
     assert deleted_count(site, title) == 0
-    done = [r for r in _records(journal) if r['type'] == 'done']
+    done = [r for r in Journal.read(journal) if r['type'] == 'done']
     assert len(done) == 1 and done[0]['result']['revisions'] == 3
     assert done[0]['selection']['timestamps']  # never "all": a selection
 

@@ -11,14 +11,13 @@ journal must find out on the wiki that it landed, record it ``done``
 """
 from __future__ import annotations
 
-import json
 import signal
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
 
+from pywikibot_revert.bot._journal import Journal
 from harness.faultproxy import FaultProxy, Request
 from harness.wikitools import (
     delete,
@@ -63,11 +62,6 @@ def _is_post(req: Request) -> bool:
 
 def _posts(proxy: FaultProxy, action: str) -> list[Request]:
     return [r for r in proxy.requests_for(action) if r.method == 'POST']
-
-
-def _records(journal: Path) -> list[dict[str, Any]]:
-    lines = journal.read_text(encoding='utf-8').splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _outcomes(records: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -173,7 +167,7 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     assert top['user'] == 'Admin' and 'mw-rollback' in top['tags'], out
     assert text_of(site, killed) == 'good'
     assert all(revisions(site, t)[0]['user'] == vandal for t in rest)
-    key = _check_killed(_records(journal), killed, [first])
+    key = _check_killed(Journal.read(journal), killed, [first])
 
     out, sent = _rerun(wiki, cfg, proxy, args, 'rollback')
     assert sent == sorted(rest), out
@@ -182,7 +176,7 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
         assert revs[0]['user'] == 'Admin', (title, out)
         assert sum('mw-rollback' in r['tags'] for r in revs) == 1, title
         assert text_of(site, title) == 'good'
-    _check_resumed(_records(journal), key, titles)
+    _check_resumed(Journal.read(journal), key, titles)
 
     code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
     assert code == 0, out
@@ -212,7 +206,7 @@ def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
     first = _posts(proxy, 'edit')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     assert text_of(site, killed) == 'one\n\ntwo later', out
-    key = _check_killed(_records(journal), killed, [first])
+    key = _check_killed(Journal.read(journal), killed, [first])
 
     out, sent = _rerun(wiki, cfg, proxy, args, 'edit')
     assert sent == sorted(rest), out
@@ -220,7 +214,7 @@ def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
         revs = revisions(site, title)
         assert [r['user'] for r in revs[:2]] == ['Admin', 'Editor'], title
         assert text_of(site, title) == 'one\n\ntwo later'
-    _check_resumed(_records(journal), key, titles)
+    _check_resumed(Journal.read(journal), key, titles)
 
     code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
     assert code == 0, out
@@ -251,7 +245,7 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
     proxy.clear_faults()  # abandoned: the held request never lands
     time.sleep(0.5)
     assert revisions(site, killed)[0]['user'] == vandal
-    key = _check_killed(_records(journal), killed, [first])
+    key = _check_killed(Journal.read(journal), killed, [first])
 
     out, sent = _rerun(wiki, cfg, proxy, args, 'rollback')
     assert sent == sorted(t for t in titles if t != first), out
@@ -259,7 +253,7 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
         revs = revisions(site, title)
         assert revs[0]['user'] == 'Admin', (title, out)
         assert sum('mw-rollback' in r['tags'] for r in revs) == 1, title
-    _check_resumed(_records(journal), key, titles, reconciled=False)
+    _check_resumed(Journal.read(journal), key, titles, reconciled=False)
 
 
 # -- undelete --------------------------------------------------------------
@@ -286,14 +280,14 @@ def test_undelete_killed_after_the_write_landed(wiki, site, cfg_proxy,
     assert deleted_count(site, killed) == 0
     assert len(revisions(site, killed)) == 2
     assert not any(exists(site, t) for t in rest)
-    key = _check_killed(_records(journal), killed, [first])
+    key = _check_killed(Journal.read(journal), killed, [first])
 
     out, sent = _rerun(wiki, cfg, proxy, args, 'undelete')
     assert sent == sorted(rest), out
     for title in titles:
         assert deleted_count(site, title) == 0, (title, out)
         assert len(revisions(site, title)) == 2
-    _check_resumed(_records(journal), key, titles)
+    _check_resumed(Journal.read(journal), key, titles)
 
     code, out = pwb(wiki, cfg, 'undelete', f'-undo:{journal}', '-always')
     assert code == 0, out
@@ -329,7 +323,7 @@ def test_filerevert_killed_after_the_write_landed(wiki, site, site_for,
     assert file_sha1s(site, killed) == [good[killed], bad[killed],
                                         good[killed]], out
     assert all(file_sha1s(site, t)[0] == bad[t] for t in rest)
-    key = _check_killed(_records(journal), killed, [first])
+    key = _check_killed(Journal.read(journal), killed, [first])
 
     out, sent = _rerun(wiki, cfg, proxy, args, 'filerevert')
     assert sent == sorted(rest), out
@@ -337,7 +331,7 @@ def test_filerevert_killed_after_the_write_landed(wiki, site, site_for,
         # three versions: Editor's, Vandal's, the revert; never a fourth
         assert file_sha1s(site, title) == [good[title], bad[title],
                                            good[title]], (title, out)
-    _check_resumed(_records(journal), key, titles)
+    _check_resumed(Journal.read(journal), key, titles)
 
     time.sleep(1.1)
     code, out = pwb(wiki, cfg, 'filerevert', f'-undo:{journal}', '-always')

@@ -8,7 +8,6 @@ wiki is left alone; no snapshot is restored.
 """
 from __future__ import annotations
 
-import json
 import os
 import signal
 import sys
@@ -18,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from pywikibot_revert.bot._journal import Journal
 from harness.faultproxy import FaultProxy, Request
 from harness.wikitools import delete, settled_count, signal_pwb
 
@@ -34,11 +34,6 @@ PAGES = int(os.environ.get('PWBREVERT_LOAD_PAGES', 5000))
 REVISIONS = 2000
 #: titles per batched read (a sysop's limit)
 READ_BATCH = 500
-
-
-def _records(journal: Path) -> list[dict[str, Any]]:
-    lines = journal.read_text(encoding='utf-8').splitlines()
-    return [json.loads(line) for line in lines if line.strip()]
 
 
 def _read_pages(site, titles: list[str], **params: Any
@@ -100,7 +95,7 @@ def test_mass_rollback_5000_pages(wiki, site, config_dir_for, unique,
              != f'Good text on {t}.']
     assert not wrong, (len(wrong), wrong[:5])
 
-    records = _records(journal)
+    records = Journal.read(journal)
     done = [r for r in records if r['type'] == 'done']
     assert len(done) == PAGES
     assert sorted(r['title'] for r in done) == sorted(titles)
@@ -169,7 +164,7 @@ def test_undelete_2000_revisions_killed_between_chunks(wiki, site,
     chunk = len(posts[0].params['timestamps'].split('|'))
     assert chunk == 500
     assert _count(site, title, 'revisions') == chunk
-    records = _records(journal)
+    records = Journal.read(journal)
     opened = [r['type'] for r in records if r.get('key')]
     assert opened == ['intent'], opened
 
@@ -204,7 +199,7 @@ def test_undelete_2000_revisions_killed_between_chunks(wiki, site,
     assert sum(e['params']['count']['revisions'] for e in log) == REVISIONS
     assert len(log) == REVISIONS // chunk, log
 
-    records = _records(journal)
+    records = Journal.read(journal)
     outcomes = [r['type'] for r in records if r.get('key')]
     assert outcomes.count('done') == 1, outcomes
     assert outcomes[-1] == 'done', outcomes

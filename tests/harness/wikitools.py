@@ -384,10 +384,9 @@ def journal_states(path: Path) -> dict[str, str]:
     ``uncertain`` and ``cleared``; an ``intent`` left last is a write
     whose outcome nobody recorded.
     """
-    import json
+    from pywikibot_revert.bot._journal import Journal
     states = {}
-    for line in Path(path).read_text('utf-8').splitlines():
-        rec = json.loads(line)
+    for rec in Journal.read(path):
         if rec.get('key') and rec['type'] in ('intent', 'done', 'failed',
                                               'uncertain', 'cleared'):
             states[rec['key']] = rec['type']
