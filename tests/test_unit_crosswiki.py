@@ -18,11 +18,12 @@ from pywikibot_revert.bot._report import Report, ReportRow
 from pywikibot_revert.crosswiki._sites import (
     global_wikis, parse_sites, site_for_url, workers,
 )
+from harness.fakesite import FakeSite
 
 
-def fake_site(family: str, code: str, user: str = 'Admin') -> SimpleNamespace:
-    return SimpleNamespace(family=SimpleNamespace(name=family), code=code,
-                           user=lambda: user, username=lambda: user)
+def xwiki(name: str) -> FakeSite:
+    """A wiki of these tests: its code is its family's name, as xwa:xwa."""
+    return FakeSite(family=name, code=name)
 
 
 # -- options -----------------------------------------------------------
@@ -89,7 +90,7 @@ def test_run_summary_refuses_other_json() -> None:
 
 
 def test_wiki_status() -> None:
-    site = fake_site('xwa', 'xwa')
+    site = xwiki('xwa')
     assert Wiki(site, left_out='no right').status() == 'left out: no right'
     assert Wiki(site).status() == 'not started'
     assert Wiki(site, returncode=1, last_error='ERROR: down').status() \
@@ -120,7 +121,7 @@ def test_child_command(monkeypatch) -> None:
                         lambda: ['-user:Bot', '-simulate'])
     monkeypatch.setattr(_parallel, '_script', lambda: '/x/rollback.py')
     bot_class = SimpleNamespace(operation='rollback')
-    wiki = Wiki(fake_site('xwa', 'xwa'), journal='/j/xwa-xwa.jsonl')
+    wiki = Wiki(xwiki('xwa'), journal='/j/xwa-xwa.jsonl')
     run = CrossWikiRun(bot_class, [wiki],
                        ['-user:Vandal', '-journal:/j', '-report:r.csv',
                         '-always', '-summary:x'], journal_dir='/j')
@@ -135,7 +136,7 @@ def test_child_command(monkeypatch) -> None:
 def test_child_command_undo(monkeypatch) -> None:
     monkeypatch.setattr(_parallel, 'global_args', lambda: [])
     monkeypatch.setattr(_parallel, '_script', lambda: 'rollback')
-    wiki = Wiki(fake_site('xwb', 'xwb'), journal='/j/xwb-xwb.jsonl')
+    wiki = Wiki(xwiki('xwb'), journal='/j/xwb-xwb.jsonl')
     run = CrossWikiRun(SimpleNamespace(operation='rollback'), [wiki],
                        ['-undo:/j'], undo=True)
     assert run.child_command(wiki, None)[3:] == [
@@ -195,33 +196,20 @@ def test_simulate_reaches_the_child_whatever_the_command_line(
     monkeypatch.setattr(_parallel, 'global_args', lambda: [])
     monkeypatch.setattr(_parallel, '_script', lambda: 'rollback')
     monkeypatch.setattr(config, 'simulate', True)
-    cmd = _parallel.pwb_command(Wiki(fake_site('xwa', 'xwa')), [], [])
+    cmd = _parallel.pwb_command(Wiki(xwiki('xwa')), [], [])
     assert '-simulate' in cmd[cmd.index('rollback'):]
 
 
 # -- CentralAuth's answer ------------------------------------------------------
 
-class CannedSite:
-
-    """A site whose one request gets *answer*."""
-
-    family = SimpleNamespace(name='meta')
-    code = 'meta'
-
-    def __init__(self, answer: dict) -> None:
-        self.answer = answer
-        self.params: dict = {}
-
-    def simple_request(self, **params):
-        self.params = params
-        return SimpleNamespace(submit=lambda: self.answer)
-
-    def base_url(self, path: str) -> str:
-        return 'https://meta.example.org' + path
+def meta(answer: dict) -> FakeSite:
+    """Meta, whose one request gets *answer*."""
+    return FakeSite(answer, family='meta', code='meta',
+                    url='https://meta.example.org')
 
 
 def test_global_wikis_without_centralauth() -> None:
-    site = CannedSite({'batchcomplete': True})
+    site = meta({'batchcomplete': True})
     with pytest.raises(UsageError, match=r'-global needs CentralAuth'):
         global_wikis(site, 'Spambot')
     assert site.params == {'action': 'query', 'meta': 'globaluserinfo',
@@ -229,13 +217,13 @@ def test_global_wikis_without_centralauth() -> None:
 
 
 def test_global_wikis_no_such_account() -> None:
-    site = CannedSite({'query': {'globaluserinfo': {'missing': True}}})
+    site = meta({'query': {'globaluserinfo': {'missing': True}}})
     with pytest.raises(UsageError, match="'Nobody' has no global account"):
         global_wikis(site, 'Nobody')
 
 
 def test_global_wikis_names_what_it_leaves_out() -> None:
-    site = CannedSite({'query': {'globaluserinfo': {'merged': [
+    site = meta({'query': {'globaluserinfo': {'merged': [
         {'wiki': 'elsewiki', 'url': 'https://else.example.org',
          'editcount': 4},
         {'wiki': 'quietwiki', 'url': 'https://quiet.example.org',

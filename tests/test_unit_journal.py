@@ -9,27 +9,7 @@ import pytest
 
 from pywikibot_revert.bot._journal import Journal, JournalError
 from pywikibot_revert.wiki._redact import RedactingFilter, redact
-
-
-class FakeFamily:
-    name = 'examplewiki'
-
-
-class FakeSite:
-    family = FakeFamily()
-    code = 'en'
-
-    def __init__(self, api='https://wiki.example/w/api.php'):
-        self.api = api
-
-    def base_url(self, path):
-        return self.api
-
-    def apipath(self):
-        return '/w/api.php'
-
-    def user(self):
-        return 'Admin'
+from harness.fakesite import FakeSite
 
 
 def test_records_state_and_mode(tmp_path):
@@ -84,7 +64,7 @@ def test_another_wiki_and_lock(tmp_path):
         with pytest.raises(JournalError, match='in use'):
             Journal(path, FakeSite()).open()
     with pytest.raises(JournalError, match='written for'):
-        Journal(path, FakeSite('https://other.example/api.php')).open()
+        Journal(path, FakeSite(url='https://other.example')).open()
 
 
 @pytest.mark.parametrize('text', [

@@ -1,4 +1,4 @@
-"""The page generators: what they ask for and what they keep (no wiki)."""
+"""The listings: what they ask for and what they keep (no wiki)."""
 from __future__ import annotations
 
 import gc
@@ -9,6 +9,7 @@ import pytest
 
 from pywikibot_revert.wiki import _listings as _generators
 from pywikibot_revert.wiki._listings import top_contributions, unique
+from harness.fakesite import FakeSite
 
 
 class Titled:
@@ -20,29 +21,8 @@ class Titled:
         return self._title
 
 
-class AnsweringSite:
-
-    """Answers each request with the next of *answers*; notes the params."""
-
-    def __init__(self, answers, rights=('apihighlimits',)):
-        self.answers = answers
-        self.sent = []
-        self.on_send = lambda: None
-        self.rights = rights
-
-    def has_right(self, right):
-        return right in self.rights
-
-    def simple_request(self, **params):
-        self.on_send()
-        self.sent.append(params)
-        # handed over, not kept: a test can see whether the code lets go
-        answer = self.answers.pop(0)
-
-        class Request:
-            def submit(self):
-                return answer
-        return Request()
+#: a sysop's rights: listings in batches of LISTING_BATCH
+HIGH_LIMITS = ('apihighlimits',)
 
 
 def contrib(i):
@@ -65,13 +45,17 @@ def test_unique_keeps_the_first_of_each_title():
 def test_contributions_are_let_go_before_the_next_answer(titles_as_pages):
     """Two answers of up to 5,000 are never in memory at once."""
     first = [contrib(1), contrib(2)]
-    site = AnsweringSite([
+    answers = [
         {'continue': {'uccontinue': 'x', 'continue': '-||'},
          'query': {'usercontribs': first}},
         {'query': {'usercontribs': [contrib(3)]}},
-    ])
+    ]
     left = []
-    site.on_send = lambda: left.append(len(first))
+
+    def answer(params):
+        left.append(len(first))
+        return answers.pop(0)
+    site = FakeSite(handler=answer, rights=HIGH_LIMITS)
     got = [(page, c['revid']) for page, c in
            top_contributions(site, user='V')]
     assert got == [('P1', 101), ('P2', 102), ('P3', 103)]
@@ -93,12 +77,16 @@ def test_an_answer_is_let_go_before_the_next_is_read(titles_as_pages):
     first = Answer({'continue': {'uccontinue': 'x', 'continue': '-||'},
                     'query': Answer({'usercontribs': [contrib(1)]})})
     answer, part = weakref.ref(first), weakref.ref(first['query'])
-    site = AnsweringSite([first, {'query': {'usercontribs': [contrib(2)]}}])
+    answers = [first, {'query': {'usercontribs': [contrib(2)]}}]
     del first
     alive = []
-    site.on_send = lambda: (gc.collect(),
-                            alive.append((answer() is not None,
-                                          part() is not None)))
+
+    def next_answer(params):
+        gc.collect()
+        alive.append((answer() is not None, part() is not None))
+        # handed over, not kept: the test sees whether the code lets go
+        return answers.pop(0)
+    site = FakeSite(handler=next_answer, rights=HIGH_LIMITS)
     got = [c['revid'] for _, c in top_contributions(site, user='V')]
     assert got == [101, 102]
     assert alive == [(True, True), (False, False)]
@@ -106,7 +94,7 @@ def test_an_answer_is_let_go_before_the_next_is_read(titles_as_pages):
 
 def test_listing_batch_without_high_limits(titles_as_pages):
     """Without apihighlimits the API's maximum (500) is below it."""
-    site = AnsweringSite([{'query': {'usercontribs': []}}], rights=())
+    site = FakeSite({'query': {'usercontribs': []}}, rights=())
     assert list(top_contributions(site, user='V')) == []
     assert site.sent[0]['uclimit'] == 'max'
 
@@ -114,11 +102,12 @@ def test_listing_batch_without_high_limits(titles_as_pages):
 def test_log_entries_come_as_logged_and_unique_keeps_the_first(
         titles_as_pages):
     """The listing keeps no titles: the run's one set is unique()'s."""
-    site = AnsweringSite([
+    site = FakeSite(
         {'continue': {'lecontinue': 'x', 'continue': '-||'},
          'query': {'logevents': [{'title': 'A', 'logid': 1},
                                  {'title': 'B', 'logid': 2}]}},
-        {'query': {'logevents': [{'title': 'A', 'logid': 3}, {}]}}])
+        {'query': {'logevents': [{'title': 'A', 'logid': 3}, {}]}},
+        rights=HIGH_LIMITS)
     entries = list(_generators.deletion_log_entries(site))
     assert [(page, e['logid']) for page, e in entries] == [
         ('A', 1), ('B', 2), ('A', 3)]
@@ -132,8 +121,9 @@ def test_log_entries_come_as_logged_and_unique_keeps_the_first(
 
 
 def test_overwrites_come_as_logged(titles_as_pages):
-    site = AnsweringSite([{'query': {'logevents': [
-        {'title': 'File:A'}, {'title': 'File:A'}, {'title': 'File:B'}]}}])
+    site = FakeSite({'query': {'logevents': [
+        {'title': 'File:A'}, {'title': 'File:A'}, {'title': 'File:B'}]}},
+        rights=HIGH_LIMITS)
     assert list(_generators.overwritten_files(site, 'V')) == [
         'File:A', 'File:A', 'File:B']
     assert site.sent[0]['leaction'] == 'upload/overwrite'
@@ -142,7 +132,7 @@ def test_overwrites_come_as_logged(titles_as_pages):
 @pytest.mark.parametrize('rights, limit', [
     (('apihighlimits',), _generators.LISTING_BATCH), ((), 'max')])
 def test_the_logs_come_in_listing_batches(titles_as_pages, rights, limit):
-    site = AnsweringSite([{'query': {'logevents': []}}] * 2, rights=rights)
+    site = FakeSite(*[{'query': {'logevents': []}}] * 2, rights=rights)
     assert list(_generators.deletion_log_entries(site)) == []
     assert list(_generators.overwritten_files(site, 'V')) == []
     assert [sent['lelimit'] for sent in site.sent] == [limit, limit]

@@ -13,6 +13,7 @@ import pytest
 from pywikibot_revert.bot._errors import UsageError
 from pywikibot_revert.bot._options import Option, parse_options, report_path
 from pywikibot_revert.bot._report import FORMATS, Report, ReportRow
+from harness.fakesite import FakeSite
 
 
 def url_for(title):
@@ -237,14 +238,8 @@ def test_unknown_extension_refused():
 
 
 def test_for_site_label():
-    class Family:
-        name = 'wikipedia'
-
-    class Site:
-        family = Family()
-        code = 'en'
-
-    report = Report.for_site('r.csv', Site())
+    report = Report.for_site('r.csv', FakeSite(family='wikipedia',
+                                               code='en'))
     assert report.wiki == 'wikipedia:en' and report.path == 'r.csv'
     assert callable(report.url_for)
 

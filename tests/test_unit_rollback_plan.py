@@ -8,6 +8,7 @@ from pywikibot_revert.exceptions import (
     OnlyAuthorError,
 )
 from pywikibot_revert.ops._rollback_plan import _Page, follow_runs
+from harness.fakesite import FakeSite
 
 
 def _history(*users: str, first: int = 1) -> dict[int, dict]:
@@ -75,25 +76,13 @@ def test_what_the_reads_cannot_tell_is_handed_back():
     assert all(p.plan is None and p.error is None for p in left)
 
 
-class _Answers:
-    """A site answering each request with the next answer."""
-
-    def __init__(self, *answers):
-        self.answers, self.sent = list(answers), []
-
-    def simple_request(self, **params):
-        self.sent.append(params)
-        answer = self.answers.pop(0)
-        return type('R', (), {'submit': lambda self: answer})()
-
-
 def test_texts_past_the_result_size_limit_are_followed():
     """MediaWiki cuts an answer at $wgAPIMaxResultSize: rvcontinue."""
     from pywikibot_revert.wiki._query import revision_texts
 
     def rev(i):
         return {'revid': i, 'slots': {'main': {'content': f'text {i}'}}}
-    site = _Answers(
+    site = FakeSite(
         {'continue': {'rvcontinue': '2', 'continue': '||'},
          'query': {'pages': [{'revisions': [rev(1)]}]}},
         {'query': {'pages': [{'revisions': [rev(2)]}]}})

@@ -21,58 +21,15 @@ from pywikibot.exceptions import (
 from pywikibot_revert import exceptions as exc
 from pywikibot_revert.wiki import _write
 from pywikibot_revert.wiki._write import ApiTimeoutError, submit_write
+from harness.fakesite import FakeSite
 
 
-class Request:
-
-    """What ``site.simple_request`` returns, answering from a script."""
-
-    def __init__(self, site: Site, params: dict[str, Any]) -> None:
-        # pywikibot adds assert=user to every write
-        self.site, self.params = site, {**params, 'assert': 'user'}
-        self.max_retries = None
-        self.last_error = {'code': None, 'info': None}
-
-    def __contains__(self, key: str) -> bool:
-        return key in self.params
-
-    def __delitem__(self, key: str) -> None:
-        del self.params[key]
-
-    def wait(self, *args: Any, **kwargs: Any) -> None:
-        # pywikibot with max_retries = 0 gives up at the first wait
-        self.last_error = {'code': None, 'info': None}
-        raise ApiTimeoutError('Maximum retries attempted without success.')
-
-    def submit(self) -> dict[str, Any]:
-        self.site.sent.append({**self.params,
-                               'max_retries': self.max_retries})
-        outcome = self.site.outcomes.pop(0)
-        if isinstance(outcome, str):  # pywikibot waits on this API code
-            outcome = (outcome, {})
-        if isinstance(outcome, tuple):  # ... and these details
-            code, details = outcome
-            self.last_error = {'code': code, 'info': '', **details}
-            self.wait()
-        if isinstance(outcome, BaseException):
-            raise outcome
-        return outcome
+TOKENS = {'csrf': 'csrf+\\', 'rollback': 'rb+\\'}
 
 
-class Site:
-
-    """Enough of an APISite for submit_write."""
-
-    def __init__(self, *outcomes: Any) -> None:
-        self.outcomes = list(outcomes)
-        self.sent: list[dict[str, Any]] = []
-        self.tokens = {'csrf': 'csrf+\\', 'rollback': 'rb+\\'}
-
-    def username(self) -> str:
-        return 'Admin@cleanup'
-
-    def simple_request(self, **params: Any) -> Request:
-        return Request(self, params)
+def write_site(*outcomes: Any) -> FakeSite:
+    """A site of Admin (a BotPassword) whose tokens never change."""
+    return FakeSite(*outcomes, username='Admin@cleanup', tokens=TOKENS)
 
 
 OK = {'rollback': {'title': 'A', 'revid': 9}}
@@ -85,13 +42,13 @@ def quick(monkeypatch):
     monkeypatch.setattr(config, 'retry_max', 0.02)
 
 
-def write(site: Site, reconcile: Any = None, **kwargs: Any):
+def write(site: FakeSite, reconcile: Any = None, **kwargs: Any):
     return submit_write(site, PARAMS, token='rollback', reconcile=reconcile,
                         page='A', **kwargs)
 
 
 def test_a_write_is_sent_once_with_token_assertuser_and_no_retries():
-    site = Site(OK)
+    site = write_site(OK)
     assert write(site) == OK
     assert site.sent == [{**PARAMS, 'token': 'rb+\\', 'assertuser': 'Admin',
                           'max_retries': 0}]
@@ -100,19 +57,19 @@ def test_a_write_is_sent_once_with_token_assertuser_and_no_retries():
 def test_an_unmapped_api_error_is_raised_unchanged():
     err = APIError('somethingnew', 'x')
     with pytest.raises(APIError) as info:
-        write(Site(err))
+        write(write_site(err))
     assert info.value is err and info.value.__cause__ is None
 
 
 def test_a_mapped_api_error_is_typed_and_chained():
     err = APIError('permissiondenied', 'not allowed')
     with pytest.raises(exc.MissingRightError) as info:
-        write(Site(err))
+        write(write_site(err))
     assert info.value.__cause__ is err and info.value.code == err.code
 
 
 def test_a_failure_answer_is_typed():
-    site = Site({'filerevert': {'result': 'Failure', 'errors': [
+    site = write_site({'filerevert': {'result': 'Failure', 'errors': [
         {'code': 'fileexists-no-change'}]}})
     with pytest.raises(exc.IdenticalVersionError):
         submit_write(site, {'action': 'filerevert'}, token='csrf',
@@ -123,21 +80,21 @@ def test_a_failure_answer_is_typed():
     ServerError('503'), requests.ConnectionError('reset'),
     ApiTimeoutError('timeout')])
 def test_after_an_uncertain_outcome_the_wiki_is_asked_first(failure):
-    site = Site(failure)
+    site = write_site(failure)
     answer = write(site, reconcile=lambda: {'rollback': {'revid': 9}})
     assert answer == {'rollback': {'revid': 9}, 'reconciled': True}
     assert len(site.sent) == 1  # never resent
 
 
 def test_resent_only_when_the_wiki_shows_it_was_not_done():
-    site = Site(ServerError('503'), OK)
+    site = write_site(ServerError('503'), OK)
     asked = []
     assert write(site, reconcile=lambda: asked.append(1), max_wait=5) == OK
     assert len(site.sent) == 2 and asked == [1]
 
 
 def test_no_way_to_check_is_an_unknown_outcome():
-    site = Site(ServerError('502'))
+    site = write_site(ServerError('502'))
     with pytest.raises(exc.OutcomeUnknownError):
         write(site)
     assert len(site.sent) == 1
@@ -146,7 +103,7 @@ def test_no_way_to_check_is_an_unknown_outcome():
 def test_a_failed_check_is_an_unknown_outcome():
     def reconcile():
         raise requests.ConnectionError('down')
-    site = Site(ServerError('502'), OK)
+    site = write_site(ServerError('502'), OK)
     with pytest.raises(exc.OutcomeUnknownError):
         write(site, reconcile=reconcile, max_wait=5)
     assert len(site.sent) == 1
@@ -161,7 +118,7 @@ def test_a_failed_check_is_an_unknown_outcome():
     (ApiTimeoutError('read timeout'), exc.ServerUnavailableError, None),
 ])
 def test_past_the_wait_the_error_names_what_happened(outcome, cls, code):
-    site = Site(*[outcome] * 10)
+    site = write_site(*[outcome] * 10)
     with pytest.raises(cls) as info:
         write(site, reconcile=lambda: None, max_wait=0.05)
     assert type(info.value) is cls and info.value.code == code
@@ -171,7 +128,7 @@ def test_past_the_wait_the_error_names_what_happened(outcome, cls, code):
 
 def test_the_wikis_read_only_reason_is_named():
     reason = ('readonly', {'readonlyreason': 'Database\n upgrade'})
-    site = Site(*[reason] * 10)
+    site = write_site(*[reason] * 10)
     with pytest.raises(exc.ReadOnlyError) as info:
         write(site, reconcile=lambda: None, max_wait=0.05)
     assert 'stayed read-only (Database upgrade)' in str(info.value)
@@ -179,53 +136,16 @@ def test_the_wikis_read_only_reason_is_named():
 
 # -- a session lost mid-run --------------------------------------------
 
-class Wallet(dict):
-
-    """Tokens that change with each session."""
-
-    def __init__(self, site: LoginSite) -> None:
-        super().__init__()
-        self.site = site
-
-    def __missing__(self, key: str) -> str:
-        self[key] = f'{key}{self.site.logins}+\\'
-        return self[key]
-
-
-class LoginSite(Site):
-
-    """A Site whose session the wiki may have dropped.
+def session_site(*outcomes: Any, who: tuple[str | None, ...] = (),
+                 login_fails: BaseException | None = None) -> FakeSite:
+    """A site whose session the wiki may have dropped; tokens per session.
 
     :param who: what the wiki answers for "who is this session?", in
         turn: a name, or None for an anonymous session
     :param login_fails: what ``login()`` raises, if anything
     """
-
-    def __init__(self, *outcomes: Any, who: tuple[str | None, ...] = (),
-                 login_fails: BaseException | None = None) -> None:
-        super().__init__(*outcomes)
-        self.who, self.login_fails = list(who), login_fails
-        self.logins = 0
-        self.tokens = Wallet(self)
-        self._userinfo: dict[str, Any] | None = {'name': 'Admin'}
-
-    @property
-    def userinfo(self) -> dict[str, Any]:
-        if self._userinfo is None:
-            name = self.who.pop(0)
-            self._userinfo = {'name': name} if name else {'anon': True,
-                                                          'name': '1.2.3.4'}
-        return self._userinfo
-
-    @userinfo.deleter
-    def userinfo(self) -> None:
-        self._userinfo = None
-
-    def login(self) -> None:
-        self.logins += 1
-        if self.login_fails:
-            raise self.login_fails
-        self._userinfo = None
+    return FakeSite(*outcomes, username='Admin@cleanup', who=who,
+                    login_fails=login_fails)
 
 
 LOST = APIError('assertnameduserfailed', 'You are no longer logged in')
@@ -238,14 +158,14 @@ def unasked(monkeypatch):
 
 
 def test_assert_user_gives_way_to_assertuser():
-    site = Site(OK)
+    site = write_site(OK)
     write(site)
     assert 'assert' not in site.sent[0]
     assert site.sent[0]['assertuser'] == 'Admin'
 
 
 def test_a_lost_session_logs_in_again_and_resends_once(unasked):
-    site = LoginSite(LOST, OK, who=(None, 'Admin'))
+    site = session_site(LOST, OK, who=(None, 'Admin'))
     assert write(site) == OK
     assert site.logins == 1
     # the write was refused, then sent once more with a fresh token
@@ -258,7 +178,7 @@ def test_a_lost_session_logs_in_again_and_resends_once(unasked):
     (('Other',), "belongs to 'Other'"),
 ])
 def test_a_session_not_simply_lost_stops(unasked, who, says):
-    site = LoginSite(LOST, OK, who=who)
+    site = session_site(LOST, OK, who=who)
     with pytest.raises(exc.SessionError) as info:
         write(site)
     assert says in str(info.value) and 'nothing was written' in str(
@@ -272,7 +192,7 @@ def test_a_session_not_simply_lost_stops(unasked, who, says):
     EOFError(),
 ])
 def test_a_failed_login_stops(unasked, failure):
-    site = LoginSite(LOST, OK, who=(None,), login_fails=failure)
+    site = session_site(LOST, OK, who=(None,), login_fails=failure)
     with pytest.raises(exc.SessionError) as info:
         write(site)
     assert 'logging in again failed' in str(info.value)
@@ -282,7 +202,7 @@ def test_a_failed_login_stops(unasked, failure):
 
 def test_a_login_that_would_prompt_is_not_tried(monkeypatch):
     monkeypatch.setattr(_write, '_can_log_in_unasked', lambda site: False)
-    site = LoginSite(LOST, OK, who=(None,))
+    site = session_site(LOST, OK, who=(None,))
     with pytest.raises(exc.SessionError) as info:
         write(site)
     assert 'without asking' in str(info.value)
@@ -290,7 +210,7 @@ def test_a_login_that_would_prompt_is_not_tried(monkeypatch):
 
 
 def test_a_login_as_someone_else_stops(unasked):
-    site = LoginSite(LOST, OK, who=(None, 'Other'))
+    site = session_site(LOST, OK, who=(None, 'Other'))
     with pytest.raises(exc.SessionError) as info:
         write(site)
     assert "gave 'Other'" in str(info.value)
@@ -298,8 +218,8 @@ def test_a_login_as_someone_else_stops(unasked):
 
 
 def test_a_second_refusal_after_logging_in_stops(unasked):
-    site = LoginSite(LOST, APIError('assertuserfailed', 'anon'),
-                     who=(None, 'Admin'))
+    site = session_site(LOST, APIError('assertuserfailed', 'anon'),
+                        who=(None, 'Admin'))
     with pytest.raises(exc.SessionError) as info:
         write(site)
     assert info.value.code == 'assertuserfailed'

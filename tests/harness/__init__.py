@@ -14,6 +14,8 @@ nothing; each module is imported by its own name.
   wiki that drops, holds or garbles chosen requests.
 - :mod:`harness.wikitools`: seeding and reading a wiki through
   pywikibot, and driving ``pwb`` as an operator would.
+- :mod:`harness.fakesite`: ``FakeSite``, the one stand-in for an
+  APISite in the unit tests.
 - :mod:`harness.errors`: the sets of error classes the unit tests go
   through.
 - :mod:`harness.demo`: the main job on a local demo wiki, a program
