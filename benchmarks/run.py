@@ -881,10 +881,13 @@ def freeze_plugin(python: str, dest: Path) -> str:
     differ = []
     for installed, source in ((package, REPO / 'pywikibot_revert'),
                               (scripts, REPO / 'scripts')):
-        for path in sorted(source.glob('*.py')):
-            copy = dest / installed.name / path.name
+        for path in sorted(source.glob('**/*.py')):
+            rel = path.relative_to(source)
+            if rel.parts[0] == '_scripts_i18n':
+                continue  # installed as pywikibot_revert_scripts.i18n
+            copy = dest / installed.name / rel
             if not copy.is_file() or copy.read_bytes() != path.read_bytes():
-                differ.append(f'{source.name}/{path.name}')
+                differ.append(f'{source.name}/{rel}')
     if not differ:
         return 'installed copy, same as the working tree'
     return ('installed copy, DIFFERS from the working tree in '
