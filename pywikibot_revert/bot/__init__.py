@@ -3,6 +3,7 @@
 - ``_base``: the common bot (options, run policy, life cycle);
 - ``_cli``, ``_options``: the one command-line parser;
 - ``_pagecount``: how many pages a selection names;
+- ``_preflight``: rights, and the operator's yes to the wiki, first;
 - ``_journal``: the journal of writes, for resume and undo;
 - ``_report``: the review report (``-report:FILE``);
 - ``_summary``: the counts a run ends with;

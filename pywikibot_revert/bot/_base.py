@@ -12,10 +12,9 @@ run summary, and ``user_confirm`` honours ``-always``. What
   counted by its reason; a :exc:`~pywikibot_revert.exceptions.StopRunError`
   stops the run cleanly; any other error fails the item and the run
   goes on;
-- :meth:`~pywikibot_revert.bot._journal.JournalledWrites.write`: each
-  write under a journal, recorded before and after, so a rerun resumes
-  (settling on the wiki what a killed run left open) and ``-undo``
-  reverses;
+- :meth:`RevertBot.write`: each write under a journal, recorded before
+  and after, so a rerun resumes (settling on the wiki what a killed run
+  left open) and ``-undo`` reverses;
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted;
 - a review report (``-report:FILE``,
@@ -27,9 +26,8 @@ run summary, and ``user_confirm`` honours ``-always``. What
 """
 from __future__ import annotations
 
-import os
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any, ClassVar
 
 import pywikibot
@@ -41,19 +39,18 @@ from pywikibot.pagegenerators import GeneratorFactory
 from ._errors import UsageError, classify
 from ..exceptions import (
     ConflictError,
+    OutcomeUnknownError,
     RevertError,
-    StopRunError,
     UndoFailedError,
 )
 from ..wiki._listings import unique
-from ._journal import Journal, JournalledWrites, site_id
+from ._journal import Journal
 from ..crosswiki._child import publish
 from ._summary import RunSummary
-from ._options import Option, report_path, seconds
+from ._options import Option, check_common, report_path, seconds
 from ._progress import Meter
 from ._report import RunReport
-from ..wiki._rights import require_rights
-from ._pagecount import page_list_total
+from ._preflight import preflight
 
 
 __all__ = ['COMMON_OPTIONS', 'RevertBot']
@@ -69,14 +66,14 @@ COMMON_OPTIONS: tuple[Option, ...] = (
 )
 
 
-class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
+class RevertBot(SingleSiteBot, CurrentPageBot):
 
     """Common ground of the cleanup bots.
 
     Subclasses set :attr:`operation` (a key of
     :data:`~pywikibot_revert.wiki._rights.REQUIRED_RIGHTS`), list their own
-    :attr:`options` and implement :meth:`act`, which raises a typed
-    error to skip, stop or fail.
+    :attr:`options`, and implement :meth:`act` (which raises a typed
+    error to skip, stop or fail) and :meth:`landed`.
     """
 
     #: what the bot does; also its counter's name
@@ -133,31 +130,7 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
 
         :raises UsageError: names what is wrong
         """
-        since, until = opts.get('since'), opts.get('until')
-        if since and until and since > until:
-            raise UsageError('-since is later than -until')
-        report = opts.get('report')
-        for name in ('journal', 'undo'):
-            if report and opts.get(name) and os.path.abspath(
-                    report) == os.path.abspath(opts[name]):
-                raise UsageError(f'-report and -{name} name the same file; '
-                                 'the report would overwrite the journal')
-
-    @classmethod
-    def from_options(cls, site: Any, opts: dict[str, Any],
-                     factory: GeneratorFactory, **kwargs: Any) -> RevertBot:
-        """Build the bot from parsed options and page generators.
-
-        :raises UsageError: the input cannot make a run
-        """
-        cls.check_options(opts)
-        bot = cls(site=site, **opts, **kwargs)
-        # counted before the bot combines the generators
-        total = page_list_total(factory)
-        bot.generator = bot.make_generator(factory)
-        if not any(opts.get(name) for name in cls.adds_pages):
-            bot.meter.expect(total)
-        return bot
+        check_common(opts)
 
     def make_generator(self, factory: GeneratorFactory) -> Iterator[Any]:
         """Return the pages to treat: the operator's page selection."""
@@ -180,8 +153,8 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
 
     def setup(self) -> None:
         """Log in, check rights, name the wiki, open the journal."""
-        require_rights(self.site, self.operation)
-        self.name_the_wiki()
+        preflight(self.site, self.operation,
+                  ask=not (self.opt.always or self.simulate))
         if self.opt.journal:
             self.journal = Journal(self.opt.journal, self.site,
                                    script=type(self).__name__,
@@ -190,7 +163,8 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             if not self.simulate:
                 self.journal.settle_open(self.operation, self.landed)
         if self.opt.report:
-            self.report = RunReport(self.opt.report, self.site).open()
+            self.report = RunReport.for_site(self.opt.report,
+                                            self.site).open()
 
     def run_summary(self) -> RunSummary:
         """Return the run's counts as they stand."""
@@ -217,29 +191,6 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
             pywikibot.info(f'Journal: {self.journal.path}')
             self.journal.close()
         publish(summary)
-
-    def name_the_wiki(self) -> None:
-        """Say which wiki and account the run acts on; without -always, ask.
-
-        ``localhost`` and ``127.0.0.1``, a test wiki and the live one,
-        look alike in a config file: the API URL and the account are
-        shown before the first write, and asked about once.
-
-        :raises StopRunError: the operator said no, or gave no answer
-        """
-        ident = site_id(self.site)
-        where = f'{ident["site"]} ({ident["api"]}) as {self.site.user()}'
-        pywikibot.info(f'Wiki: {where}')
-        if self.opt.always or self.simulate:
-            return
-        try:
-            ok = pywikibot.input_yn(f'Act on {where}?', default=False,
-                                    automatic_quit=False)
-        except EOFError:
-            ok = False
-        if not ok:
-            raise StopRunError(f'not acting on {where}: the operator did '
-                               'not confirm the wiki and the account')
 
     @property
     def exit_status(self) -> int:
@@ -273,6 +224,58 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         pywikibot.info(f'[{self.counter["read"]}] {text}')
 
     # -- one item
+
+    def landed(self, title: str, details: dict[str, Any]) -> Any:
+        """Ask the wiki whether an interrupted write landed (abstract).
+
+        Each bot asks its operation's ``find_*`` reader, given the
+        *details* the write was journalled with.
+
+        :return: the result to record if it landed, None if it did not
+        :raises NothingToDoError: it did not land, and is not needed
+        :raises OutcomeUnknownError: the page changed some other way
+        """
+        raise NotImplementedError
+
+    def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
+              *, kind: str | None = None, **details: Any) -> Any:
+        """Run one write *do*, under the journal if there is one.
+
+        A key the journal shows done is skipped without a request; one
+        a killed run left open is first settled on the wiki
+        (:meth:`~pywikibot_revert.bot._journal.Journal.settle`), and
+        written only if it did not land; the write itself is recorded
+        before and after
+        (:meth:`~pywikibot_revert.bot._journal.Journal.recorded`).
+
+        :param kind: what the write is, for the counters at the end
+            (default: the bot's operation)
+        :param details: plain data for the journal's records; what
+            :meth:`landed` is given on resume
+        :return: what *do* returned, or None when it was not sent
+        """
+        journal, action, title = self.journal, self.operation, page.title()
+        state = journal.state(key) if journal else None
+        if state in ('intent', 'uncertain'):
+            state = journal.settle(key, action, title, details, self.landed)
+        if state in ('done', 'landed'):
+            self.skip('done before (journal)' if state == 'done'
+                      else 'done before (confirmed on the wiki)')
+            return None
+        if state == 'unknown':
+            self.fail(page, OutcomeUnknownError(
+                'the interrupted write may have landed and the page '
+                'changed since; check it by hand'))
+            return None
+        if self.simulate:
+            result = do()
+            self.simulated += 1
+            return result
+        result = journal.recorded(key, action, do, title=title, **details) \
+            if journal else do()
+        self.done += 1
+        self.counter[kind or action] += 1
+        return result
 
     def init_page(self, item: Any) -> Any:
         """Count the item before this one as finished; print progress.

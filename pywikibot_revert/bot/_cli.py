@@ -25,6 +25,7 @@ from ..crosswiki._run import CrossWikiRun, wanted
 from ..crosswiki._workers import pywikibot_options
 from ..exceptions import RevertError
 from ._options import parse_options, split_arg
+from ._pagecount import page_list_total
 from ._reverse import ReverseBot
 
 
@@ -80,8 +81,14 @@ def _build(bot_class: type[RevertBot], site: pywikibot.site.BaseSite,
             raise UsageError(f'-undo:FILE reverses a journal; {names} '
                              'cannot go with it')
         bot_class = ReverseBot
-    return bot_class.from_options(site, opts, factory,
-                                  script_args=script_args)
+    bot_class.check_options(opts)
+    bot = bot_class(site=site, **opts, script_args=script_args)
+    # counted before the bot combines the generators
+    total = page_list_total(factory)
+    bot.generator = bot.make_generator(factory)
+    if not any(opts.get(name) for name in bot_class.adds_pages):
+        bot.meter.expect(total)
+    return bot
 
 
 def run(bot_class: type[RevertBot], *args: str) -> int:

@@ -1,7 +1,7 @@
 """The journal of a run's writes (JSON Lines), for resume and undo.
 
 A bot holds a :class:`Journal`, and each of its writes goes through it
-(:meth:`JournalledWrites.write`): an ``intent`` line before the request,
+(:meth:`~pywikibot_revert.bot._base.RevertBot.write`): an ``intent`` line before the request,
 ``done`` (or ``failed``, or an ``uncertain`` note) after it, each
 ``fsync``-ed, so killing the process at any moment loses no record of a
 completed write::
@@ -22,7 +22,6 @@ however long the run: a run's own records go to the file only.
 """
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import time
@@ -35,6 +34,7 @@ import pywikibot
 from pywikibot.exceptions import APIError, Error
 
 from ._errors import JournalError
+from ..wiki._redact import plain_record
 from ..exceptions import (
     NothingToDoError,
     OutcomeUnknownError,
@@ -49,19 +49,14 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 
-__all__ = ['Journal', 'JournalError', 'JournalledWrites', 'Landed',
-           'site_id']
-
-#: keys that could carry a secret; never written
-SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
-                         'cookie', 'cookies', 'csrftoken', 'rollbacktoken'})
+__all__ = ['Journal', 'JournalError', 'Landed', 'site_id']
 
 #: the record types that say where a write stands; ``cleared`` is an
 #: intent the wiki showed did not land (a resume may write it again)
 _STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared'})
 
 #: asks the wiki whether an interrupted write landed: a bot's
-#: :meth:`~pywikibot_revert.bot._journal.JournalledWrites.landed`
+#: :meth:`~pywikibot_revert.bot._base.RevertBot.landed`
 Landed = Callable[[str, 'dict[str, Any]'], Any]
 
 
@@ -69,21 +64,6 @@ def site_id(site: Any) -> dict[str, str]:
     """Return what identifies a wiki in a journal header."""
     return {'site': f'{site.family.name}:{site.code}',
             'api': site.base_url(site.apipath())}
-
-
-def _clean(value: Any) -> Any:
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return _clean(dataclasses.asdict(value))  # a result
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()
-                if k.lower() not in SECRET_KEYS}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    if isinstance(value, pywikibot.Timestamp):
-        return value.isoformat()
-    if isinstance(value, (str, int, float, bool)) or value is None:
-        return value
-    return str(value)
 
 
 class Journal:
@@ -211,7 +191,7 @@ class Journal:
 
     def _append(self, record: dict[str, Any]) -> None:
         record = {'time': time.strftime('%Y-%m-%dT%H:%M:%SZ', time.gmtime()),
-                  **_clean(record)}
+                  **plain_record(record)}
         self._fh.write(json.dumps(record, ensure_ascii=False) + '\n')
         self._fh.flush()
         os.fsync(self._fh.fileno())
@@ -258,6 +238,24 @@ class Journal:
                       error=type(error).__name__,
                       code=getattr(error, 'code', None),
                       message=str(error), **data)
+
+    def recorded(self, key: str, action: str, do: Callable[[], Any], *,
+                 title: str, **data: Any) -> Any:
+        """Run the write *do* on *title*, recorded before and after.
+
+        An ``intent`` before the request; after it ``done`` with what
+        *do* returned, or, if it raised, how it ended (:meth:`error`).
+
+        :return: what *do* returned
+        """
+        self.intent(key, action, title=title, **data)
+        try:
+            result = do()
+        except Error as err:
+            self.error(key, action, err, title=title, **data)
+            raise
+        self.done(key, action, title=title, result=result, **data)
+        return result
 
     def cleared(self, key: str, action: str, **data: Any) -> None:
         """Record that the wiki shows an interrupted write did not land."""
@@ -348,74 +346,3 @@ class Journal:
                                  details, landed)] += 1
         pywikibot.info('Journal: ' + ', '.join(
             f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
-
-
-class JournalledWrites:
-
-    """The bots' side of a journalled write: skipped, failed or counted.
-
-    Mixed into the bots' base, for their public ``journal`` (or None),
-    ``operation``, ``simulate``, ``skip()``, ``fail()``, ``done``,
-    ``simulated`` and ``counter``; each bot implements :meth:`landed`.
-    """
-
-    def landed(self, title: str, details: dict[str, Any]) -> Any:
-        """Ask the wiki whether an interrupted write landed (abstract).
-
-        Each bot asks its operation's ``find_*`` reader.
-
-        :param title: the page written to
-        :param details: the keywords the write was journalled with, as
-            read back from the journal (plain data)
-        :return: the result to record if it landed, None if it did not
-        :raises NothingToDoError: it did not land, and is not needed
-        :raises OutcomeUnknownError: the page changed some other way
-        """
-        raise NotImplementedError
-
-    def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
-              *, kind: str | None = None, **details: Any) -> Any:
-        """Run one write *do*, under the journal if there is one.
-
-        A key the journal shows done is skipped without a request; one
-        a killed run left open is first settled on the wiki
-        (:meth:`Journal.settle`), and written only if it did not land.
-        The write itself is recorded before (``intent``) and after
-        (``done``, or :meth:`Journal.error`).
-
-        :param kind: what the write is, for the counters at the end
-            (default: the bot's operation)
-        :param details: plain data for the journal's records; what
-            :meth:`landed` is given on resume
-        :return: what *do* returned, or None when it was not sent
-        """
-        journal, action, title = self.journal, self.operation, page.title()
-        state = journal.state(key) if journal else None
-        if state in ('intent', 'uncertain'):
-            state = journal.settle(key, action, title, details, self.landed)
-        if state in ('done', 'landed'):
-            self.skip('done before (journal)' if state == 'done'
-                      else 'done before (confirmed on the wiki)')
-            return None
-        if state == 'unknown':
-            self.fail(page, OutcomeUnknownError(
-                'the interrupted write may have landed and the page '
-                'changed since; check it by hand'))
-            return None
-        if self.simulate:
-            result = do()
-            self.simulated += 1
-            return result
-        if journal:
-            journal.intent(key, action, title=title, **details)
-        try:
-            result = do()
-        except Error as err:
-            if journal:
-                journal.error(key, action, err, title=title, **details)
-            raise
-        if journal:
-            journal.done(key, action, title=title, result=result, **details)
-        self.done += 1
-        self.counter[kind or action] += 1
-        return result

@@ -35,7 +35,8 @@ from ..wiki._validate import (
 
 
 __all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
-           'parse_options', 'peek_options', 'report_path', 'seconds',
+           'check_common', 'parse_options', 'peek_options', 'report_path',
+           'seconds',
            'split_arg', 'tags', 'timestamp', 'watchlist']
 
 #: (site, text) -> value
@@ -225,6 +226,27 @@ def report_path(site: Any, text: str) -> str:
         raise ValueError(f'cannot create {path}: directory {parent} '
                          'is not writable')
     return path
+
+
+def check_common(opts: dict[str, Any]) -> None:
+    """Refuse combinations of the common options that make no sense.
+
+    >>> check_common({'report': 'a.csv', 'journal': 'a.csv'})
+    Traceback (most recent call last):
+    ...
+    pywikibot_revert.bot._errors.UsageError: -report and -journal name the same file; the report would overwrite the journal
+
+    :raises UsageError: names what is wrong
+    """
+    since, until = opts.get('since'), opts.get('until')
+    if since and until and since > until:
+        raise UsageError('-since is later than -until')
+    report = opts.get('report')
+    for name in ('journal', 'undo'):
+        if report and opts.get(name) and os.path.abspath(
+                report) == os.path.abspath(opts[name]):
+            raise UsageError(f'-report and -{name} name the same file; '
+                             'the report would overwrite the journal')
 
 
 def parse_options(options: Iterable[Option], args: Iterable[str], *,

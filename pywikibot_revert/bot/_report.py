@@ -7,11 +7,9 @@ administrator needs to review it. The extension picks the format:
 ``.jsonl``. Only titles, user names, revision ids and the bot's own
 messages go in, never a token or a request.
 
-A bot holds a :class:`RunReport`: it opens the file when the run
-starts, adds a row for each skip worth a look, failure and conflict,
-with the links of the diff the bot was undoing, and closes it with the
-count of rows to review. A cross-wiki run writes one :class:`Report`
-for all its wikis (:meth:`Report.for_sites`).
+A bot holds a :class:`RunReport`, a row for each skip worth a look,
+failure and conflict; a cross-wiki run writes one :class:`Report` for
+all its wikis (:meth:`Report.for_sites`).
 
 Each row is flushed when added, so a killed run still leaves every row
 so far. A ``.wiki`` table is closed (``|}``) only on :meth:`Report.close`;
@@ -304,44 +302,36 @@ class Report:
         self.close()
 
 
-class RunReport:
+class RunReport(Report):
 
     """The ``-report`` of one wiki's run, as its bot holds it.
 
-    In a cross-wiki run the parent names the combined report itself,
-    so a wiki's run says nothing of its part.
+    It says where the file is and, at the end, how many rows it has; in
+    a cross-wiki run the parent does, for the combined report.
 
     **Example:**
 
     .. code-block:: python
 
-       report = RunReport('review.wiki', site).open()
+       report = RunReport.for_site('review.wiki', site).open()
        report.row(page, 'skipped', 'protected',
                   links={'user': 'Vandal', 'old': 120, 'cur': 123})
        report.close()
-
-    :param path: the file, as checked by
-        :func:`~pywikibot_revert.bot._options.report_path`
-    :param site: the wiki the rows link to
     """
-
-    def __init__(self, path: str, site: Any) -> None:
-        """Initializer."""
-        self.file = Report.for_site(path, site)
 
     def open(self) -> RunReport:
         """Create the file and say where it is."""
-        self.file.open()
+        super().open()
         if not in_crosswiki_run():
-            pywikibot.info(f'Report: {self.file.path}')
+            pywikibot.info(f'Report: {self.path}')
         return self
 
     def close(self) -> None:
         """Close the file and say how many rows it has to review."""
-        self.file.close()
+        super().close()
         if not in_crosswiki_run():
-            pywikibot.info(f'Report: {self.file.rows} item(s) to '
-                           f'review in {self.file.path}')
+            pywikibot.info(f'Report: {self.rows} item(s) to review in '
+                           f'{self.path}')
 
     def row(self, page: pywikibot.Page, outcome: str, reason: str,
             detail: str = '', links: Mapping[str, Any] | None = None
@@ -353,7 +343,7 @@ class RunReport:
         """
         links = links or {}
         detail = detail.removeprefix(f'{page.title()}: ')
-        self.file.add(ReportRow(
+        self.add(ReportRow(
             title=page.title(), outcome=outcome, reason=reason,
             user=links.get('user'), old=links.get('old'),
             cur=links.get('cur'), detail=' '.join(detail.split())))

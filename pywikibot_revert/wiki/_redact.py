@@ -1,4 +1,4 @@
-"""Keep passwords, tokens and cookies out of pywikibot's output and logs.
+"""Keep passwords, tokens and cookies out of the output, logs and journal.
 
 pywikibot logs request bodies with ``-debug`` (login passwords
 included), a failed request with its parameters (tokens included) and
@@ -10,14 +10,22 @@ A failed request's parameters are logged as ``pprint`` wraps their repr
 (``API Error: query=`` and ``MediaWiki exception ... details``), which
 may break the line between a key and its value; and a MediaWiki token
 has a shape of its own, so one is masked under whatever name it shows.
+
+A journal record is made of parameters the plugin builds itself; still,
+:func:`plain_record` drops every key that could hold a secret.
 """
 from __future__ import annotations
 
+import dataclasses
 import logging
 import re
+from typing import Any
+
+import pywikibot
 
 
-__all__ = ['RedactingFilter', 'install', 'redact']
+__all__ = ['SECRET_KEYS', 'RedactingFilter', 'install', 'plain_record',
+           'redact']
 
 _SECRET = r'(?:lg)?password|(?:lg|csrf|rollback|login|patrol|watch)?token'
 #: a MediaWiki token (csrf, rollback, login...): hex and ``+\``, raw,
@@ -111,3 +119,31 @@ def install() -> None:
         for handler in logger.handlers:
             if _FILTER not in handler.filters:
                 handler.addFilter(_FILTER)
+
+
+#: keys that could carry a secret; never written to a journal
+SECRET_KEYS = frozenset({'token', 'lgpassword', 'password', 'lgtoken',
+                         'cookie', 'cookies', 'csrftoken', 'rollbacktoken'})
+
+
+def plain_record(value: Any) -> Any:
+    """Return *value* as plain JSON data, without keys that hold secrets.
+
+    >>> plain_record({'title': 'A', 'token': 'x', 'n': (1, 2)})
+    {'title': 'A', 'n': [1, 2]}
+
+    Results (dataclasses) become dicts, timestamps ISO 8601 text, and
+    anything else unknown its ``str``.
+    """
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return plain_record(dataclasses.asdict(value))  # a result
+    if isinstance(value, dict):
+        return {k: plain_record(v) for k, v in value.items()
+                if k.lower() not in SECRET_KEYS}
+    if isinstance(value, (list, tuple)):
+        return [plain_record(v) for v in value]
+    if isinstance(value, pywikibot.Timestamp):
+        return value.isoformat()
+    if isinstance(value, (str, int, float, bool)) or value is None:
+        return value
+    return str(value)
