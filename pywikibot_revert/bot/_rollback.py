@@ -33,7 +33,8 @@ from ..ops._rollback_plan import Preview, RollbackPreviews
 from ..wiki._query import revision_texts, top_revisions
 from ..results import RollbackResult
 from ..wiki._rights import warn_markbot
-from ..ops._rollback import find_rollback, plan_rollback, rollback
+from ..ops._rollback import RollbackPlan, find_rollback, plan_rollback, \
+    rollback
 from ..ops._wikitext import adds_link_to, describe_change
 
 
@@ -190,9 +191,11 @@ class RollbackBot(RevertBot):
             plan_rollback([contrib], user, title=title)
         # without a preview nothing needs reading first: the wiki itself
         # refuses (alreadyrolled) where the user is not the latest editor
-        if self.previewing and not self._preview(self._read_preview(
-                title, user)):
-            return None
+        shown = None
+        if self.previewing:
+            shown = self._read_preview(title, user)
+            if not self._preview(shown):
+                return None
 
         def do():
             return rollback(page, user=user, summary=self.opt.summary,
@@ -204,9 +207,41 @@ class RollbackBot(RevertBot):
         if result is not None and not result.simulated:
             self.progress(f'{title}: rolled back {user} '
                           f'(revision {result.revid})')
+            if shown is not None:
+                self._check_undone(shown.plan, result)
         elif result is not None:
             self.progress(f'{title}: would roll back edits by {user}')
         return result
+
+    def _check_undone(self, plan: RollbackPlan, result: RollbackResult
+                      ) -> None:
+        """Say so when the rollback undid more than the diff shown.
+
+        A rollback takes whatever run of the user's edits is on top
+        when it lands: an edit the user made after the preview was read
+        (while the question waited) is undone too, unseen. The wiki's
+        answer tells: ``old_revid`` is the revision it undid from,
+        ``last_revid`` the one it went back to. The rollback stays (it
+        only undid more of the same user); the operator is told, and
+        the report has a row with the diff not shown.
+        """
+        newer = result.old_revid is not None \
+            and result.old_revid != plan.latest
+        # a cut history (plan.more) guessed the revision to go back to
+        earlier = not plan.more and result.last_revid is not None \
+            and result.last_revid != plan.restore
+        if not (newer or earlier):
+            return
+        message = (f'{plan.title}: the rollback undid more than the diff '
+                   f'shown: revision {result.old_revid} back to '
+                   f'{result.last_revid}; shown: {plan.latest} back to '
+                   f'{plan.restore}')
+        pywikibot.warning(message)
+        self.note_review(user=plan.user,
+                         old=plan.latest if newer else result.last_revid,
+                         cur=result.old_revid if newer else plan.restore)
+        self.report_row(self.current_page, 'review',
+                        'undid more than shown', message)
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Find this account's rollback, or edit, on *title*."""
