@@ -238,3 +238,54 @@ def test_global_wikis_names_what_it_leaves_out() -> None:
 
 def test_site_for_url_makes_no_family_up() -> None:
     assert site_for_url('https://else.example.org') is None
+
+
+# -- files in shared places ----------------------------------------------
+
+def test_publish_does_not_follow_a_planted_symlink(
+        tmp_path, monkeypatch) -> None:
+    """Symlinks at the summary's names are replaced, never written through."""
+    from pywikibot_revert.crosswiki._child import SUMMARY_ENV, publish
+    victim = tmp_path / 'victim'
+    victim.write_text('keep me')
+    path = tmp_path / 'summary.json'
+    for name in (path, tmp_path / 'summary.json.tmp'):
+        name.symlink_to(victim)
+    monkeypatch.setenv(SUMMARY_ENV, str(path))
+    publish(RunSummary(done=2))
+    assert victim.read_text() == 'keep me'
+    assert not path.is_symlink()
+    assert os.stat(path).st_mode & 0o777 == 0o600
+    assert RunSummary.from_json(path.read_text()) == RunSummary(done=2)
+
+
+CHILD = '''
+import os, stat, sys
+path = os.environ["{env}"]
+folder = os.path.dirname(path)
+print(oct(stat.S_IMODE(os.stat(folder).st_mode)), folder)
+# what another local user could do at a name in a shared directory:
+# a symlink to a summary of their own
+os.symlink(sys.argv[1], path)
+'''
+
+
+def test_child_summary_lives_in_a_private_directory(tmp_path, capsys
+                                                    ) -> None:
+    """The name is in a 0700 directory; a symlink there is not followed."""
+    import sys
+    from pywikibot_revert.crosswiki._child import SUMMARY_ENV
+    forged = tmp_path / 'forged.json'
+    forged.write_text(RunSummary(done=99).to_json())
+    wiki = Wiki(xwiki('xwa'))
+    _parallel.run_children(
+        [wiki], lambda w: [sys.executable, '-c',
+                           CHILD.format(env=SUMMARY_ENV), str(forged)], 1)
+    out = capsys.readouterr().out
+    mode, folder = out.split('] ', 1)[1].split()
+    assert wiki.returncode == 0, out
+    assert wiki.summary is None  # the symlink was not read through
+    assert forged.read_text() == RunSummary(done=99).to_json()
+    assert mode == '0o700', out
+    assert not os.path.exists(folder)  # removed with what was in it
+

@@ -120,3 +120,49 @@ def test_records_are_those_found_at_open_whatever_the_text(tmp_path):
         assert [r['type'] for r in j.records] == ['header', 'done']
         assert j.done_records()[0]['title'] == 'Ünïcode ✓\u2028'
         assert j.is_done('é|Ünïcode') and j.state('k2') is None
+
+
+# -- a cross-wiki run's -journal:DIR ---------------------------------------
+
+def parse_journal_dir(path) -> str:
+    """Parse ``-journal:PATH`` as a cross-wiki run does."""
+    from pywikibot_revert.bot._options import parse_options
+    from pywikibot_revert.crosswiki._run import _PER_WIKI
+    return parse_options(_PER_WIKI, [f'-journal:{path}'])[0]['journal']
+
+
+def test_journal_dir_wider_than_0700_is_tightened(tmp_path, monkeypatch):
+    warned: list[str] = []
+    monkeypatch.setattr('pywikibot.warning', warned.append)
+    journals = tmp_path / 'journals'
+    journals.mkdir()
+    journals.chmod(0o755)
+    assert parse_journal_dir(journals) == str(journals)
+    assert stat.S_IMODE(journals.stat().st_mode) == 0o700
+    assert warned == [f'-journal: {journals}: permissions 0755 were wider '
+                      'than 0700, tightened to 0700']
+    parse_journal_dir(journals)  # private already: nothing to say
+    assert len(warned) == 1
+
+
+def test_journal_dir_of_another_user_is_refused(tmp_path, monkeypatch):
+    from pywikibot_revert.bot._errors import UsageError
+    journals = tmp_path / 'journals'
+    journals.mkdir(mode=0o777)
+    journals.chmod(0o777)
+    other = journals.stat().st_uid + 1
+    # the directory seen as another user sees it: not theirs to chmod
+    monkeypatch.setattr('os.geteuid', lambda: other)
+    with pytest.raises(UsageError) as err:
+        parse_journal_dir(journals)
+    assert str(err.value) == (
+        f'-journal: {journals} belongs to another user (uid '
+        f'{other - 1}); name a directory of your own')
+    assert stat.S_IMODE(journals.stat().st_mode) == 0o777  # untouched
+
+
+def test_journal_dir_not_made_before_the_run(tmp_path):
+    """A missing directory is made (0700) by the run, not by the check."""
+    journals = tmp_path / 'new'
+    assert parse_journal_dir(journals) == str(journals)
+    assert not journals.exists()

@@ -49,7 +49,7 @@ except ImportError:  # pragma: no cover - not on Windows
     fcntl = None  # type: ignore[assignment]
 
 
-__all__ = ['Journal', 'JournalError', 'Landed', 'site_id']
+__all__ = ['Journal', 'JournalError', 'Landed', 'private_dir', 'site_id']
 
 #: the record types that say where a write stands; ``cleared`` is an
 #: intent the wiki showed did not land (a resume may write it again)
@@ -346,3 +346,29 @@ class Journal:
                                  details, landed)] += 1
         pywikibot.info('Journal: ' + ', '.join(
             f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
+
+
+def private_dir(path: str) -> str | None:
+    """Keep an existing directory of journals to its owner: mode 0700.
+
+    Journals name the pages, users and ids of a run; a directory others
+    can write lets them plant a file or a symlink at a journal's name.
+    One of this user's with wider permissions is tightened; one owned
+    by another user is refused. A missing one is made 0700 later.
+
+    :return: what was tightened, to say, or None
+    :raises ValueError: *path* is another user's directory
+    """
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        return None
+    if info.st_uid != os.geteuid():
+        raise ValueError(f'{path} belongs to another user (uid '
+                         f'{info.st_uid}); name a directory of your own')
+    mode = info.st_mode & 0o777
+    if not mode & 0o077:
+        return None
+    os.chmod(path, 0o700)
+    return (f'{path}: permissions {mode:04o} were wider than 0700, '
+            'tightened to 0700')

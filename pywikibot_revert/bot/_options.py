@@ -24,6 +24,7 @@ from typing import Any
 import pywikibot
 
 from ._errors import UsageError
+from ._journal import private_dir
 from ._report import FORMATS, MUST_END
 from ..wiki._params import WATCHLIST_VALUES
 from ..wiki._validate import (
@@ -35,7 +36,7 @@ from ..wiki._validate import (
 
 
 __all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
-           'check_common', 'parse_options', 'peek_options', 'report_path',
+           'check_common', 'journal_dir', 'parse_options', 'peek_options', 'report_path',
            'seconds',
            'split_arg', 'tags', 'timestamp', 'watchlist']
 
@@ -90,6 +91,26 @@ def seconds(site: Any, text: str) -> float:
     if not value >= 0:
         raise ValueError('needs a number of seconds')
     return value
+
+
+def journal_dir(site: Any, text: str) -> str:
+    """The directory of a cross-wiki run's journals, kept private.
+
+    An existing one with permissions wider than 0700 is tightened, and
+    the operator told (:func:`~pywikibot_revert.bot._journal.private_dir`).
+
+    :param site: unused (the signature of an option converter)
+    :return: *text* with ``~`` expanded
+    :raises ValueError: a file, or another user's directory
+    """
+    path = os.path.expanduser(text)
+    if os.path.isfile(path):
+        raise ValueError(f'{path}: a cross-wiki run keeps one journal per '
+                         'wiki in a directory; name a directory')
+    tightened = private_dir(path)
+    if tightened:
+        pywikibot.warning(f'-journal: {tightened}')
+    return path
 
 
 def iprange(site: Any, text: str) -> str:

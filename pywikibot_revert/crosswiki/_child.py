@@ -6,7 +6,9 @@ variables link such a child to its parent:
 
 - :data:`SUMMARY_ENV` names a file where the child leaves its
   :class:`~pywikibot_revert.bot._summary.RunSummary` as JSON when it
-  ends, for the combined summary;
+  ends, for the combined summary: a name in a directory of the
+  parent's own (mode 0700), never one in the shared temporary
+  directory, where another local user could plant a symlink;
 - :data:`PARENT_ENV` holds the parent's pid: when the parent dies (kill
   -9 included), the child gets SIGINT and stops as on Ctrl-C, its
   journal left resumable, rather than going on unwatched.
@@ -19,6 +21,7 @@ import ctypes
 import ctypes.util
 import os
 import signal
+import tempfile
 
 from ..bot._summary import RunSummary
 
@@ -41,16 +44,24 @@ def in_crosswiki_run() -> bool:
 def publish(summary: RunSummary) -> None:
     """Leave *summary* where the parent run reads it, if there is one.
 
-    Written to a temporary name and renamed, so the parent never reads
-    half a file.
+    Written to a new file of a random name beside it, created
+    exclusively and not through a symlink (``mkstemp``: ``O_EXCL``,
+    ``O_NOFOLLOW``, mode 0600), then renamed over the name: the parent
+    never reads half a file, and a symlink planted at the name is
+    replaced, never written through.
     """
     path = os.environ.get(SUMMARY_ENV)
     if not path:
         return
-    tmp = f'{path}.tmp'
-    with open(tmp, 'w', encoding='utf-8') as fh:
-        fh.write(summary.to_json())
-    os.replace(tmp, path)
+    fd, tmp = tempfile.mkstemp(prefix='.summary-',
+                               dir=os.path.dirname(path) or os.curdir)
+    try:
+        with os.fdopen(fd, 'w', encoding='utf-8') as fh:
+            fh.write(summary.to_json())
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise
 
 
 def follow_parent() -> bool:

@@ -26,6 +26,7 @@ from ..exceptions import RevertError
 from ..bot._journal import site_id
 from ..bot._options import (
     Option,
+    journal_dir,
     parse_options,
     peek_options,
     report_path,
@@ -76,7 +77,7 @@ CROSSWIKI_OPTIONS: tuple[Option, ...] = (
 #: wiki's run gets its own journal, report part, and ``-always`` (this
 #: process asked)
 _PER_WIKI: tuple[Option, ...] = (
-    Option('journal'),
+    Option('journal', convert=journal_dir),
     Option('report', convert=report_path),
     Option('undo'),
     Option('always', flag=True),
@@ -172,12 +173,6 @@ class CrossWikiRun:
             raise UsageError('-global needs -user:NAME, the account whose '
                              'edits to find')
         journal = opts.get('journal')
-        if journal is not None:
-            journal = os.path.expanduser(journal)
-            if os.path.isfile(journal):
-                raise UsageError(f'-journal:{journal}: a cross-wiki run keeps '
-                                 'one journal per wiki in a directory; '
-                                 'name a directory')
         # pywikibot's -user before the script's name: the acting account
         account = peek_options(global_args()).get('user')
         if undo_dir:

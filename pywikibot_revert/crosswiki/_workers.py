@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -211,6 +212,15 @@ class _Children:
         self._lock = threading.Lock()
 
     def run(self, wikis: list[Wiki], workers: int) -> None:
+        # the children's summary files: in a directory of our own (0700),
+        # not at guessable names in the shared temporary directory
+        self._summaries = tempfile.mkdtemp(prefix='pwbrevert-summaries-')
+        try:
+            self._run(wikis, workers)
+        finally:
+            shutil.rmtree(self._summaries, ignore_errors=True)
+
+    def _run(self, wikis: list[Wiki], workers: int) -> None:
         slots = threading.Semaphore(workers)
 
         def work(wiki: Wiki) -> None:
@@ -245,9 +255,9 @@ class _Children:
 
     def run_one(self, wiki: Wiki) -> None:
         """Run *wiki*'s child to its end, its output prefixed."""
-        fd, summary_file = tempfile.mkstemp(prefix='pwbrevert-summary-')
-        os.close(fd)
-        os.unlink(summary_file)  # the child creates it when it ends
+        # the child creates it when it ends (see _child.publish)
+        summary_file = os.path.join(
+            self._summaries, wiki.label.replace(':', '-') + '.json')
         env = dict(os.environ, PYTHONIOENCODING='utf-8',
                    **{SUMMARY_ENV: summary_file, PARENT_ENV: str(os.getpid())})
         # its own session: Ctrl-C on the terminal reaches this process
@@ -273,9 +283,10 @@ class _Children:
         with self._lock:
             self._running.pop(wiki.label, None)
         try:
-            with open(summary_file, encoding='utf-8') as fh:
+            # a symlink there is not ours: not followed (ELOOP)
+            fd = os.open(summary_file, os.O_RDONLY | os.O_NOFOLLOW)
+            with os.fdopen(fd, encoding='utf-8') as fh:
                 wiki.summary = RunSummary.from_json(fh.read())
-            os.unlink(summary_file)
         except (OSError, ValueError):
             wiki.summary = None
 
