@@ -289,3 +289,16 @@ def test_child_summary_lives_in_a_private_directory(tmp_path, capsys
     assert mode == '0o700', out
     assert not os.path.exists(folder)  # removed with what was in it
 
+
+def test_read_jsonl_leaves_out_a_torn_row(tmp_path, monkeypatch) -> None:
+    """A child killed while it wrote: its last line is cut."""
+    warned: list[str] = []
+    monkeypatch.setattr('pywikibot.warning', warned.append)
+    path = tmp_path / 'part.jsonl'
+    whole = json.dumps({'title': 'A', 'outcome': 'skipped', 'reason': 'r'})
+    path.write_bytes((whole + '\n' + whole + '\n').encode()
+                     + '{"title": "Caf\u00e9'.encode()[:-1])
+    rows = list(ReportRow.read_jsonl(str(path)))
+    assert rows == [ReportRow('A', 'skipped', 'r')] * 2
+    assert [w.split(': ')[0] for w in warned] == [f'{path}, line 3']
+    assert 'not a whole report row (torn?), left out' in warned[0]

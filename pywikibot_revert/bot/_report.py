@@ -72,14 +72,28 @@ class ReportRow:
 
     @classmethod
     def read_jsonl(cls, path: str) -> Iterator[ReportRow]:
-        """Read back the rows of a ``.jsonl`` report."""
+        """Read back the rows of a ``.jsonl`` report.
+
+        A line that is not a whole row (the last one of a run killed
+        while it wrote it: cut JSON, a cut UTF-8 sequence) is left out
+        with a warning naming the file and the line; the rows around it
+        are read all the same.
+
+        :raises OSError: the file cannot be read
+        """
         names = {f.name for f in fields(cls)}
-        with open(path, encoding='utf-8') as fh:
-            for line in fh:
-                if line.strip():
-                    record = json.loads(line)
+        with open(path, 'rb') as fh:
+            for number, raw in enumerate(fh, 1):
+                if not raw.strip():
+                    continue
+                try:
+                    record = json.loads(raw.decode('utf-8'))
                     yield cls(**{k: v for k, v in record.items()
                                  if k in names})
+                except (ValueError, TypeError, AttributeError):
+                    pywikibot.warning(
+                        f'{path}, line {number}: not a whole report row '
+                        f'(torn?), left out: {raw[:60]!r}')
 
     @property
     def diff(self) -> str | None:

@@ -253,7 +253,6 @@ class CrossWikiRun:
         finally:
             if parts:
                 self.merge_reports(parts)
-                shutil.rmtree(parts, ignore_errors=True)
         return self.finish()
 
     def preflight(self) -> None:
@@ -317,16 +316,26 @@ class CrossWikiRun:
         return os.path.join(parts, wiki.label.replace(':', '-') + '.jsonl')
 
     def merge_reports(self, parts: str) -> None:
-        """Write every wiki's report rows into the one report, by wiki."""
+        """Write every wiki's report rows into the one report, by wiki.
+
+        Never raises: the summary and exit status come after it. A torn
+        row (a child killed while it wrote) is left out with a warning;
+        if the report cannot be written, the parts are kept and named.
+        """
         sites = {w.label: w.site for w in self.wikis}
-        with Report.for_sites(self.report_path, sites) as report:
-            for wiki in self.wikis:
-                path = self._part(parts, wiki)
-                if not os.path.exists(path):
-                    continue
-                for row in ReportRow.read_jsonl(path):
-                    report.add(row)
-            self.report_rows = report.rows
+        try:
+            with Report.for_sites(self.report_path, sites) as report:
+                for wiki in self.wikis:
+                    path = self._part(parts, wiki)
+                    if os.path.exists(path):
+                        for row in ReportRow.read_jsonl(path):
+                            report.add(row)
+                            self.report_rows = report.rows
+        except (OSError, ValueError, KeyError) as err:
+            pywikibot.error(f'Report {self.report_path}: {err}; each '
+                            f"wiki's rows are left in {parts}")
+            return
+        shutil.rmtree(parts, ignore_errors=True)
 
     def finish(self) -> int:
         """Print the combined summary; return the exit status."""

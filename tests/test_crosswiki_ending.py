@@ -1,0 +1,119 @@
+"""A cross-wiki run always ends: its summary, exit status and report.
+
+A wiki's run writes its report rows to a part file of its own; the
+cross-wiki run merges the parts into the one report at its end. A
+child killed while it wrote a row leaves a torn last line there: it is
+left out with a warning, and the summary, the exit status and every
+other row come out all the same.
+"""
+from __future__ import annotations
+
+import csv
+import os
+import signal
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.multiwiki import FAMILIES
+from harness.wikitools import spawn_pwb
+from pywikibot_revert.bot._journal import Journal
+import test_crosswiki
+from test_crosswiki import (
+    ALL,
+    TITLES,
+    behind_proxy,
+    client,
+    latest_users,
+    process_tree,
+    spam,
+    summary_rows,
+)
+
+# the three wikis of test_crosswiki, started once for this module too
+xwikis, wikis = test_crosswiki.xwikis, test_crosswiki.wikis
+
+pytestmark = pytest.mark.wiki
+
+
+def last_records(path: Path) -> dict[str, str]:
+    """Return the type of the last record of each write in a journal."""
+    return {r['key']: r['type'] for r in Journal.read(path) if r.get('key')}
+
+
+def child_of(pid: int, family: str) -> int:
+    """Return the pid of the cross-wiki run's child working on *family*."""
+    for candidate in process_tree(pid)[1:]:
+        try:
+            args = Path(f'/proc/{candidate}/cmdline').read_bytes()
+        except OSError:  # another wiki's child, ended meanwhile
+            continue
+        if f'-family:{family}'.encode() in args.split(b'\0'):
+            return candidate
+    raise AssertionError(f'no child for {family} under {pid}')
+
+
+def test_torn_report_row_keeps_the_summary_and_other_rows(
+        wiki: Any, wikis: dict[str, Any], tmp_path: Path) -> None:
+    spam(wikis, TITLES)
+    # on every wiki someone fixed the first page: a row each to review
+    for w in wikis.values():
+        client(w, 'Editor').edit(TITLES[0], 'Fixed by hand.')
+    report = tmp_path / 'review.csv'
+    # a directory of journals others could write: tightened, and said
+    journals = tmp_path / 'j'
+    journals.mkdir()
+    journals.chmod(0o775)
+    with behind_proxy(wiki, wikis, tmp_path, 'xwa') as (cfg, proxy):
+        # xwa's second rollback (the first is refused: fixed by hand)
+        # waits, not sent
+        proxy.add_fault('hold_before_forward', action='rollback', skip=1)
+        proc = spawn_pwb(wiki, cfg, [
+            'rollback', '-user:Vandal', f'-sites:{ALL}', '-always',
+            f'-journal:{journals}', f'-report:{report}', '-workers:3',
+            *[f'-page:{t}' for t in TITLES]])
+        assert proxy.wait_held(timeout=120) is not None
+        [parts] = tmp_path.glob('.review.csv.*')
+        part = parts / 'xwa-xwa.jsonl'
+        assert len(part.read_text().splitlines()) == 1  # the skip's row
+        # the child is killed while it writes its next row: half a line
+        with part.open('ab') as fh:
+            fh.write('{"title": "Spam tw\u00e9'.encode()[:-1])
+        os.kill(child_of(proc.pid, 'xwa'), signal.SIGKILL)
+        proxy.abandon()
+        out = proc.communicate(timeout=300)[0]
+
+    # the summary and the exit status, as for any wiki that stopped
+    assert 'Cross-wiki summary:' in out, out
+    rows = summary_rows(out)
+    assert rows['xwa:xwa'][3].startswith('stopped (exit status -9)'), out
+    for name in ('xwb:xwb', 'xwc:xwc', 'total'):
+        assert name in rows, out
+    assert rows['xwb:xwb'][:3] == rows['xwc:xwc'][:3] == ['2', '1', '0']
+    assert proc.returncode == 1, out
+    assert (f'-journal: {journals}: permissions 0775 were wider than '
+            '0700, tightened to 0700') in out, out
+    assert journals.stat().st_mode & 0o777 == 0o700
+    # the torn line is named and left out
+    assert f'{part}, line 2: not a whole report row (torn?), left out' \
+        in out, out
+    # the report: every whole row, each wiki's, and the parts cleaned up
+    with report.open(encoding='utf-8') as fh:
+        got = [(r['wiki'], r['title'], r['outcome']) for r
+               in csv.DictReader(fh)]
+    assert got == [(f'{f}:{f}', TITLES[0], 'skipped') for f in FAMILIES]
+    assert not parts.exists()
+    # the wikis and the journals: xwa's held write never landed
+    assert latest_users(wikis['xwa'], TITLES) == ['Editor', 'Vandal',
+                                                  'Vandal']
+    assert last_records(journals / 'xwa-xwa.jsonl') == {
+        'rollback|Spam one|Vandal': 'skipped',
+        'rollback|Spam two|Vandal': 'intent'}
+    for name in ('xwb', 'xwc'):
+        assert latest_users(wikis[name], TITLES) == ['Editor', 'Admin',
+                                                     'Admin']
+        assert last_records(journals / f'{name}-{name}.jsonl') == {
+            'rollback|Spam one|Vandal': 'skipped',
+            'rollback|Spam two|Vandal': 'done',
+            'rollback|Spam three|Vandal': 'done'}, name
