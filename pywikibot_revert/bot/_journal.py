@@ -351,10 +351,9 @@ class Journal:
 def private_dir(path: str) -> str | None:
     """Keep an existing directory of journals to its owner: mode 0700.
 
-    Journals name the pages, users and ids of a run; a directory others
-    can write lets them plant a file or a symlink at a journal's name.
-    One of this user's with wider permissions is tightened; one owned
-    by another user is refused. A missing one is made 0700 later.
+    In a directory others can write they could plant a file or a symlink
+    at a journal's name: one of this user's is tightened, another
+    user's refused. A missing one is made (0700) by the run.
 
     :return: what was tightened, to say, or None
     :raises ValueError: *path* is another user's directory

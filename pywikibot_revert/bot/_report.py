@@ -74,10 +74,8 @@ class ReportRow:
     def read_jsonl(cls, path: str) -> Iterator[ReportRow]:
         """Read back the rows of a ``.jsonl`` report.
 
-        A line that is not a whole row (the last one of a run killed
-        while it wrote it: cut JSON, a cut UTF-8 sequence) is left out
-        with a warning naming the file and the line; the rows around it
-        are read all the same.
+        A line that is no whole row (cut by a kill while it was written)
+        is left out with a warning naming the file and the line.
 
         :raises OSError: the file cannot be read
         """

@@ -58,7 +58,8 @@ Cross-wiki runs (the other options apply on each wiki):
                   one write at a time.
 
 -journal:DIR      One journal per wiki in DIR (FAMILY-CODE.jsonl); a
-                  rerun resumes each wiki from its own.
+                  rerun resumes each wiki from its own. An existing DIR
+                  open to others is made private (0700), and said so.
 
 -undo:DIR         Reverse each journal in DIR on its own wiki.
 
