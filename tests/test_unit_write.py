@@ -15,11 +15,13 @@ from pywikibot.exceptions import (
     APIError,
     MaxlagTimeoutError,
     NoUsernameError,
+    Server504Error,
     ServerError,
 )
+from urllib3.exceptions import MaxRetryError, NewConnectionError
 
 from pywikibot_revert import exceptions as exc
-from pywikibot_revert.wiki import _write
+from pywikibot_revert.wiki import _inflight, _write
 from pywikibot_revert.wiki._write import ApiTimeoutError, submit_write
 from harness.fakesite import FakeSite
 
@@ -114,8 +116,12 @@ def test_a_failed_check_is_an_unknown_outcome():
     ('readonly', exc.ReadOnlyError, 'readonly'),
     (MaxlagTimeoutError('lag'), exc.ReadOnlyError, 'readonly'),
     (ServerError('503'), exc.ServerUnavailableError, None),
-    (requests.ConnectionError('reset'), exc.ServerUnavailableError, None),
-    (ApiTimeoutError('read timeout'), exc.ServerUnavailableError, None),
+    (ServerError(requests.ConnectTimeout('connect')),
+     exc.ServerUnavailableError, None),
+    (requests.ConnectionError(MaxRetryError(
+        None, '/w/api.php', NewConnectionError(None, 'refused'))),
+     exc.ServerUnavailableError, None),
+    (ApiTimeoutError('not JSON'), exc.ServerUnavailableError, None),
 ])
 def test_past_the_wait_the_error_names_what_happened(outcome, cls, code):
     site = write_site(*[outcome] * 10)
@@ -132,6 +138,69 @@ def test_the_wikis_read_only_reason_is_named():
     with pytest.raises(exc.ReadOnlyError) as info:
         write(site, reconcile=lambda: None, max_wait=0.05)
     assert 'stayed read-only (Database upgrade)' in str(info.value)
+
+
+# -- a copy that got no answer may still be running: never resent ------
+
+NO_ANSWER = [ServerError(requests.ReadTimeout('read timed out')),
+             Server504Error('Server wiki timed out'),
+             requests.ConnectionError('Connection aborted.')]
+
+
+@pytest.mark.parametrize('failure', NO_ANSWER)
+def test_a_copy_without_answer_is_watched_until_it_lands(failure):
+    site = write_site(failure, OK)
+    shows = iter([None, None, {'rollback': {'revid': 9}}])
+    answer = write(site, reconcile=lambda: next(shows), max_wait=5)
+    assert answer == {'rollback': {'revid': 9}, 'reconciled': True}
+    assert len(site.sent) == 1
+
+
+@pytest.mark.parametrize('failure', NO_ANSWER)
+def test_a_copy_that_does_not_show_up_is_unknown_not_resent(failure):
+    site = write_site(failure, OK)
+    asked = []
+    with pytest.raises(exc.OutcomeUnknownError) as info:
+        write(site, reconcile=lambda: asked.append(1), max_wait=0.05)
+    assert 'may still be running' in str(info.value)
+    assert info.value.__cause__ is failure
+    assert len(site.sent) == 1 and len(asked) >= 2
+
+
+def test_the_watch_is_bounded_by_the_inflight_wait(monkeypatch):
+    monkeypatch.setattr(_inflight, 'INFLIGHT_WAIT', 0.05)
+    site = write_site(NO_ANSWER[0], OK)
+    with pytest.raises(exc.OutcomeUnknownError):
+        write(site, reconcile=lambda: None, max_wait=300)
+    assert len(site.sent) == 1
+
+
+def test_a_failed_read_while_watching_is_unknown():
+    def reconcile():
+        if asked:
+            raise requests.ConnectionError('down')
+        asked.append(1)
+    asked: list[int] = []
+    site = write_site(NO_ANSWER[0], OK)
+    with pytest.raises(exc.OutcomeUnknownError) as info:
+        write(site, reconcile=reconcile, max_wait=5)
+    assert 'checking failed too' in str(info.value)
+    assert len(site.sent) == 1
+
+
+def test_the_writes_own_transport_failure_is_raised(monkeypatch):
+    """pywikibot's wait-and-retry of the exchange is bypassed."""
+    calls = []
+
+    def request(site, **kwargs):
+        calls.append(kwargs['method'])
+        raise ServerError(requests.ReadTimeout('read timed out'))
+    monkeypatch.setattr(_inflight.http, 'request', request)
+    req = write_site().simple_request(action='rollback')
+    _inflight.raise_transport_failures(req)
+    with pytest.raises(ServerError):
+        req._http_request(False, '/w/api.php', {}, {}, '')
+    assert calls == ['POST']
 
 
 # -- a session lost mid-run --------------------------------------------

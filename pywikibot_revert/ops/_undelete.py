@@ -240,6 +240,17 @@ def find_undelete(page: pywikibot.Page,
                                   page=page)
     if not done:
         return None
+    if part.get('all_revisions'):
+        # no list says how many came back: the restore's log entry does
+        # (a -undo compares it with the page's revisions)
+        events = read(site, page=page, action='query', list='logevents',
+                      leaction='delete/restore', letitle=title,
+                      leuser=site.user(), lelimit=1, formatversion=2
+                      )['query']['logevents']
+        count = events[0].get('params', {}).get('count', {}) if events \
+            else {}
+        return {'title': title, 'revisions': count.get('revisions', 0),
+                'fileversions': count.get('files', 0)}
     return {'title': title, 'revisions': len(part.get('timestamps', [])),
             'fileversions': len(part.get('fileids', []))}
 

@@ -1,13 +1,28 @@
-"""Send one write through pywikibot without ever resending it blindly.
+"""Send one write through pywikibot without ever sending it twice blindly.
 
 pywikibot resends a POST after a timeout, a reset connection, a 5xx or
 a garbled body, even when the server already did the write. For
 filerevert that adds a second identical version. So a write request
-here gets ``max_retries = 0``: the first transport failure comes back
-to us, and we ask the wiki (with reads, which are safe to retry) whether
-the write happened before doing anything else. Only when the wiki says
-it did not is the write sent again, after a pause, within a bound the
-operator sets.
+here gets ``max_retries = 0``, and its HTTP exchange raises its own
+failure (``_inflight.raise_transport_failures``), not pywikibot's bare
+timeout: we ask the wiki (with reads, which are safe to retry) whether
+the write happened before doing anything else.
+
+**The in-flight rule.** A write is sent again only when its first copy
+can no longer land: the wiki answered it (a refusal such as
+``ratelimited``, ``readonly``, lag, an HTTP 5xx other than 504, a
+garbled body) or it never reached the wiki (the connection could not
+be made). Then, if the wiki shows nothing was written, it is resent
+after a pause, within a bound the operator sets (``max_wait``). A copy
+that got no answer (the read timed out, the connection broke after the
+request was sent, a gateway's 504) may still be running on the server:
+on Commons a file operation can outlive the gateway's timeout. It is
+never resent: the wiki is read again a few times over
+:data:`INFLIGHT_WAIT` seconds (at most ``max_wait``); if the write shows
+up it is done, otherwise the outcome is unknown
+(:exc:`~pywikibot_revert.exceptions.OutcomeUnknownError`): the run
+stops, the journal keeps the write open, and a rerun, when the first
+copy has long ended, reads the wiki and writes only what did not land.
 
 A write names its account (``assertuser``), so the wiki refuses it
 rather than make it as anyone else. When the session is lost mid-run
@@ -31,17 +46,20 @@ from collections.abc import Callable
 from typing import Any
 
 import pywikibot
-import requests
 from pywikibot import config, login
-from pywikibot.exceptions import (
-    APIError,
-    Error,
-    MaxlagTimeoutError,
-    ServerError,
-    SiteDefinitionError,
-)
+from pywikibot.exceptions import Error, MaxlagTimeoutError
 
 from ._apierrors import raise_for_failure, title_of, translated
+from ._inflight import (
+    INFLIGHT_WAIT,
+    UNCERTAIN,
+    ApiTimeoutError,
+    Reconcile,
+    ask,
+    may_be_running,
+    raise_transport_failures,
+    watch,
+)
 from ..exceptions import (
     OutcomeUnknownError,
     RateLimitedError,
@@ -52,28 +70,12 @@ from ..exceptions import (
 )
 
 
-try:  # renamed in pywikibot 11.5
-    from pywikibot.exceptions import ApiTimeoutError
-except ImportError:  # pragma: no cover - pywikibot < 11.5
-    from pywikibot.exceptions import TimeoutError as ApiTimeoutError
-
-
-__all__ = ['DEFAULT_MAX_WAIT', 'UNCERTAIN', 'is_simulation', 'login_again',
+__all__ = ['DEFAULT_MAX_WAIT', 'INFLIGHT_WAIT', 'UNCERTAIN', 'ApiTimeoutError',
+           'Reconcile', 'is_simulation', 'login_again', 'may_be_running',
            'reconcile_by', 'submit_write']
-
-#: exceptions after which the write may or may not have happened;
-#: pywikibot turns a garbled (non-JSON) answer into SiteDefinitionError
-#: when the family was generated from a URL (family_files)
-UNCERTAIN = (ApiTimeoutError, ServerError, requests.RequestException,
-             ConnectionError, SiteDefinitionError)
 
 #: default bound, in seconds, for waiting out rate limits and lag
 DEFAULT_MAX_WAIT = 300.0
-
-#: reads the wiki after an uncertain outcome: an API-shaped answer if
-#: the write happened, None if it certainly did not; raises if unsure
-Reconcile = Callable[[], 'dict[str, Any] | None']
-
 
 def reconcile_by(action: str, find: Callable[[], Any], *,
                  answer: dict[str, Any] | None = None) -> Reconcile:
@@ -273,6 +275,7 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
         params['token'] = site.tokens[token]
         req = site.simple_request(**params)
         req.max_retries = 0
+        raise_transport_failures(req)
         if named and 'assert' in req:
             # assertuser says more than pywikibot's assert=user, and its
             # refusal comes here instead of to pywikibot's own re-login
@@ -302,16 +305,11 @@ def submit_write(site: Any, params: dict[str, Any], *, token: str,
                 f'{action} on {page}: no answer from the wiki and '
                 'no way to check; not resent', page=page, site=site
             ) from failure
-        try:
-            answer = reconcile()
-        except (APIError, *UNCERTAIN) as err:
-            raise OutcomeUnknownError(
-                f'{action} on {page}: no answer from the wiki, '
-                f'and checking failed too ({err}); not resent',
-                page=page, site=site) from failure
+        answer = ask(action, page, site, reconcile, failure)
+        if answer is None and may_be_running(failure):
+            answer = watch(action, page, site, reconcile, failure,
+                            max_wait)
         if answer is not None:
-            pywikibot.log(f'{action}: the wiki shows it was done')
-            answer.setdefault('reconciled', True)
             return answer
         if waited >= max_wait:
             raise _gave_up(action, page, site, failure, errors,
