@@ -27,9 +27,15 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── ServerUnavailableError   still failing after the wait
         │   ├── SessionError             logged out, another account
         │   ├── MissingRightError        .right (also UserRightsError)
+        │   ├── CaptchaRequiredError     ConfirmEdit asks a person
         │   └── SitewideBlockError       (also BlockedError)
         ├── BlockedError             .partial: fails the page only
         ├── ProtectedPageError
+        ├── FilterError              .matches: an anti-abuse filter
+        │   ├── AbuseFilterError         refused (never bypassed)
+        │   │   └── AbuseFilterWarningError  warned; not resent
+        │   ├── BlacklistedLinkError     SpamBlacklist
+        │   └── BlacklistedTitleError    TitleBlacklist
         ├── ConflictError            .restored: the write replaced a
         │   │                        newer change, which was put back
         │   └── EditConflictError        an edit met an unseen edit
@@ -59,14 +65,20 @@ from pywikibot.exceptions import Error, UserRightsError
 
 
 __all__ = [
+    'AbuseFilterError',
+    'AbuseFilterWarningError',
     'AlreadyCleanError',
     'AlreadyRolledBackError',
     'BadFileVersionError',
+    'BlacklistedLinkError',
+    'BlacklistedTitleError',
     'BlockedError',
+    'CaptchaRequiredError',
     'ConflictError',
     'EditConflictError',
     'EmptySelectionError',
     'FileRevertFailedError',
+    'FilterError',
     'HiddenUserError',
     'IdenticalVersionError',
     'MissingRightError',
@@ -288,6 +300,88 @@ class ProtectedPageError(RevertError):
     """The page is protected against this account."""
 
     reason = 'protected'
+
+
+class CaptchaRequiredError(StopRunError):
+
+    """ConfirmEdit asked this account to solve a captcha; nothing written.
+
+    A captcha is for a person: every further edit of the account would
+    be asked too, so the run stops. Run it with an account that has the
+    ``skipcaptcha`` right (bots and sysops on Wikimedia wikis).
+    """
+
+    reason = 'captcha'
+
+
+class FilterError(RevertError):
+
+    """An anti-abuse filter of the wiki refused the write; nothing written.
+
+    The write is never resent and no filter is bypassed: the page fails
+    and the run goes on (another page may pass the filters). The report
+    row is for a person, who may do the edit by hand or ask the
+    filter's maintainers.
+
+    :ivar matches: what the filter matched, as the wiki said: filter
+        descriptions, blacklisted domains, the title blacklist's line
+    """
+
+    reason = 'refused by a filter'
+
+    def __init__(self, *args: Any, matches: tuple[str, ...] = (),
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(*args, **kwargs)
+        self.matches = tuple(matches)
+
+
+class AbuseFilterError(FilterError):
+
+    """An AbuseFilter filter disallows the edit (``abusefilter-disallowed``).
+
+    Edits (the undo of buried edits, ``-undo``'s reversal, a put-back)
+    are filtered; rollbacks and undeletions are not.
+    """
+
+    reason = 'abuse filter'
+
+
+class AbuseFilterWarningError(AbuseFilterError):
+
+    """An AbuseFilter filter warns about the edit (``abusefilter-warning``).
+
+    MediaWiki saves a warned edit when the same session sends it again,
+    and pywikibot's ``Page.save`` does so by itself. A cleanup does not:
+    a warning asks a person to look at the edit, and a bot that confirms
+    it unseen defeats the filter. The edit is not resent; the page
+    fails, is reported, and the run goes on.
+    """
+
+    reason = 'abuse filter warning'
+
+
+class BlacklistedLinkError(FilterError):
+
+    """SpamBlacklist refuses a link the edit adds (``spamblacklist``).
+
+    E.g. ``-undo`` of a spam cleanup whose domain was blacklisted
+    since. Rollbacks are not checked by SpamBlacklist: the rollback
+    script reports those that bring back a blacklisted link.
+    """
+
+    reason = 'blacklisted link'
+
+
+class BlacklistedTitleError(FilterError):
+
+    """TitleBlacklist forbids the title (``titleblacklist-forbidden``).
+
+    Undeletion is not checked by TitleBlacklist, later edits are,
+    unless the account has the ``tboverride`` right.
+    """
+
+    reason = 'blacklisted title'
 
 
 class AlreadyCleanError(NothingToDoError):

@@ -18,7 +18,8 @@ SKIP = {exc.AlreadyRolledBackError, exc.OnlyAuthorError,
         exc.UndoFailedError}
 STOP = {exc.OutcomeUnknownError, exc.RateLimitedError, exc.ReadOnlyError,
         exc.ServerUnavailableError, exc.SessionError, exc.MissingRightError,
-        exc.SitewideBlockError, script_errors.JournalError}
+        exc.SitewideBlockError, script_errors.JournalError,
+        exc.CaptchaRequiredError}
 
 
 @pytest.mark.parametrize('cls', sorted(ERROR_CLASSES | SCRIPT_ERRORS,
@@ -45,3 +46,11 @@ def test_session_and_rights_stop_the_run():
 def test_unknown_api_error_fails_the_item_other_errors_propagate():
     assert classify(APIError('somethingnew', 'x')) == 'fail'
     assert classify(KeyError('bug')) is None
+
+
+def test_filters_fail_the_page_a_captcha_stops_the_run():
+    """A filter judges one edit; a captcha asks for a person every time."""
+    for code in ('abusefilter-disallowed', 'abusefilter-warning',
+                 'spamblacklist', 'titleblacklist-forbidden'):
+        assert classify(from_api_error(APIError(code, 'x'))) == 'fail'
+    assert classify(from_api_error(APIError('captcha', 'x'))) == 'stop'

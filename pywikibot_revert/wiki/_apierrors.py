@@ -32,11 +32,17 @@ from pywikibot.logging import VERBOSE
 from pywikibot.page import BasePage
 
 from ..exceptions import (
+    AbuseFilterError,
+    AbuseFilterWarningError,
     AlreadyRolledBackError,
     BadFileVersionError,
+    BlacklistedLinkError,
+    BlacklistedTitleError,
     BlockedError,
+    CaptchaRequiredError,
     EditConflictError,
     FileRevertFailedError,
+    FilterError,
     IdenticalVersionError,
     MissingRightError,
     MissingTargetError,
@@ -54,7 +60,8 @@ from ..exceptions import (
 )
 
 
-__all__ = ['API_ERRORS', 'EXPECTED', 'FAILURES', 'from_api_error',
+__all__ = ['API_ERRORS', 'EXPECTED', 'FAILURES', 'FAILURE_KEYS',
+           'filter_matches', 'from_api_error',
            'is_partial_block', 'quiet_expected', 'raise_for_failure',
            'title_of', 'translated']
 
@@ -104,7 +111,18 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'ratelimited': RateLimitedError,
     'readonly': ReadOnlyError,
     'maxlag': ReadOnlyError,
+    # the anti-abuse extensions of Wikimedia wikis
+    'abusefilter-disallowed': AbuseFilterError,
+    'abusefilter-warning': AbuseFilterWarningError,
+    'spamblacklist': BlacklistedLinkError,
+    'titleblacklist-forbidden': BlacklistedTitleError,
+    'captcha': CaptchaRequiredError,
 }
+
+#: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of
+#: an error code: ConfirmEdit's ``captcha``, SpamBlacklist's list
+#: (before it answered an API error); the key is the code
+FAILURE_KEYS = ('captcha', 'spamblacklist')
 
 #: the codes that mean an expected skip: those the table maps to a
 #: NothingToDoError (derived, never listed twice)
@@ -127,6 +145,33 @@ def is_partial_block(blockinfo: dict[str, Any]) -> bool:
     (True, False)
     """
     return blockinfo.get('blockpartial') not in (None, False)
+
+
+def filter_matches(details: dict[str, Any]) -> tuple[str, ...]:
+    """Return what an anti-abuse filter matched, from its error's details.
+
+    AbuseFilter names the filter (``abusefilter``), SpamBlacklist the
+    domains (``spamblacklist``: ``matches``, or a ``|``-separated
+    string before 1.31's API error), TitleBlacklist its list's ``line``.
+
+    >>> filter_matches({'spamblacklist': {'matches': ['spam.example']}})
+    ('spam.example',)
+    >>> filter_matches({'abusefilter': {'id': '1', 'description': 'Spam'}})
+    ('Spam',)
+    >>> filter_matches({'line': 'Forbidden.*'}), filter_matches({})
+    (('Forbidden.*',), ())
+
+    :param details: the error's other fields (``APIError.other``)
+    """
+    spam = details.get('spamblacklist')
+    if isinstance(spam, dict):
+        return tuple(spam.get('matches') or ())
+    if isinstance(spam, str):
+        return tuple(spam.split('|'))
+    abuse = details.get('abusefilter')
+    if isinstance(abuse, dict):
+        return (str(abuse.get('description') or abuse.get('id')),)
+    return (details['line'],) if details.get('line') else ()
 
 
 def from_api_error(err: APIError, *, page: Any = None, site: Any = None,
@@ -155,6 +200,8 @@ def from_api_error(err: APIError, *, page: Any = None, site: Any = None,
         message = f'{title_of(page)}: {message}'
     kwargs: dict[str, Any] = {'code': err.code, 'page': page, 'site': site,
                               'info': err.info}
+    if issubclass(cls, FilterError):
+        kwargs['matches'] = filter_matches(err.other)
     if issubclass(cls, BlockedError):
         blockinfo = err.other.get('blockinfo') or {}
         if not is_partial_block(blockinfo):
@@ -262,7 +309,8 @@ def raise_for_failure(action: str, answer: dict[str, Any], *,
     """Raise the typed error for a ``{"result": "Failure"}`` answer.
 
     Some modules (``filerevert``, ``edit``) report failure in an answer
-    that is not an API error; its codes go through the same table.
+    that is not an API error; its codes go through the same table, and
+    so do the keys of :data:`FAILURE_KEYS` (ConfirmEdit's ``captcha``).
 
     >>> raise_for_failure('filerevert', {'filerevert': {'result': 'Success'}})
     >>> raise_for_failure('filerevert', {'filerevert': {'result': 'Failure',
@@ -278,7 +326,10 @@ def raise_for_failure(action: str, answer: dict[str, Any], *,
         return
     codes = [e.get('code') or e.get('message') or '?'
              for e in data.get('errors', [])]
+    codes += [key for key in FAILURE_KEYS if key in data]
+    details = {key: data[key] for key in FAILURE_KEYS if key in data}
     err = APIError(codes[0] if codes else 'failure',
-                   f'the wiki answered Failure ({", ".join(codes) or data})')
+                   f'the wiki answered Failure ({", ".join(codes) or data})',
+                   **details)
     raise from_api_error(err, page=page, site=site,
                          default=FAILURES.get(action, WriteFailedError))
