@@ -36,6 +36,7 @@ journal resumes), anything else fails that item and the run goes on::
         │   │   └── AbuseFilterWarningError  warned; not resent
         │   ├── BlacklistedLinkError     SpamBlacklist
         │   └── BlacklistedTitleError    TitleBlacklist
+        ├── TitleRefusedError        may not edit or create the title
         ├── ConflictError            .restored: the write replaced a
         │   │                        newer change, which was put back
         │   └── EditConflictError        an edit met an unseen edit
@@ -95,6 +96,7 @@ __all__ = [
     'SessionError',
     'SitewideBlockError',
     'StopRunError',
+    'TitleRefusedError',
     'UndoFailedError',
     'UnsupportedParameterError',
     'WriteFailedError',
@@ -382,6 +384,20 @@ class BlacklistedTitleError(FilterError):
     """
 
     reason = 'blacklisted title'
+
+
+class TitleRefusedError(RevertError):
+
+    """The account may not edit or create this title, so not undelete it.
+
+    MediaWiki refuses an undeletion by an account that could not edit
+    the page (``undelete-cantedit``, ``undelete-cantcreate``): a title
+    TitleBlacklist forbids is refused so (checked as an edit, since
+    1.35 at least; ``tboverride`` lets it through), as is one protected
+    against creation. The page fails; the run goes on.
+    """
+
+    reason = 'may not edit this title'
 
 
 class AlreadyCleanError(NothingToDoError):

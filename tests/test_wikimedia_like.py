@@ -21,6 +21,7 @@ from harness.wikimedia import (
     make_wikimedia_like,
 )
 from harness.wikitools import ApiClient, journal_states, pwb
+from pywikibot_revert.bot._journal import Journal
 
 
 pytestmark = pytest.mark.wiki
@@ -142,3 +143,122 @@ def test_buried_undo_refused_by_abuse_filters_run_goes_on(wm, cfg,
     states = {key.split(':', 1)[-1]: state
               for key, state in journal_states(journal).items()}
     assert sorted(states.values()) == ['done', 'failed', 'failed'], states
+
+
+def test_undo_of_a_cleanup_refused_by_blacklist_and_abuse_filter(
+        wm, cfg, tmp_path):
+    """``-undo`` would bring back what the wiki now refuses: it fails.
+
+    A rollback removed three spam edits; since then the spam domain was
+    blacklisted, and an AbuseFilter filter stops the other page's text.
+    The undo of the third goes through: the run goes on.
+    """
+    vandal_texts = {
+        'Undo blacklisted': 'Good. [http://spam.example/buy Buy now]',
+        'Undo filtered': f'Good. {DISALLOW} [http://other.example/ x]',
+        'Undo allowed': 'Good. [http://other.example/y Cheap]',
+    }
+    for title, text in vandal_texts.items():
+        client(wm, 'Editor').edit(title, 'Good.')
+        client(wm, 'Vandal').edit(title, text)
+    journal = tmp_path / 'j.jsonl'
+    code, out = pwb(wm, cfg('Admin'), 'rollback', '-user:Vandal',
+                    '-always', f'-journal:{journal}')
+    assert code == 0, out
+    rolled = {t: history(wm, t)[0]['revid'] for t in vandal_texts}
+    blacklist(wm, 'Spam-blacklist', r'spam\.example')
+    report = tmp_path / 'r.jsonl'
+
+    code, out = pwb(wm, cfg('Admin'), 'rollback', f'-undo:{journal}',
+                    '-always', f'-report:{report}')
+
+    assert code == 1, out
+    for title in ('Undo blacklisted', 'Undo filtered'):
+        assert history(wm, title)[0]['revid'] == rolled[title], title
+    assert history(wm, 'Undo allowed')[0]['text'] == vandal_texts[
+        'Undo allowed']
+    assert filter_hits(wm, 'Undo filtered') == ['1']
+    assert 'Undo blacklisted: spamblacklist' in out, out
+    assert 'Undo filtered: abusefilter-disallowed' in out, out
+    assert report_rows(report) == {
+        'Undo blacklisted': ('failed', 'blacklisted link'),
+        'Undo filtered': ('failed', 'abuse filter')}
+    undone = [r for r in Journal.read(journal) if r['type'] in (
+        'done', 'failed') and r.get('action') != 'rollback']
+    assert sorted((r['title'], r['type']) for r in undone) == [
+        ('Undo allowed', 'done'), ('Undo blacklisted', 'failed'),
+        ('Undo filtered', 'failed')], undone
+
+
+def test_captcha_stops_the_run_nothing_resent(wm, cfg, tmp_path):
+    """An account without ``skipcaptcha`` is asked: the run stops there."""
+    ids = {title: bury(wm, title, 'Intro [http://spam.example/c x].\n\n'
+                       'Middle paragraph.\n\nLast paragraph.')
+           for title in ('Captcha one', 'Captcha two')}
+    journal, report = tmp_path / 'j.jsonl', tmp_path / 'r.jsonl'
+
+    code, out = pwb(wm, cfg(CAPTCHA_USER), 'rollback', '-user:Vandal',
+                    '-buried', '-always', f'-journal:{journal}',
+                    f'-report:{report}')
+
+    assert code == 1, out
+    for title, revs in ids.items():  # nothing saved, on either page
+        assert history(wm, title)[0]['revid'] == revs[-1], title
+    assert 'captcha' in out, out
+    rows = report_rows(report)
+    assert list(rows.values()) == [('stopped', 'captcha')], rows
+    # the page asked about is failed in the journal, the other not tried
+    states = journal_states(journal)
+    assert list(states.values()) == ['failed'], states
+
+
+def test_title_blacklist_refuses_undelete_and_edits_but_tboverride(
+        wm, cfg, tmp_path):
+    """A title blacklisted since its deletion: refused, unless tboverride.
+
+    MediaWiki checks that the account could edit the title before it
+    undeletes (``undelete-cantedit``), so TitleBlacklist refuses the
+    undeletion too; a sysop (``tboverride``) undeletes it. A later edit
+    there (a ``-buried`` undo) is refused as ``titleblacklist-forbidden``
+    for the account without the right, and done by the sysop.
+    """
+    title = 'Forbidden page'
+    revs = bury(wm, title, 'Intro [http://spam.example/t x].\n\n'
+                'Middle paragraph.\n\nLast paragraph.')
+    admin = client(wm, 'Admin')
+    token = admin.get(action='query', meta='tokens')['query']['tokens'][
+        'csrftoken']
+    admin.post(action='delete', title=title, token=token)
+    # <noedit>: existing pages too, not only their creation
+    blacklist(wm, 'Titleblacklist', 'Forbidden.* <noedit>')
+    journal, report = tmp_path / 'u.jsonl', tmp_path / 'u-report.jsonl'
+
+    code, out = pwb(wm, cfg(CLEANER), 'undelete', f'-page:{title}',
+                    '-always', f'-journal:{journal}', f'-report:{report}')
+    assert code == 1, out
+    assert history(wm, title) == []
+    assert f'{title}: undelete-cantedit' in out, out
+    assert report_rows(report) == {title: ('failed',
+                                           'may not edit this title')}
+    assert list(journal_states(journal).values()) == ['failed']
+
+    code, out = pwb(wm, cfg('Admin'), 'undelete', f'-page:{title}',
+                    '-always')
+    assert code == 0, out
+    assert [r['revid'] for r in history(wm, title)] == revs[::-1]
+
+    journal, report = tmp_path / 'b.jsonl', tmp_path / 'b-report.jsonl'
+    code, out = pwb(wm, cfg(CLEANER), 'rollback', '-user:Vandal', '-buried',
+                    '-always', f'-page:{title}', f'-report:{report}',
+                    f'-journal:{journal}')
+    assert code == 1, out
+    assert history(wm, title)[0]['revid'] == revs[-1]
+    assert f'{title}: titleblacklist-forbidden' in out, out
+    assert report_rows(report) == {title: ('failed', 'blacklisted title')}
+    assert list(journal_states(journal).values()) == ['failed']
+
+    code, out = pwb(wm, cfg('Admin'), 'rollback', '-user:Vandal', '-buried',
+                    '-always', f'-page:{title}')
+    assert code == 0, out
+    top = history(wm, title)[0]
+    assert top['user'] == 'Admin' and 'spam.example' not in top['text']

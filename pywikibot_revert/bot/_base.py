@@ -300,6 +300,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
                 pywikibot.log(str(err))
                 self.skip(err.reason, detail=str(err))
             elif kind == 'stop':
+                # the page it stopped at is one to review, as a failure
+                self.report_row(page, 'stopped', err.reason, str(err))
                 self.stop(str(err))
             else:
                 self.fail(page, err)

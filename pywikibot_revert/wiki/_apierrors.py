@@ -55,6 +55,7 @@ from ..exceptions import (
     RevertError,
     SessionError,
     SitewideBlockError,
+    TitleRefusedError,
     UndoFailedError,
     WriteFailedError,
 )
@@ -117,6 +118,8 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'spamblacklist': BlacklistedLinkError,
     'titleblacklist-forbidden': BlacklistedTitleError,
     'captcha': CaptchaRequiredError,
+    'undelete-cantedit': TitleRefusedError,
+    'undelete-cantcreate': TitleRefusedError,
 }
 
 #: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of
