@@ -20,7 +20,10 @@ from harness.wikimedia import (
     CAPTCHA_USER, CLEANER, DISALLOW, SNAPSHOT, WARN, blacklist,
     make_wikimedia_like,
 )
-from harness.wikitools import ApiClient, journal_states, pwb
+from harness.faultproxy import FaultProxy
+from harness.wikitools import (
+    ApiClient, journal_states, proxied_config_dir, pwb,
+)
 from pywikibot_revert.bot._journal import Journal
 
 
@@ -262,3 +265,59 @@ def test_title_blacklist_refuses_undelete_and_edits_but_tboverride(
     assert code == 0, out
     top = history(wm, title)[0]
     assert top['user'] == 'Admin' and 'spam.example' not in top['text']
+
+
+def test_rollback_restores_a_blacklisted_link_and_reports_it(
+        wm, wiki, config_dir_for, proxied_config, tmp_path, unique):
+    """SpamBlacklist does not check rollbacks: the run says where it let one.
+
+    Vandal removed a reference whose domain has been blacklisted since;
+    the rollback brings it back (MediaWiki lets it), and the run prints
+    a line and a report row for it, asking the blacklist once for all
+    the pages' links. The plain session wiki, without SpamBlacklist, is
+    never asked.
+    """
+    good = {'Ref blacklisted since': 'Fact.<ref>[http://spam.example/r '
+                                     'A source]</ref>',
+            'Ref still fine': 'Fact.<ref>[http://ok.example/r ok]</ref>'}
+    for title, text in good.items():
+        client(wm, 'Editor').edit(title, text)
+        client(wm, 'Vandal').edit(title, 'Fact.')
+    blacklist(wm, 'Spam-blacklist', r'spam\.example')
+    journal, report = tmp_path / 'j.jsonl', tmp_path / 'r.jsonl'
+
+    with FaultProxy(wm.port) as proxy:
+        code, out = pwb(wm, proxied_config_dir(wm, config_dir_for, proxy.url,
+                                               unique),
+                        'rollback', '-user:Vandal', '-always',
+                        f'-journal:{journal}', f'-report:{report}')
+
+    assert code == 0, out
+    for title, text in good.items():  # both rolled back, the link too
+        top = history(wm, title)[0]
+        assert top['text'] == text and 'mw-rollback' in top['tags'], title
+    assert 'Ref blacklisted since: the rollback restored links the spam ' \
+        'blacklist forbids' in out, out
+    assert 'http://spam.example/r' in out
+    assert report_rows(report) == {
+        'Ref blacklisted since': ('blacklisted link', 'blacklisted link')}
+    assert sorted(journal_states(journal).values()) == ['done', 'done']
+    # one question for the links of both pages
+    asked = proxy.requests_for('spamblacklist')
+    assert len(asked) == 1, asked
+    assert set(asked[0].params['url'].split('|')) == {
+        'http://spam.example/r', 'http://ok.example/r'}
+
+    # the plain wiki: no extlinks read, no blacklist asked
+    cfg, plain = proxied_config
+    title = f'{unique} plain'
+    ApiClient(wiki.api_url, 'Editor', wiki.users['Editor']).edit(
+        title, 'Fact.<ref>[http://spam.example/r x]</ref>')
+    ApiClient(wiki.api_url, 'Vandal', wiki.users['Vandal']).edit(title, 'F.')
+    code, out = pwb(wiki, cfg, 'rollback', '-user:Vandal', '-always',
+                    f'-page:{title}')
+    assert code == 0, out
+    assert 'spam.example' in history(wiki, title)[0]['text']
+    assert plain.requests_for('spamblacklist') == []
+    assert not [r for r in plain.requests
+                if 'extlinks' in r.params.get('prop', '')]

@@ -19,7 +19,8 @@ from ._base import RevertBot
 from ..ops._undo_user_plan import read_plan
 from ._buried import BuriedUndo
 from ..ops._edit import find_edit
-from ..exceptions import RevertError
+from ..exceptions import BlacklistedLinkError, RevertError
+from ..ops._blacklist import BlacklistedLinks
 from ..wiki._listings import top_contributions, unique
 from ._options import (
     Option,
@@ -209,6 +210,7 @@ class RollbackBot(RevertBot):
                           f'(revision {result.revid})')
             if shown is not None:
                 self._check_undone(shown.plan, result)
+            self._blacklisted(self.blacklist.add(title))
         elif result is not None:
             self.progress(f'{title}: would roll back edits by {user}')
         return result
@@ -276,8 +278,29 @@ class RollbackBot(RevertBot):
         return Preview(plan, new=texts.get(plan.latest, ''),
                        old=texts.get(plan.restore, ''))
 
+    @cached_property
+    def blacklist(self) -> BlacklistedLinks:
+        """The rolled back pages' links SpamBlacklist forbids (unchecked)."""
+        return BlacklistedLinks(self.site)
+
+    def _blacklisted(self, found: dict[str, tuple[str, ...]]) -> None:
+        """Say and report each rollback that restored a blacklisted link."""
+        for title, urls in found.items():
+            text = (f'{title}: the rollback restored links the spam '
+                    f'blacklist forbids (rollbacks are not checked): '
+                    f'{", ".join(urls)}')
+            pywikibot.warning(text)
+            self.report_row(pywikibot.Page(self.site, title),
+                            'blacklisted link', BlacklistedLinkError.reason,
+                            text)
+
     def teardown(self) -> None:
-        """Say how the previews were read, then the usual summary."""
+        """Check the last links, say how the previews were read, sum up."""
+        if 'blacklist' in self.__dict__:  # a rollback was done
+            try:
+                self._blacklisted(self.blacklist.flush())
+            except (RevertError, APIError) as err:  # the summary comes
+                pywikibot.warning(f'Blacklisted links not checked: {err}')
         if self.previews is not None and self.previews.planned:
             pywikibot.info(f'Preview: {self.previews.planned} page(s) read '
                            f'in batches, {self.previews.fallbacks} of them '
