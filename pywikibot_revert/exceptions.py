@@ -391,10 +391,10 @@ class TitleRefusedError(RevertError):
     """The account may not edit or create this title, so not undelete it.
 
     MediaWiki refuses an undeletion by an account that could not edit
-    the page (``undelete-cantedit``, ``undelete-cantcreate``): a title
-    TitleBlacklist forbids is refused so (checked as an edit, since
-    1.35 at least; ``tboverride`` lets it through), as is one protected
-    against creation. The page fails; the run goes on.
+    the page (``undelete-cantedit``, ``undelete-cantcreate``; 1.35 says
+    ``permdenied-undelete``): a title TitleBlacklist forbids is refused
+    so (``tboverride`` lets it through), as is one protected against
+    creation. The page fails; the run goes on.
     """
 
     reason = 'may not edit this title'

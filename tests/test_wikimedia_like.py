@@ -11,6 +11,7 @@ state is read back through its API.
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +19,7 @@ import pytest
 
 from harness.wikimedia import (
     CAPTCHA_USER, CLEANER, DISALLOW, SNAPSHOT, WARN, blacklist,
-    make_wikimedia_like,
+    bundled_extensions, make_wikimedia_like,
 )
 from harness.faultproxy import FaultProxy
 from harness.wikitools import (
@@ -28,6 +29,11 @@ from pywikibot_revert.bot._journal import Journal
 
 
 pytestmark = pytest.mark.wiki
+
+#: the extensions of the MediaWiki under test (1.35 has no AbuseFilter)
+BUNDLED = bundled_extensions(
+    Path(os.environ['PWBREVERT_MW_CHROOT']).resolve()
+    if os.environ.get('PWBREVERT_MW_CHROOT') else None)
 
 BASE = 'Intro line.\n\nMiddle paragraph.\n\nLast paragraph.'
 
@@ -161,6 +167,10 @@ def test_undo_of_a_cleanup_refused_by_blacklist_and_abuse_filter(
         'Undo filtered': f'Good. {DISALLOW} [http://other.example/ x]',
         'Undo allowed': 'Good. [http://other.example/y Cheap]',
     }
+    refused = {'Undo blacklisted': ('failed', 'blacklisted link'),
+               'Undo filtered': ('failed', 'abuse filter')}
+    if 'AbuseFilter' not in BUNDLED:  # 1.35
+        del vandal_texts['Undo filtered'], refused['Undo filtered']
     for title, text in vandal_texts.items():
         client(wm, 'Editor').edit(title, 'Good.')
         client(wm, 'Vandal').edit(title, text)
@@ -176,21 +186,20 @@ def test_undo_of_a_cleanup_refused_by_blacklist_and_abuse_filter(
                     '-always', f'-report:{report}')
 
     assert code == 1, out
-    for title in ('Undo blacklisted', 'Undo filtered'):
+    for title in refused:
         assert history(wm, title)[0]['revid'] == rolled[title], title
     assert history(wm, 'Undo allowed')[0]['text'] == vandal_texts[
         'Undo allowed']
-    assert filter_hits(wm, 'Undo filtered') == ['1']
     assert 'Undo blacklisted: spamblacklist' in out, out
-    assert 'Undo filtered: abusefilter-disallowed' in out, out
-    assert report_rows(report) == {
-        'Undo blacklisted': ('failed', 'blacklisted link'),
-        'Undo filtered': ('failed', 'abuse filter')}
+    if 'Undo filtered' in refused:
+        assert filter_hits(wm, 'Undo filtered') == ['1']
+        assert 'Undo filtered: abusefilter-disallowed' in out, out
+    assert report_rows(report) == refused
     undone = [r for r in Journal.read(journal) if r['type'] in (
         'done', 'failed') and r.get('action') != 'rollback']
-    assert sorted((r['title'], r['type']) for r in undone) == [
-        ('Undo allowed', 'done'), ('Undo blacklisted', 'failed'),
-        ('Undo filtered', 'failed')], undone
+    assert sorted((r['title'], r['type']) for r in undone) == sorted(
+        [('Undo allowed', 'done')] + [(t, 'failed') for t in refused]
+    ), undone
 
 
 def test_captcha_stops_the_run_nothing_resent(wm, cfg, tmp_path):
@@ -220,10 +229,11 @@ def test_title_blacklist_refuses_undelete_and_edits_but_tboverride(
     """A title blacklisted since its deletion: refused, unless tboverride.
 
     MediaWiki checks that the account could edit the title before it
-    undeletes (``undelete-cantedit``), so TitleBlacklist refuses the
-    undeletion too; a sysop (``tboverride``) undeletes it. A later edit
-    there (a ``-buried`` undo) is refused as ``titleblacklist-forbidden``
-    for the account without the right, and done by the sysop.
+    undeletes (``undelete-cantedit``; ``permdenied-undelete`` in 1.35),
+    so TitleBlacklist refuses the undeletion too; a sysop
+    (``tboverride``) undeletes it. A later edit there (a ``-buried``
+    undo) is refused as ``titleblacklist-forbidden`` for the account
+    without the right, and done by the sysop.
     """
     title = 'Forbidden page'
     revs = bury(wm, title, 'Intro [http://spam.example/t x].\n\n'
@@ -240,7 +250,9 @@ def test_title_blacklist_refuses_undelete_and_edits_but_tboverride(
                     '-always', f'-journal:{journal}', f'-report:{report}')
     assert code == 1, out
     assert history(wm, title) == []
-    assert f'{title}: undelete-cantedit' in out, out
+    refusal = 'permdenied-undelete' if wm.mw_version < (1, 39) \
+        else 'undelete-cantedit'
+    assert f'{title}: {refusal}' in out, out
     assert report_rows(report) == {title: ('failed',
                                            'may not edit this title')}
     assert list(journal_states(journal).values()) == ['failed']
@@ -321,3 +333,9 @@ def test_rollback_restores_a_blacklisted_link_and_reports_it(
     assert plain.requests_for('spamblacklist') == []
     assert not [r for r in plain.requests
                 if 'extlinks' in r.params.get('prop', '')]
+
+
+if 'AbuseFilter' not in BUNDLED:
+    # MediaWiki 1.35 (Debian bullseye) comes without AbuseFilter: the
+    # test is not collected there (1.39 and 1.43 run it)
+    del test_buried_undo_refused_by_abuse_filters_run_goes_on

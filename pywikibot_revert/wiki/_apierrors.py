@@ -120,6 +120,7 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'captcha': CaptchaRequiredError,
     'undelete-cantedit': TitleRefusedError,
     'undelete-cantcreate': TitleRefusedError,
+    'permdenied-undelete': TitleRefusedError,  # 1.35's for all of them
 }
 
 #: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of

@@ -31,6 +31,7 @@ Example::
 """
 from __future__ import annotations
 
+import os
 import sqlite3
 import time
 from pathlib import Path
@@ -39,6 +40,7 @@ from .wikiharness import TestWiki
 
 
 __all__ = ('CAPTCHA_USER', 'CLEANER', 'DISALLOW', 'EXTENSIONS', 'FILTERS',
+           'bundled_extensions',
            'SEEDERS', 'SNAPSHOT', 'WARN', 'blacklist', 'make_wikimedia_like')
 
 #: the extensions loaded, all bundled by Debian's mediawiki package
@@ -69,8 +71,7 @@ SNAPSHOT = 'wikimedia'
 
 _SETTINGS = r"""
 # ---- added by tests/harness/wikimedia.py ----
-wfLoadExtensions( [ 'AbuseFilter', 'SpamBlacklist', 'TitleBlacklist',
-    'ConfirmEdit' ] );
+wfLoadExtensions( [ {extensions} ] );
 # Only the on-wiki lists (MediaWiki:Spam-blacklist, ...), never a
 # download of Meta-Wiki's.
 $wgBlacklistSettings = [ 'spam' => [ 'files' => [] ],
@@ -87,9 +88,33 @@ $wgGroupPermissions['cleaner']['delete'] = true;
 $wgGroupPermissions['cleaner']['deletedhistory'] = true;
 $wgGroupPermissions['cleaner']['deletedtext'] = true;
 $wgGroupPermissions['cleaner']['browsearchive'] = true;
+"""
+_ABUSEFILTER_SETTINGS = r"""
 $wgGroupPermissions['sysop']['abusefilter-modify'] = true;
 $wgGroupPermissions['sysop']['abusefilter-log-detail'] = true;
 """
+
+
+def bundled_extensions(chroot: Path | None = None) -> tuple[str, ...]:
+    """Return which of :data:`EXTENSIONS` the MediaWiki under test has.
+
+    Debian's 1.39 and 1.43 bundle all four; 1.35 (bullseye) has no
+    AbuseFilter (its ``extensions/AbuseFilter`` is a dangling link).
+
+    :param chroot: the chroot of the MediaWiki under test, if any
+    """
+    found = []
+    for name in EXTENSIONS:
+        path = Path('/usr/share/mediawiki/extensions', name)
+        if chroot is not None:
+            # links in the chroot are absolute paths inside it
+            while (inside := Path(chroot, path.relative_to('/'))
+                   ).is_symlink():
+                path = Path(os.path.join(path.parent, os.readlink(inside)))
+            path = inside
+        if (path / 'extension.json').is_file():
+            found.append(name)
+    return tuple(found)
 
 
 def make_wikimedia_like(base: TestWiki, root: Path) -> TestWiki:
@@ -106,30 +131,54 @@ def make_wikimedia_like(base: TestWiki, root: Path) -> TestWiki:
     """
     start = time.monotonic()
     wm = base.clone(root)
-    wm.settings = wm.settings + _SETTINGS
+    extensions = bundled_extensions(wm.chroot)
+    wm.settings += _SETTINGS.replace('{extensions}', ', '.join(
+        f"'{name}'" for name in extensions))
+    if 'AbuseFilter' in extensions:
+        wm.settings += _ABUSEFILTER_SETTINGS
     wm._write_runtime()  # the maintenance scripts read the settings
     wm.maintenance('update.php', '--quick', '--skip-external-dependencies',
                    timeout=300)
-    db = sqlite3.connect(wm.root / 'data' / 'testwiki.sqlite')
-    with db:
-        now = time.strftime('%Y%m%d%H%M%S', time.gmtime())
-        for filter_id, pattern, action, params in FILTERS:
-            db.execute(
-                'INSERT INTO abuse_filter (af_id, af_pattern, af_user, '
-                'af_user_text, af_timestamp, af_enabled, af_comments, '
-                'af_public_comments, af_hidden, af_hit_count, af_throttled, '
-                'af_deleted, af_actions, af_global, af_group) VALUES '
-                "(?, ?, 1, 'Admin', ?, 1, '', ?, 0, 0, 0, 0, ?, 0, "
-                "'default')",
-                (filter_id, pattern, now, f'test filter {action}', action))
-            db.execute('INSERT INTO abuse_filter_action (afa_filter, '
-                       'afa_consequence, afa_parameters) VALUES (?, ?, ?)',
-                       (filter_id, action, params))
-    db.close()
+    if 'AbuseFilter' in extensions:
+        _add_filters(wm.root / 'data' / 'testwiki.sqlite')
     wm.create_user(CLEANER, ('cleaner',))
     wm.snapshot(SNAPSHOT)
     wm.timings['wikimedia'] = time.monotonic() - start
     return wm
+
+
+def _add_filters(database: Path) -> None:
+    """Insert :data:`FILTERS` into the wiki's sqlite *database*.
+
+    AbuseFilter has no API to make filters; its tables are the same
+    from 1.39 on but for the author (an actor from 1.43).
+    """
+    db = sqlite3.connect(database)
+    with db:
+        columns = {row[1] for row in db.execute(
+            'PRAGMA table_info(abuse_filter)')}
+        now = time.strftime('%Y%m%d%H%M%S', time.gmtime())
+        # 1.43 names the filter's author by actor, earlier releases by
+        # user id and name
+        author = ({'af_actor': db.execute(
+            "SELECT actor_id FROM actor WHERE actor_name = 'Admin'"
+        ).fetchone()[0]} if 'af_actor' in columns
+            else {'af_user': 1, 'af_user_text': 'Admin'})
+        for filter_id, pattern, action, params in FILTERS:
+            row = {'af_id': filter_id, 'af_pattern': pattern, **author,
+                   'af_timestamp': now, 'af_enabled': 1, 'af_comments': '',
+                   'af_public_comments': f'test filter {action}',
+                   'af_hidden': 0, 'af_hit_count': 0, 'af_throttled': 0,
+                   'af_deleted': 0, 'af_actions': action, 'af_global': 0,
+                   'af_group': 'default'}
+            row = {k: v for k, v in row.items() if k in columns}
+            db.execute(f'INSERT INTO abuse_filter ({", ".join(row)}) '
+                       f'VALUES ({", ".join("?" * len(row))})',
+                       tuple(row.values()))
+            db.execute('INSERT INTO abuse_filter_action (afa_filter, '
+                       'afa_consequence, afa_parameters) VALUES (?, ?, ?)',
+                       (filter_id, action, params))
+    db.close()
 
 
 def blacklist(wm: TestWiki, page: str, *lines: str) -> int:
