@@ -23,7 +23,7 @@ from harness.wikimedia import (
 )
 from harness.faultproxy import FaultProxy
 from harness.wikitools import (
-    ApiClient, journal_states, proxied_config_dir, pwb,
+    ApiClient, journal_states, proxied_config_dir, pwb, while_held,
 )
 from pywikibot_revert.bot._journal import Journal
 
@@ -335,7 +335,54 @@ def test_rollback_restores_a_blacklisted_link_and_reports_it(
                 if 'extlinks' in r.params.get('prop', '')]
 
 
+def test_put_back_refused_by_abuse_filter_is_left_for_a_person(
+        wm, config_dir_for, tmp_path, unique):
+    """A put-back after a merge is an edit too: a filter may refuse it.
+
+    The ``-buried`` undo is held in the proxy while Editor edits
+    another line; MediaWiki merges the undo onto Editor's revision, and
+    the put-back, which would bring Vandal's line back, is disallowed.
+    Nothing forces it: the page is a conflict to check by hand.
+    """
+    title = 'Put back filtered'
+    editor = client(wm, 'Editor')
+    editor.edit(title, BASE)
+    spammed = BASE.replace('Middle paragraph.',
+                           f'Middle paragraph. {DISALLOW} '
+                           '[http://spam.example/p buy]')
+    client(wm, 'Vandal').edit(title, spammed)
+    later = spammed.replace('Last paragraph.', 'Last, improved.')
+    editor.edit(title, later)
+    report, journal = tmp_path / 'r.jsonl', tmp_path / 'j.jsonl'
+    late = {}
+
+    def other_client_edits():
+        late['revid'] = editor.edit(title, later.replace('Intro line.',
+                                                         'Intro!'))
+
+    with FaultProxy(wm.port) as proxy:
+        proxy.add_fault('hold_before_forward', action='edit')
+        thread = while_held(proxy, other_client_edits)
+        code, out = pwb(wm, proxied_config_dir(wm, config_dir_for,
+                                               proxy.url, unique),
+                        'rollback', '-user:Vandal', '-buried', '-always',
+                        f'-report:{report}', f'-journal:{journal}')
+        thread.join(10)
+
+    assert code == 1, out
+    revs = history(wm, title)
+    # the merged undo stays (Vandal's line gone), on top of the late edit
+    assert revs[0]['user'] == 'Admin' and revs[1]['revid'] == late['revid']
+    assert DISALLOW not in revs[0]['text'] and 'Intro!' in revs[0]['text']
+    assert filter_hits(wm, title) == ['1']  # the put-back, sent once
+    assert 'abusefilter-disallowed' in out and 'check the page by hand' \
+        in out, out
+    assert report_rows(report) == {title: ('conflict', 'edit conflict')}
+    assert list(journal_states(journal).values()) == ['failed']
+
+
 if 'AbuseFilter' not in BUNDLED:
     # MediaWiki 1.35 (Debian bullseye) comes without AbuseFilter: the
     # test is not collected there (1.39 and 1.43 run it)
     del test_buried_undo_refused_by_abuse_filters_run_goes_on
+    del test_put_back_refused_by_abuse_filter_is_left_for_a_person
