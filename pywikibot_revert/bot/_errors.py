@@ -80,6 +80,12 @@ class UsageError(RevertError, ValueError):
 def classify(err: BaseException) -> str | None:
     """Return what a run does after *err*: skip, stop or fail.
 
+    An anti-abuse filter's refusal
+    (:exc:`~pywikibot_revert.exceptions.FilterError`, a warning
+    included) fails the page: it judges one edit, and the next page may
+    pass. A captcha stops the run: it would be asked for every edit of
+    the account.
+
     >>> from pywikibot_revert.exceptions import (
     ...     OnlyAuthorError, OutcomeUnknownError, ProtectedPageError)
     >>> [classify(e('x')) for e in (OnlyAuthorError, OutcomeUnknownError,
