@@ -280,14 +280,14 @@ def test_title_blacklist_refuses_undelete_and_edits_but_tboverride(
 
 
 def test_rollback_restores_a_blacklisted_link_and_reports_it(
-        wm, wiki, config_dir_for, proxied_config, tmp_path, unique):
+        wm, wiki, cfg, config_dir_for, proxied_config, tmp_path, unique):
     """SpamBlacklist does not check rollbacks: the run says where it let one.
 
     Vandal removed a reference whose domain has been blacklisted since;
     the rollback brings it back (MediaWiki lets it), and the run prints
     a line and a report row for it, asking the blacklist once for all
-    the pages' links. The plain session wiki, without SpamBlacklist, is
-    never asked.
+    the pages' links. An undeletion is not filtered either. The plain
+    session wiki, without SpamBlacklist, is never asked.
     """
     good = {'Ref blacklisted since': 'Fact.<ref>[http://spam.example/r '
                                      'A source]</ref>',
@@ -295,6 +295,12 @@ def test_rollback_restores_a_blacklisted_link_and_reports_it(
     for title, text in good.items():
         client(wm, 'Editor').edit(title, text)
         client(wm, 'Vandal').edit(title, 'Fact.')
+    deleted = 'Deleted with the link'
+    deleted_text = f'Fact.<ref>[http://spam.example/d x]</ref> {DISALLOW}'
+    revid = client(wm, 'Editor').edit(deleted, deleted_text)
+    admin = client(wm, 'Admin')
+    admin.post(action='delete', title=deleted, token=admin.get(
+        action='query', meta='tokens')['query']['tokens']['csrftoken'])
     blacklist(wm, 'Spam-blacklist', r'spam\.example')
     journal, report = tmp_path / 'j.jsonl', tmp_path / 'r.jsonl'
 
@@ -319,6 +325,15 @@ def test_rollback_restores_a_blacklisted_link_and_reports_it(
     assert len(asked) == 1, asked
     assert set(asked[0].params['url'].split('|')) == {
         'http://spam.example/r', 'http://ok.example/r'}
+
+    # nor are undeletions filtered: the deleted page with the link and
+    # a text a filter stops comes back
+    code, out = pwb(wm, cfg('Admin'), 'undelete', f'-page:{deleted}',
+                    '-always', f'-journal:{tmp_path / "u.jsonl"}')
+    assert code == 0, out
+    assert [(r['revid'], r['text']) for r in history(wm, deleted)] == [
+        (revid, deleted_text)]
+    assert list(journal_states(tmp_path / 'u.jsonl').values()) == ['done']
 
     # the plain wiki: no extlinks read, no blacklist asked
     cfg, plain = proxied_config
