@@ -16,6 +16,8 @@ from harness.wikitools import (
     pwb,
     revisions,
     text_of,
+    wiki_changes,
+    wiki_state,
 )
 
 
@@ -331,8 +333,18 @@ def test_watchlist_and_tags(wiki, site, config_dir_for, incident):
     assert info['query']['pages'][0]['watched']
 
 
-def test_invalid_title_is_refused(wiki, config_dir_for):
-    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback', '-user:Vandal',
-                    '-page:Bad[title]', '-always')
-    assert code == 2
+def test_invalid_title_is_refused(wiki, site, config_dir_for, incident):
+    """A title dropped silently would leave -user: alone: every page.
+
+    The vandal's edits are the latest on several pages, so a run that
+    went on without its one page would roll them all back.
+    """
+    titles = [*incident['pages'], incident['alone']]
+    before = wiki_state(site, *titles)
+    assert {before[t]['latest'][1] for t in titles} == {incident['user']}
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
+                    f'-user:{incident["user"]}', '-page:Bad[title]',
+                    '-always')
+    assert wiki_state(site, *titles) == before, wiki_changes(site, before)
+    assert code == 2, out
     assert 'bad page selection' in out
