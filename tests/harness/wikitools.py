@@ -468,6 +468,25 @@ def journal_states(path: Path) -> dict[str, str]:
     return states
 
 
+def write_history(path: Path) -> dict[str, list[str]]:
+    """Return each title's write records in a journal, in order.
+
+    E.g. ``{'P1': ['intent', 'done'], 'P2': ['intent', 'done']}`` after
+    two rollbacks; a write killed in flight and settled by a resume
+    reads ``['intent', 'done']`` too, its ``done`` a second run's.
+
+    :return: title -> the types of its ``intent``, ``done``,
+        ``failed``, ``uncertain`` and ``cleared`` records
+    """
+    from pywikibot_revert.bot._journal import Journal
+    history: dict[str, list[str]] = {}
+    for rec in Journal.read(path):
+        if rec.get('title') and rec['type'] in (
+                'intent', 'done', 'failed', 'uncertain', 'cleared'):
+            history.setdefault(rec['title'], []).append(rec['type'])
+    return history
+
+
 def rolled_back_titles(output: str) -> list[str]:
     """Return the titles a ``pwb rollback`` run said it rolled back."""
     import re
