@@ -3,6 +3,9 @@
 #   bash .ci/test.sh                 # everything
 #   bash .ci/test.sh -m 'not wiki'   # only what needs no wiki
 # VENV and PYWIKIBOT_SPEC are passed on to .ci/bootstrap.sh.
+# The wiki tests fail when the test wiki cannot start (no PHP or
+# MediaWiki, here or in PWBREVERT_MW_CHROOT); PWBREVERT_ALLOW_NO_WIKI=1
+# skips them instead, on a laptop without them.
 # SKIP_BOOTSTRAP=1 uses $VENV as it is: .ci/run bootstraps every venv
 # first, as a reinstall would pull the package from under a test run
 # that uses the same venv meanwhile.

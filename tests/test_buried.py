@@ -22,6 +22,8 @@ from harness.wikitools import (
     revisions,
     text_of,
     while_held,
+    wiki_changes,
+    wiki_state,
 )
 
 
@@ -420,12 +422,26 @@ def test_simulate_writes_nothing_and_undo_restores(wiki, site, site_for,
 
 @pytest.mark.parametrize('args, message', [
     (['-buried'], '-buried needs -user'),
-    (['-user:Editor', '-report:'], '-report'),
-    (['-user:Editor', '-report:review.txt'], '.wiki'),
-    (['-user:Editor', '-report:/no/such/dir/r.wiki'], '/no/such/dir'),
+    (['-user:{user}', '-buried', '-report:'], '-report'),
+    (['-user:{user}', '-buried', '-report:review.txt'], '.wiki'),
+    (['-user:{user}', '-buried', '-report:/no/such/dir/r.wiki'],
+     '/no/such/dir'),
 ])
-def test_bad_input_is_refused_before_any_write(wiki, admin, args, message):
-    code, out = pwb(wiki, admin, 'rollback', *args)
+def test_bad_input_is_refused_before_any_write(wiki, site, site_for, admin,
+                                               spammer, unique, args,
+                                               message):
+    """Refused, and nothing written: a run that went on would undo spam.
+
+    The spammer's link is buried under a later edit, and the run has
+    ``-always``: only the refusal keeps it from undoing that.
+    """
+    name, spam = spammer
+    title = f'{unique} buried'
+    _bury(site_for, spam, title)
+    before = wiki_state(site, title)
+    code, out = pwb(wiki, admin, 'rollback',
+                    *[a.format(user=name) for a in args], '-always')
+    assert wiki_state(site, title) == before, wiki_changes(site, before)
     assert code == 2, out
     assert message in out, out
 

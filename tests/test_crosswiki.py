@@ -161,8 +161,8 @@ def test_sites_run_cleans_every_wiki_and_undo_reverses_it(
         expected = ['Admin', 'Editor', 'Admin'] if name == 'xwb' \
             else ['Admin'] * 3
         assert latest_users(w, TITLES) == expected, name
-        assert [rollbacks(w, t) for t in TITLES] == \
-            [1, 0, 1] if name == 'xwb' else [1, 1, 1]
+        assert [rollbacks(w, t) for t in TITLES] == (
+            [1, 0, 1] if name == 'xwb' else [1, 1, 1]), name
     # before any write: the list of wikis with the edit count on each
     # (pywikibot writes to stderr; the rest was added after it)
     listing = out[out.index('Cross-wiki rollback'):]
@@ -330,7 +330,7 @@ def test_global_finds_the_wikis_through_centralauth(
         status, out = pwb(wiki, cfg, 'rollback', '-user:Vandal', '-global',
                           '-always')
         assert answer.hits == 1, out
-        request = proxy.requests_for('query')[-1]
+        requests = proxy.requests_for('query')
     assert status == 0, out
     assert 'elsewiki (https://else.example.org): not a wiki pywikibot ' \
         'knows (family_files); left out' in out
@@ -340,7 +340,11 @@ def test_global_finds_the_wikis_through_centralauth(
         assert latest_users(wikis[name], TITLES[:2]) == ['Admin'] * 2
     # no edits there by CentralAuth's count: not touched
     assert latest_users(wikis['xwc'], TITLES[:2]) == ['Vandal'] * 2
-    assert request.method in ('GET', 'POST')
+    # one question, about the user asked for, its wikis merged
+    asked = [(r.params['guiuser'], r.params['guiprop'])
+             for r in requests
+             if 'globaluserinfo' in r.params.get('meta', '')]
+    assert asked == [('Vandal', 'merged')], asked
 
 
 @pytest.mark.parametrize('args, message', [

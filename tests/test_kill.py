@@ -26,11 +26,13 @@ from harness.wikitools import (
     exists,
     file_sha1s,
     proxied_config_dir,
+    posts,
     pwb,
     revisions,
     signal_pwb,
     text_of,
     upload,
+    written_titles,
 )
 
 
@@ -58,10 +60,6 @@ def cfg_proxy(proxied):
 
 def _is_post(req: Request) -> bool:
     return req.method == 'POST'
-
-
-def _posts(proxy: FaultProxy, action: str) -> list[Request]:
-    return [r for r in proxy.requests_for(action) if r.method == 'POST']
 
 
 def _outcomes(records: list[dict[str, Any]]) -> dict[str, list[str]]:
@@ -98,9 +96,7 @@ def _rerun(wiki, cfg, proxy, args, action):
     proxy.reset_log()
     code, out = pwb(wiki, cfg, *args)
     assert code == 0, out
-    sent = [r.params.get('title') or 'File:' + r.params['filename']
-            .replace('_', ' ') for r in _posts(proxy, action)]
-    return out, sorted(sent)
+    return out, sorted(written_titles(proxy, action).elements())
 
 
 def _check_killed(records, killed_title, before_titles):
@@ -160,7 +156,7 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     out = _kill_at_held(wiki, cfg, proxy, args)
     (held,) = proxy.held
     killed = held.params['title']
-    first = _posts(proxy, 'rollback')[0].params['title']
+    first = posts(proxy, 'rollback')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     # the held write landed: Admin's rollback on top
     top = revisions(site, killed)[0]
@@ -203,7 +199,7 @@ def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
     out = _kill_at_held(wiki, cfg, proxy, args)
     (held,) = proxy.held
     killed = held.params['title']
-    first = _posts(proxy, 'edit')[0].params['title']
+    first = posts(proxy, 'edit')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     assert text_of(site, killed) == 'one\n\ntwo later', out
     key = _check_killed(Journal.read(journal), killed, [first])
@@ -241,7 +237,7 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
                     skip=1)
     _kill_at_held(wiki, cfg, proxy, args)
     killed = proxy.held[0].params['title']
-    first = _posts(proxy, 'rollback')[0].params['title']
+    first = posts(proxy, 'rollback')[0].params['title']
     proxy.clear_faults()  # abandoned: the held request never lands
     time.sleep(0.5)
     assert revisions(site, killed)[0]['user'] == vandal
@@ -274,7 +270,7 @@ def test_undelete_killed_after_the_write_landed(wiki, site, cfg_proxy,
     proxy.add_fault('hold', action='undelete', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
     killed = proxy.held[0].params['title']
-    first = _posts(proxy, 'undelete')[0].params['title']
+    first = posts(proxy, 'undelete')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     assert exists(site, killed), out
     assert deleted_count(site, killed) == 0
@@ -317,7 +313,7 @@ def test_filerevert_killed_after_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold', action='filerevert', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
     killed = 'File:' + proxy.held[0].params['filename'].replace('_', ' ')
-    first = 'File:' + _posts(proxy, 'filerevert')[0].params[
+    first = 'File:' + posts(proxy, 'filerevert')[0].params[
         'filename'].replace('_', ' ')
     rest = [t for t in titles if t not in (first, killed)]
     assert file_sha1s(site, killed) == [good[killed], bad[killed],

@@ -13,6 +13,8 @@ from harness.wikitools import (
     pwb,
     revert_comment_en,
     upload,
+    wiki_changes,
+    wiki_state,
 )
 
 
@@ -112,17 +114,24 @@ def test_to_timestamp(wiki, site, site_for, config_dir_for, unique,
         'Back to the old logo'
 
 
-def test_bad_input(wiki, config_dir_for):
+def test_bad_input(wiki, site, config_dir_for, overwrites):
+    """Refused, and nothing written though each run has ``-always``."""
+    o = overwrites
+    first = next(iter(o['files']))
+    titles = [*o['files'], o['fixed'][0], o['fresh']]
+    before = wiki_state(site, *titles)
     cfg = config_dir_for('Admin')
     for args, message in [
-            (['-always'], 'exactly one'),
-            (['-user:Vandal', '-to:20260101000000'], 'exactly one'),
+            ([], 'exactly one'),
+            ([f'-user:{o["user"]}', '-to:20260101000000'], 'exactly one'),
             (['-to:20260101000000'], 'page selection'),
-            (['-to:2026-01-01', '-page:File:X.png'], 'timestamp'),
+            (['-to:2026-01-01', f'-page:{first}'], 'timestamp'),
             (['-user:Nobody such user'], 'does not exist'),
     ]:
-        code, out = pwb(wiki, cfg, 'filerevert', *args)
-        assert code != 0, args
+        code, out = pwb(wiki, cfg, 'filerevert', *args, '-always')
+        assert wiki_state(site, *titles) == before, (
+            args, wiki_changes(site, before))
+        assert code == 2, (args, out)
         assert message in out, (args, out)
 
 

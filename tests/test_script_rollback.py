@@ -11,11 +11,16 @@ import pytest
 from harness.wikitools import (
     anon_edit,
     edit,
-    interrupt_pwb,
     new_user,
+    posts,
     pwb,
     revisions,
+    signal_pwb,
     text_of,
+    wiki_changes,
+    wiki_state,
+    write_history,
+    written_titles,
 )
 
 
@@ -198,10 +203,10 @@ def test_interactive_yes_no(wiki, site, config_dir_for, incident):
     assert 'declined' in out
 
 
-def test_journal_resume_and_undo(wiki, site, config_dir_for, incident,
+def test_journal_resume_and_undo(wiki, site, proxied_config, incident,
                                  tmp_path):
     journal = tmp_path / 'run.jsonl'
-    cfg = config_dir_for('Admin')
+    cfg, proxy = proxied_config
     before = {t: text_of(site, t) for t in incident['pages']}
     code, out = pwb(wiki, cfg,
                     'rollback', f'-user:{incident["user"]}', '-always',
@@ -217,11 +222,20 @@ def test_journal_resume_and_undo(wiki, site, config_dir_for, incident,
         assert r['result']['old_revid'] == top['parentid']
     text = journal.read_text()
     assert 'token' not in text and wiki.users['Admin'] not in text
-    # resume: the same command again acts on nothing
+    # resume: the same command again acts on nothing; it sends no
+    # write (the wiki would answer a second rollback "alreadyrolled")
+    # and the journal gains no record of one
+    history = write_history(journal)
+    assert history == {t: ['intent', 'done'] for t in incident['pages']}
+    state = wiki_state(site, *incident['pages'], incident['alone'])
+    proxy.reset_log()
     code, out = pwb(wiki, cfg,
                     'rollback', f'-user:{incident["user"]}', '-always',
                     f'-journal:{journal}')
-    assert code == 0
+    assert code == 0, out
+    assert not posts(proxy, 'rollback') and not posts(proxy, 'edit'), out
+    assert write_history(journal) == history
+    assert wiki_state(site, *incident['pages'], incident['alone']) == state
     for title in incident['pages']:
         assert sum('mw-rollback' in r['tags']
                    for r in revisions(site, title)) == 1
@@ -246,7 +260,14 @@ def test_undo_skips_pages_edited_since(wiki, site, site_for, config_dir_for,
 
 
 def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
-                                   config_dir_for, unique, tmp_path):
+                                   proxied_config, unique, tmp_path):
+    """Killed with its 4th rollback landed but unheard of; resumed.
+
+    Every rollback is sent once in both runs together, and the journal
+    records each page done once (the 4th one settled by the resume):
+    the wiki alone, which answers ``alreadyrolled`` to a second
+    rollback, would not show a rollback sent twice.
+    """
     name = f'Mass{unique.split()[0]}'
     vandal = new_user(wiki, config_dir, name)
     titles = [f'{unique} k{i}' for i in range(12)]
@@ -254,16 +275,26 @@ def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
         edit(site_for('Editor'), title, 'good')
         edit(vandal, title, 'bad')
     journal = tmp_path / 'kill.jsonl'
-    cfg = config_dir_for('Admin')
-    interrupt_pwb(wiki, cfg, ['rollback', f'-user:{name}', '-always',
-                              f'-journal:{journal}'],
-                  after='rolled back', times=3, sig=signal.SIGKILL)
-    done_before = sum(revisions(site, t)[0]['user'] == 'Admin'
-                      for t in titles)
-    assert 3 <= done_before < len(titles)
-    code, out = pwb(wiki, cfg, 'rollback', f'-user:{name}', '-always',
-                    f'-journal:{journal}')
+    cfg, proxy = proxied_config
+    args = ['rollback', f'-user:{name}', '-always', f'-journal:{journal}']
+    # the 4th rollback reaches the wiki; its answer is held, then killed
+    proxy.add_fault('hold', action='rollback', skip=3,
+                    when=lambda r: r.method == 'POST')
+    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
+                           when=lambda: proxy.wait_held(0.1) is not None)
+    assert code == -signal.SIGKILL, out
+    (held,) = proxy.held
+    assert sum(revisions(site, t)[0]['user'] == 'Admin'
+               for t in titles) == 4
+    assert sorted(write_history(journal).values()) == [
+        ['intent']] + [['intent', 'done']] * 3
+    assert write_history(journal)[held.params['title']] == ['intent']
+    proxy.clear_faults()
+    code, out = pwb(wiki, cfg, *args)
     assert code == 0, out
+    assert written_titles(proxy, 'rollback') == dict.fromkeys(titles, 1)
+    assert write_history(journal) == {
+        t: ['intent', 'done'] for t in titles}, out
     for title in titles:
         revs = revisions(site, title)
         assert revs[0]['user'] == 'Admin'
@@ -331,8 +362,18 @@ def test_watchlist_and_tags(wiki, site, config_dir_for, incident):
     assert info['query']['pages'][0]['watched']
 
 
-def test_invalid_title_is_refused(wiki, config_dir_for):
-    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback', '-user:Vandal',
-                    '-page:Bad[title]', '-always')
-    assert code == 2
+def test_invalid_title_is_refused(wiki, site, config_dir_for, incident):
+    """A title dropped silently would leave -user: alone: every page.
+
+    The vandal's edits are the latest on several pages, so a run that
+    went on without its one page would roll them all back.
+    """
+    titles = [*incident['pages'], incident['alone']]
+    before = wiki_state(site, *titles)
+    assert {before[t]['latest'][1] for t in titles} == {incident['user']}
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
+                    f'-user:{incident["user"]}', '-page:Bad[title]',
+                    '-always')
+    assert wiki_state(site, *titles) == before, wiki_changes(site, before)
+    assert code == 2, out
     assert 'bad page selection' in out

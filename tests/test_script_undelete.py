@@ -18,6 +18,8 @@ from harness.wikitools import (
     restore_comment,
     revisions,
     text_of,
+    wiki_changes,
+    wiki_state,
 )
 
 
@@ -183,16 +185,31 @@ def test_undeletetalk(wiki, site, config_dir_for, unique):
     assert exists(site, title) and exists(site, f'Talk:{title}')
 
 
-def test_needs_a_selection_and_valid_input(wiki, config_dir_for):
+def test_needs_a_selection_and_valid_input(wiki, site, config_dir_for,
+                                           unique):
+    """Refused, and nothing restored: a run that went on would restore.
+
+    Each command names (or, by Admin's deletion log, selects) a page
+    Admin deleted, and has ``-always``.
+    """
+    title = f'{unique} deleted'
+    edit(site, title, 'one')
+    edit(site, title, 'two')
+    delete(site, title)
     cfg = config_dir_for('Admin')
+    before = wiki_state(site, title)
+    assert before[title] == {'latest': None, 'deleted': 2}
     for args, message in [
-            (['-always'], 'select pages'),
-            (['-page:X', '-since:2026-13-01T00:00:00Z'], 'timestamp'),
-            (['-page:X', '-except-user:Nobody such'], 'does not exist'),
+            ([], 'select pages'),
+            ([f'-page:{title}', '-since:2026-13-01T00:00:00Z'], 'timestamp'),
+            ([f'-page:{title}', '-except-user:Nobody such'],
+             'does not exist'),
             (['-logevents:delete,Admin,tomorrow'], 'timestamp'),
     ]:
-        code, out = pwb(wiki, cfg, 'undelete', *args)
-        assert code != 0, args
+        code, out = pwb(wiki, cfg, 'undelete', *args, '-always')
+        assert wiki_state(site, title) == before, (
+            args, wiki_changes(site, before))
+        assert code == 2, (args, out)
         assert message in out, (args, out)
 
 

@@ -13,12 +13,18 @@ import pytest
 
 from harness.wikitools import (
     edit,
-    interrupt_pwb,
+    file_versions,
     new_user,
+    posts,
     pwb,
     revisions,
+    signal_pwb,
     text_of,
     upload,
+    wiki_changes,
+    wiki_state,
+    write_history,
+    written_titles,
 )
 
 
@@ -97,18 +103,33 @@ def test_botpassword_without_grant(wiki, site, config_dir_for, victim,
     title = f'File:{unique} f.png'
     upload(site, title, tmp_path, 1)
     upload(site, title, tmp_path, 2)
-    code, out = pwb(wiki, cfg, 'filerevert', '-to:2000-01-01T00:00:00Z',
+    first = file_versions(site, title)[-1]['timestamp']
+    before = wiki_state(site, title)
+    # the first version is the one -to: names: a revert would be real
+    code, out = pwb(wiki, cfg, 'filerevert', f'-to:{first}',
                     f'-page:{title}', '-always')
+    assert wiki_state(site, title) == before, wiki_changes(site, before)
     assert code != 0
     assert "'upload' right" in out or "'reupload' right" in out
 
 
-def test_markbot_without_right_warns_first(wiki, config_dir_for, victim):
+def test_markbot_without_right_warns_first(wiki, site, config_dir_for,
+                                           victim):
+    """Warned first, then the one page rolled back, not marked bot."""
+    before = wiki_state(site, *victim)
     code, out = pwb(wiki, config_dir_for('Rollbacker'), 'rollback',
                     '-user:Vandal', f'-page:{victim[0]}', '-markbot',
                     '-always')
     assert code == 0, out
     assert out.index('markbotedits') < out.index('rolled back')
+    # one change: the rollback of the page asked for, by Rollbacker,
+    # not flagged bot; the other page as it was
+    assert wiki_changes(site, before) == [
+        ('edit', '', victim[0], 'Rollbacker', False)]
+    top = revisions(site, victim[0])[0]
+    assert 'mw-rollback' in top['tags'] and text_of(site, victim[0]) == 'good'
+    after = wiki_state(site, *victim)
+    assert after[victim[1]] == before[victim[1]]
 
 
 def _secrets_sent(proxy, cfg):
@@ -229,9 +250,12 @@ def test_undo_refuses_a_journal_of_another_wiki(wiki, site, proxied_config,
     assert revisions(site, victim[0])[0]['user'] == 'Admin'
 
 
-def test_two_processes_cannot_share_a_journal(wiki, config_dir_for, victim,
-                                              tmp_path):
+def test_two_processes_cannot_share_a_journal(wiki, site, config_dir_for,
+                                              victim, tmp_path):
+    """Refused while another process holds the journal: nothing written,
+    on the wiki or in the journal."""
     journal = tmp_path / 'busy.jsonl'
+    before = wiki_state(site, *victim)
     holder = subprocess.Popen(
         [sys.executable, '-c',
          'import fcntl, os, sys, time\n'
@@ -248,12 +272,21 @@ def test_two_processes_cannot_share_a_journal(wiki, config_dir_for, victim,
         holder.kill()
         holder.wait()
         holder.stdout.close()
+    assert wiki_state(site, *victim) == before, wiki_changes(site, before)
+    assert journal.read_bytes() == b''
     assert code != 0
     assert 'in use' in out
 
 
 def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
-                            config_dir_for, unique, tmp_path):
+                            proxied_config, unique, tmp_path):
+    """Ctrl-C while a rollback is on the wire; the rerun settles it.
+
+    The 2nd rollback reaches the wiki, its answer is held, and the run
+    gets SIGINT then. Over both runs every rollback is sent once, and
+    the journal tells each page done once: the wiki alone would answer
+    a rollback sent twice ``alreadyrolled`` and look the same.
+    """
     name = f'Ctrlc{unique.split()[0]}'
     vandal = new_user(wiki, config_dir, name)
     titles = [f'{unique} c{i}' for i in range(10)]
@@ -261,16 +294,29 @@ def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
         edit(site_for('Editor'), title, 'good')
         edit(vandal, title, 'bad')
     journal = tmp_path / 'int.jsonl'
-    code, rest = interrupt_pwb(
-        wiki, config_dir_for('Admin'),
-        ['rollback', f'-user:{name}', '-always', f'-journal:{journal}'],
-        after='rolled back', times=1, sig=signal.SIGINT)
+    cfg, proxy = proxied_config
+    args = ['rollback', f'-user:{name}', '-always', f'-journal:{journal}']
+    proxy.add_fault('hold', action='rollback', skip=1,
+                    when=lambda r: r.method == 'POST')
+    code, rest = signal_pwb(wiki, cfg, args, sig=signal.SIGINT,
+                            when=lambda: proxy.wait_held(0.1) is not None)
     assert code != 0, rest
     assert 'interrupted' in rest
-    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
-                    f'-user:{name}', '-always', f'-journal:{journal}')
+    (held,) = proxy.held
+    first = posts(proxy, 'rollback')[0].params['title']
+    history = write_history(journal)
+    assert history[first] == ['intent', 'done'], history
+    assert history[held.params['title']][0] == 'intent', history
+    assert 'done' not in history[held.params['title']], history
+    assert len(history) == 2, history
+    proxy.clear_faults()
+    code, out = pwb(wiki, cfg, *args)
     assert code == 0, out
+    assert written_titles(proxy, 'rollback') == dict.fromkeys(titles, 1)
+    history = write_history(journal)
     for title in titles:
+        assert history[title].count('done') == 1, (title, history)
+        assert history[title][-1] == 'done', (title, history)
         revs = revisions(site, title)
         assert text_of(site, title) == 'good'
         assert sum('mw-rollback' in r['tags'] for r in revs) == 1

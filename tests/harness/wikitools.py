@@ -12,6 +12,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -108,6 +109,80 @@ def file_sha1s(site: Any, title: str) -> list[str]:
         iiprop='sha1|user|timestamp', formatversion=2).submit()
     return [v['sha1'] for v in data['query']['pages'][0].get('imageinfo',
                                                              [])]
+
+
+def wiki_state(site: Any, *titles: str) -> dict[str, Any]:
+    """Return a fingerprint of the wiki, to compare before and after a run.
+
+    Any write of any kind (an edit, a rollback, a deletion, a restore,
+    an upload or file revert) adds a recent change or a log entry, so
+    the newest ``rcid`` and ``logid`` tell whether anything at all was
+    written; the pages named say in detail what a run would have
+    touched: the latest revision id and user, the deleted revision
+    count and, for a file, the sha1 of each version.
+
+    **Example:**
+
+    .. code-block:: python
+
+       before = wiki_state(site, *titles)
+       code, out = pwb(wiki, cfg, 'rollback', '-bogus')
+       assert wiki_state(site, *titles) == before, wiki_changes(site, before)
+
+    :param titles: the pages a run would act on
+    :return: a dict, equal for equal states
+    """
+    rc = site.simple_request(
+        action='query', list='recentchanges', rclimit=1, rcprop='ids',
+        formatversion=2).submit()['query']['recentchanges']
+    log = site.simple_request(
+        action='query', list='logevents', lelimit=1, leprop='ids',
+        formatversion=2).submit()['query']['logevents']
+    state: dict[str, Any] = {'last rcid': rc[0]['rcid'] if rc else 0,
+                             'last logid': log[0]['logid'] if log else 0}
+    for title in titles:
+        revs = revisions(site, title)
+        state[title] = {
+            'latest': (revs[0]['revid'], revs[0]['user']) if revs else None,
+            'deleted': deleted_count(site, title),
+        }
+        if title.startswith('File:'):
+            state[title]['sha1s'] = file_sha1s(site, title)
+    return state
+
+
+def wiki_changes(site: Any, before: dict[str, Any]) -> list[tuple]:
+    """Return the recent changes made since *before* was taken.
+
+    :param before: a :func:`wiki_state`
+    :return: (type, log action or '', title, user, bot flag) of each
+        change, oldest first
+    """
+    data = site.simple_request(
+        action='query', list='recentchanges', rclimit='max',
+        rcprop='ids|title|user|flags|loginfo', formatversion=2).submit()
+    return [(c['type'], c.get('logaction', ''), c['title'], c['user'],
+             c['bot'])
+            for c in reversed(data['query']['recentchanges'])
+            if c['rcid'] > before['last rcid']]
+
+
+def posts(proxy: Any, action: str) -> list[Any]:
+    """Return the POST requests of *action* a fault proxy has seen."""
+    return [r for r in proxy.requests_for(action) if r.method == 'POST']
+
+
+def written_titles(proxy: Any, action: str) -> Counter[str]:
+    """Count the *action* writes sent through a proxy, per title.
+
+    A resumed run that acts once must send each write once; the wiki's
+    own answer (``alreadyrolled``) would hide a second one.
+
+    :return: title -> how many POSTs named it (``File:`` for files)
+    """
+    return Counter(r.params.get('title')
+                   or 'File:' + r.params['filename'].replace('_', ' ')
+                   for r in posts(proxy, action))
 
 
 def hide_user_of(site: Any, revid: int) -> None:
@@ -391,6 +466,25 @@ def journal_states(path: Path) -> dict[str, str]:
                                               'uncertain', 'cleared'):
             states[rec['key']] = rec['type']
     return states
+
+
+def write_history(path: Path) -> dict[str, list[str]]:
+    """Return each title's write records in a journal, in order.
+
+    E.g. ``{'P1': ['intent', 'done'], 'P2': ['intent', 'done']}`` after
+    two rollbacks; a write killed in flight and settled by a resume
+    reads ``['intent', 'done']`` too, its ``done`` a second run's.
+
+    :return: title -> the types of its ``intent``, ``done``,
+        ``failed``, ``uncertain`` and ``cleared`` records
+    """
+    from pywikibot_revert.bot._journal import Journal
+    history: dict[str, list[str]] = {}
+    for rec in Journal.read(path):
+        if rec.get('title') and rec['type'] in (
+                'intent', 'done', 'failed', 'uncertain', 'cleared'):
+            history.setdefault(rec['title'], []).append(rec['type'])
+    return history
 
 
 def rolled_back_titles(output: str) -> list[str]:
