@@ -153,6 +153,12 @@ class RollbackBot(RevertBot):
         """Warn about markbot without the right, then the usual setup."""
         super().setup()
         warn_markbot(self.site, self.opt.markbot)
+        if not self.simulate:
+            # Read now, with the other preflight reads: first read after
+            # a write, it would be the request to meet a session lost
+            # meanwhile, and pywikibot's own login again (which may
+            # prompt) would answer it instead of the write's.
+            self.blacklist.enabled  # noqa: B018 (cached)
 
     @cached_property
     def buried(self) -> BuriedUndo:
