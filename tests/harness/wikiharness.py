@@ -149,6 +149,12 @@ $wgAccountCreationThrottle = [];
 # Admins may revision-delete (as on Wikimedia wikis; not a 1.39 default).
 $wgGroupPermissions['sysop']['deleterevision'] = true;
 $wgGroupPermissions['sysop']['deletelogentry'] = true;
+# Trust X-Forwarded-For from loopback clients, so that a test's second
+# client can edit as any address, IPv6 and ranges included (the header
+# names a documentation address such as 2001:db8::7); without the
+# header a client is 127.0.0.1 as before.
+$wgCdnServers = [ '127.0.0.1', '::1' ];
+$wgUsePrivateIPs = true;
 # A group that can roll back but has no other extra rights.
 $wgGroupPermissions['rollbacker']['rollback'] = true;
 # A group that may overwrite only files whose current version it

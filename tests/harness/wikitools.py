@@ -133,13 +133,20 @@ def new_user(wiki: Any, config_dir: Path, name: str,
     return site
 
 
-def anon_edit(api_url: str, title: str, text: str) -> None:
-    """Edit as an anonymous user (the IP is 127.0.0.1)."""
+def anon_edit(api_url: str, title: str, text: str,
+              ip: str | None = None) -> None:
+    """Edit as an anonymous user (the IP is 127.0.0.1, or *ip*).
+
+    :param ip: the address to edit from, sent as ``X-Forwarded-For``
+        (the test wiki trusts it from loopback), e.g. ``'2001:db8::7'``
+    """
     import json
     import urllib.parse
     import urllib.request
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(),
                                          urllib.request.ProxyHandler({}))
+    if ip:
+        opener.addheaders.append(('X-Forwarded-For', ip))
     with opener.open(f'{api_url}?action=query&meta=tokens&format=json') as r:
         token = json.load(r)['query']['tokens']['csrftoken']
     body = urllib.parse.urlencode({'action': 'edit', 'title': title,
