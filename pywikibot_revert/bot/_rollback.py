@@ -190,12 +190,19 @@ class RollbackBot(RevertBot):
             plan_rollback([contrib], user, title=title)
         # without a preview nothing needs reading first: the wiki itself
         # refuses (alreadyrolled) where the user is not the latest editor
-        if self.previewing and not self._preview(self._read_preview(
-                title, user)):
-            return None
+        pageid = (contrib or {}).get('pageid')
+        if self.previewing:
+            preview = self._read_preview(title, user)
+            if not self._preview(preview):
+                return None
+            pageid = preview.pageid or pageid
+        # by id where the plan knows it: a page moved meanwhile is not
+        # rolled back at the redirect left behind under its old title
+        where = {'pageid': pageid, 'site': self.site} if pageid else {
+            'page': page}
 
         def do():
-            return rollback(page, user=user, summary=self.opt.summary,
+            return rollback(**where, user=user, summary=self.opt.summary,
                             markbot=self.opt.markbot, tags=self.opt.tags,
                             watchlist=self.opt.watchlist, count=False,
                             max_wait=self.max_wait)

@@ -1,0 +1,335 @@
+"""Conditions of real wikis, made to happen for real on the test wiki.
+
+Edits from any address (the test wiki trusts ``X-Forwarded-For`` from
+loopback, see the harness settings), IPv6 spelt as operators type it, an
+IPv6 range; a protected page in the middle of a batch; a server error
+that lasts; a page moved between the plan and the write. Each test reads
+the wiki's state and the journal afterwards.
+"""
+from __future__ import annotations
+
+import ipaddress
+import itertools
+from typing import Any
+
+import pytest
+
+from pywikibot_revert.bot._journal import Journal
+from harness.wikitools import (
+    Conversation,
+    anon_edit,
+    delete,
+    deleted_count,
+    edit,
+    exists,
+    protect,
+    pwb,
+    revisions,
+    rolled_back_titles,
+    text_of,
+    while_held,
+)
+
+
+pytestmark = pytest.mark.wiki
+
+# documentation addresses (RFC 3849), one /48 per test
+_NETS = itertools.count(0x100)
+
+
+def _ipv6_net() -> str:
+    """A /48 of 2001:db8::/32 no other test of the session edits from."""
+    return f'2001:db8:{next(_NETS):x}'
+
+
+def _writes(proxy: Any, action: str) -> dict[str, int]:
+    """Title -> how many *action* writes reached the wiki (not faulted)."""
+    counts: dict[str, int] = {}
+    for req in proxy.requests_for(action):
+        if req.method == 'POST' and req.fault in (None, 'hold',
+                                                  'hold_before_forward'):
+            title = req.params.get('title') or req.params.get('pageid')
+            counts[title] = counts.get(title, 0) + 1
+    return counts
+
+
+def _by_title(journal, kind: str) -> dict[str, str]:
+    """Title -> the last record type of its *kind* write in the journal.
+
+    ``done``, ``failed``, ``skipped`` (refused by the wiki as nothing to
+    do), ``uncertain``; ``intent`` for a write nobody recorded the end of.
+    """
+    states = {}
+    for rec in Journal.read(journal):
+        if str(rec.get('key', '')).startswith(kind + '|'):
+            states[rec['title']] = rec['type']
+    return states
+
+
+# -- IPv6 ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize('spelling', [
+    str.lower,                          # 2001:db8:100::7
+    lambda ip: ipaddress.IPv6Address(ip).exploded,  # 2001:0db8:0100:...
+    str.upper,                          # 2001:DB8:100::7
+], ids=['compressed', 'full', 'upper'])
+def test_ipv6_vandal_in_any_spelling(wiki, site, site_for, config_dir_for,
+                                     unique, tmp_path, spelling):
+    """``-user:`` an IPv6 address as typed; MediaWiki stores it its way."""
+    ip = f'{_ipv6_net()}::7'
+    titles = [f'{unique} v6 {i}' for i in range(2)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'good')
+        anon_edit(wiki.api_url, title, 'ipv6 vandalism', ip=ip)
+    stored = revisions(site, titles[0])[0]['user']
+    # MediaWiki's spelling: upper case, every group, no leading zeros
+    assert stored == ':'.join(f'{int(g, 16):X}' for g in
+                              ipaddress.IPv6Address(ip).exploded.split(':'))
+    journal = tmp_path / 'v6.jsonl'
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
+                    f'-user:{spelling(ip)}', '-always', f'-journal:{journal}')
+    assert code == 0, out
+    assert sorted(rolled_back_titles(out)) == titles, out
+    for title in titles:
+        revs = revisions(site, title)
+        assert revs[0]['user'] == 'Admin' and revs[1]['user'] == stored
+        assert text_of(site, title) == 'good'
+    assert _by_title(journal, 'rollback') == dict.fromkeys(titles, 'done')
+    assert {r['user'] for r in Journal.read(journal)
+            if r['type'] == 'intent'} == {stored}
+
+
+def test_iprange_over_ipv6(wiki, site, site_for, config_dir_for, unique,
+                           tmp_path):
+    """``-iprange:`` a /64: both addresses in it, not the one next to it."""
+    net = _ipv6_net()
+    inside = {f'{unique} in0': f'{net}::5', f'{unique} in1': f'{net}::ff:6'}
+    outside = f'{unique} out'
+    for title, ip in [*inside.items(), (outside, f'{net}:1::5')]:
+        edit(site_for('Editor'), title, 'good')
+        anon_edit(wiki.api_url, title, 'range vandalism', ip=ip)
+    journal = tmp_path / 'range.jsonl'
+    code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
+                    f'-iprange:{net}::/64', '-always', f'-journal:{journal}')
+    if wiki.mw_version < (1, 36):
+        # no uciprange before 1.36: refused before any request is sent
+        assert code == 1 and 'needs MediaWiki 1.36' in out, out
+        assert not journal.exists() or not _by_title(journal, 'rollback')
+        for title in [*inside, outside]:
+            assert text_of(site, title) == 'range vandalism'
+        return
+    assert code == 0, out
+    for title in inside:
+        assert text_of(site, title) == 'good', out
+        assert revisions(site, title)[0]['user'] == 'Admin'
+    assert text_of(site, outside) == 'range vandalism'
+    assert _by_title(journal, 'rollback') == dict.fromkeys(inside, 'done')
+
+
+# -- a protected page in the middle of a batch -----------------------------
+
+
+def test_protected_page_in_the_middle_of_a_batch(wiki, site, site_for,
+                                                 config_dir_for, fresh_user,
+                                                 unique, tmp_path):
+    """A rollbacker meets a sysop-protected page; the pages after it are done."""
+    vandal, vsite = fresh_user('Prot')
+    titles = [f'{unique} p{i}' for i in range(5)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'good')
+        edit(vsite, title, 'bad')
+    protected = titles[2]
+    protect(site, protected)
+    top = revisions(site, protected)[0]['revid']
+    journal = tmp_path / 'prot.jsonl'
+    code, out = pwb(wiki, config_dir_for('Rollbacker'), 'rollback',
+                    f'-user:{vandal}', *[f'-page:{t}' for t in titles],
+                    '-always', f'-journal:{journal}')
+    assert 'Summary:' in out, out
+    assert rolled_back_titles(out) == [t for t in titles if t != protected]
+    for title in titles:
+        if title == protected:
+            assert revisions(site, title)[0]['revid'] == top, out
+            assert text_of(site, title) == 'bad'
+        else:
+            assert revisions(site, title)[0]['user'] == 'Rollbacker', title
+            assert text_of(site, title) == 'good'
+    states = _by_title(journal, 'rollback')
+    assert states == {t: 'failed' if t == protected else 'done'
+                      for t in titles}, states
+    assert code != 0, out  # a page left undone is not a clean run
+
+
+# -- a server error that lasts ---------------------------------------------
+
+
+def test_lasting_5xx_stops_cleanly_and_the_rerun_does_the_rest_once(
+        wiki, site, site_for, fresh_user, proxied_config, unique, tmp_path):
+    cfg, proxy = proxied_config
+    vandal, vsite = fresh_user('Down')
+    titles = [f'{unique} s{i}' for i in range(5)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'good')
+        edit(vsite, title, 'bad')
+    journal = tmp_path / '5xx.jsonl'
+    args = ['rollback', f'-user:{vandal}', *[f'-page:{t}' for t in titles],
+            '-always', '-maxwait:2', f'-journal:{journal}']
+    # from the third write on, every write is answered 503, 500, ...
+    proxy.add_fault('status', action='rollback', skip=2, times=1000,
+                    when=lambda r: r.method == 'POST')
+    code, out = pwb(wiki, cfg, *args)
+    assert code != 0, out
+    assert 'Summary:' in out, out
+    first = _writes(proxy, 'rollback')
+    assert sorted(first) == titles[:2] and set(first.values()) == {1}, first
+    for title in titles:
+        done = title in first
+        assert text_of(site, title) == ('good' if done else 'bad'), title
+    states = _by_title(journal, 'rollback')
+    assert {t for t, s in states.items() if s == 'done'} == set(titles[:2])
+
+    proxy.clear_faults()
+    proxy.reset_log()
+    code, out = pwb(wiki, cfg, *args)
+    assert code == 0, out
+    second = _writes(proxy, 'rollback')
+    # exactly once over both runs: the rerun sends only the rest
+    assert second == dict.fromkeys(titles[2:], 1), second
+    for title in titles:
+        revs = revisions(site, title)
+        assert revs[0]['user'] == 'Admin' and text_of(site, title) == 'good'
+        assert sum('mw-rollback' in r['tags'] for r in revs) == 1, title
+    assert _by_title(journal, 'rollback') == dict.fromkeys(titles, 'done')
+
+
+# -- a page moved between the plan and the write ---------------------------
+
+
+def _move(site: Any, old: str, new: str) -> None:
+    site.simple_request(action='move', **{'from': old}, to=new,
+                        reason='test', token=site.tokens['csrf']).submit()
+
+
+def _asked(talk: Conversation, question: str) -> None:
+    """Say yes to the wiki and account; wait for *question*."""
+    talk.wait_for('Act on')
+    talk.answer('y')
+    talk.wait_for(question)
+
+
+def _moved_and_vandalised(site_for: Any, vsite: Any, title: str,
+                          moved: str) -> None:
+    """Editor moves *title*; the vandal edits the redirect left behind."""
+    _move(site_for('Editor'), title, moved)
+    edit(vsite, title, 'bad on the redirect')
+
+
+def _check_moved(site: Any, vandal: str, title: str, moved: str,
+                 journal: Any, out: str) -> None:
+    """Nothing written on either title; the journal says not done."""
+    # the redirect's vandal edit is not what the operator was shown
+    assert [r['user'] for r in revisions(site, title)] == [vandal,
+                                                           'Editor'], out
+    assert text_of(site, title) == 'bad on the redirect'
+    # the planned page: the move's null revision on top, by Editor
+    revs = revisions(site, moved)
+    assert [r['user'] for r in revs[:2]] == ['Editor', vandal], out
+    assert text_of(site, moved) == 'bad'
+    assert _by_title(journal, 'rollback') == {title: 'skipped'}, out
+
+
+@pytest.mark.parametrize('how', ['question', 'held'])
+def test_rollback_never_acts_on_the_redirect_left_by_a_move(
+        wiki, site, site_for, fresh_user, config_dir_for, proxied_config,
+        unique, tmp_path, how):
+    """The rollback aims at the page planned, not at the title.
+
+    The page is moved while the operator is asked (``question``), or
+    while the rollback waits in the loopback proxy (``held``, with
+    ``-always`` and the vandal's contributions as the selection), and
+    the vandal edits the redirect left behind. Rolling back the title
+    would undo that edit, which nobody planned or was shown.
+    """
+    vandal, vsite = fresh_user('Mover')
+    title, moved = f'{unique} m', f'{unique} m moved'
+    edit(site_for('Editor'), title, 'good')
+    edit(vsite, title, 'bad')
+    journal = tmp_path / 'move.jsonl'
+    args = ['rollback', f'-user:{vandal}', f'-journal:{journal}']
+    if how == 'question':
+        talk = Conversation(wiki, config_dir_for('Admin'),
+                            [*args, f'-page:{title}'])
+        _asked(talk, f'on {title}?')
+        _moved_and_vandalised(site_for, vsite, title, moved)
+        talk.answer('y')
+        code, out = talk.finish()
+    else:
+        cfg, proxy = proxied_config
+        proxy.add_fault('hold_before_forward', action='rollback',
+                        when=lambda r: r.method == 'POST')
+        mover = while_held(proxy, lambda: _moved_and_vandalised(
+            site_for, vsite, title, moved))
+        code, out = pwb(wiki, cfg, *args, '-always')
+        mover.join(30)
+        assert len(proxy.requests_for('rollback')) == 1
+    assert code == 0, out
+    _check_moved(site, vandal, title, moved, journal, out)
+
+
+def test_buried_undo_of_a_page_moved_at_the_question(wiki, site, site_for,
+                                                     fresh_user,
+                                                     config_dir_for, unique,
+                                                     tmp_path):
+    """-buried: the undo edit never lands on the redirect left behind."""
+    spammer, ssite = fresh_user('Bmover')
+    title, moved = f'{unique} b', f'{unique} b moved'
+    edit(site_for('Editor'), title, 'one\n\ntwo')
+    edit(ssite, title, 'one SPAM\n\ntwo')
+    edit(site_for('Editor'), title, 'one SPAM\n\ntwo later')
+    journal = tmp_path / 'bmove.jsonl'
+    talk = Conversation(wiki, config_dir_for('Admin'),
+                        ['rollback', f'-user:{spammer}', '-buried',
+                         f'-page:{title}', f'-journal:{journal}'])
+    _asked(talk, f'on {title}?')
+    _move(site_for('Editor'), title, moved)
+    redirect = revisions(site, title)
+    talk.answer('y')
+    code, out = talk.finish()
+    assert revisions(site, title) == redirect, out
+    assert code == 0, out
+    # stopped for that page: the plan no longer holds, nothing written
+    assert 'skipped (changed since it was read)' in out, out
+    assert text_of(site, moved) == 'one SPAM\n\ntwo later'
+    assert revisions(site, moved)[0]['user'] == 'Editor', out
+    assert not _by_title(journal, 'edit'), out
+
+
+def test_undelete_onto_a_title_moved_meanwhile(wiki, site, site_for,
+                                               config_dir_for, unique,
+                                               tmp_path):
+    """A page moved onto the deleted title at the question: not merged.
+
+    The deleted revisions would go into the history of the page moved
+    there; the run reads the title again after the question and stops.
+    """
+    title, other = f'{unique} u', f'{unique} u other'
+    for text in ('a', 'b'):
+        edit(site, title, text)
+    delete(site, title)
+    edit(site_for('Editor'), other, 'another page')
+    journal = tmp_path / 'umove.jsonl'
+    talk = Conversation(wiki, config_dir_for('Admin'),
+                        ['undelete', f'-page:{title}',
+                         f'-journal:{journal}'])
+    _asked(talk, f'of {title}?')
+    _move(site_for('Editor'), other, title)
+    moved_in = revisions(site, title)
+    talk.answer('y')
+    code, out = talk.finish()
+    assert code == 0, out
+    assert 'skipped (changed since it was read)' in out, out
+    assert revisions(site, title) == moved_in, out
+    assert deleted_count(site, title) == 2
+    assert exists(site, other)  # the redirect left behind
+    assert 'done' not in _by_title(journal, 'undelete').values()
