@@ -16,6 +16,7 @@ import time
 from typing import Any
 
 import pytest
+import pywikibot
 
 from pywikibot_revert.bot._journal import Journal
 from harness.faultproxy import FaultProxy, Request
@@ -74,6 +75,17 @@ def _outcomes(records: list[dict[str, Any]]) -> dict[str, list[str]]:
     return seen
 
 
+def _title(req: Request) -> str:
+    """The page a write names: its title, page id (rollback) or file."""
+    if 'pageid' in req.params:
+        data = pywikibot.Site().simple_request(
+            action='query', pageids=req.params['pageid'],
+            formatversion=2).submit()
+        return data['query']['pages'][0]['title']
+    return req.params.get('title') or 'File:' + req.params[
+        'filename'].replace('_', ' ')
+
+
 def _key_of(records: list[dict[str, Any]], title: str) -> str:
     keys = {r['key'] for r in records
             if r.get('type') == 'intent' and r.get('title') == title}
@@ -98,8 +110,7 @@ def _rerun(wiki, cfg, proxy, args, action):
     proxy.reset_log()
     code, out = pwb(wiki, cfg, *args)
     assert code == 0, out
-    sent = [r.params.get('title') or 'File:' + r.params['filename']
-            .replace('_', ' ') for r in _posts(proxy, action)]
+    sent = [_title(r) for r in _posts(proxy, action)]
     return out, sorted(sent)
 
 
@@ -159,8 +170,8 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold', action='rollback', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
     (held,) = proxy.held
-    killed = held.params['title']
-    first = _posts(proxy, 'rollback')[0].params['title']
+    killed = _title(held)
+    first = _title(_posts(proxy, 'rollback')[0])
     rest = [t for t in titles if t not in (first, killed)]
     # the held write landed: Admin's rollback on top
     top = revisions(site, killed)[0]
@@ -240,8 +251,8 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold_before_forward', action='rollback', when=_is_post,
                     skip=1)
     _kill_at_held(wiki, cfg, proxy, args)
-    killed = proxy.held[0].params['title']
-    first = _posts(proxy, 'rollback')[0].params['title']
+    killed = _title(proxy.held[0])
+    first = _title(_posts(proxy, 'rollback')[0])
     proxy.clear_faults()  # abandoned: the held request never lands
     time.sleep(0.5)
     assert revisions(site, killed)[0]['user'] == vandal

@@ -198,8 +198,9 @@ class RollbackBot(RevertBot):
             pageid = preview.pageid or pageid
         # by id where the plan knows it: a page moved meanwhile is not
         # rolled back at the redirect left behind under its old title
-        where = {'pageid': pageid, 'site': self.site} if pageid else {
-            'page': page}
+        # (-simulate needs the title: pywikibot's simulated answer names it)
+        where = ({'pageid': pageid, 'site': self.site}
+                 if pageid and not self.simulate else {'page': page})
 
         def do():
             return rollback(**where, user=user, summary=self.opt.summary,
