@@ -110,6 +110,14 @@ def test_iprange_over_ipv6(wiki, site, site_for, config_dir_for, unique,
         edit(site_for('Editor'), title, 'good')
         anon_edit(wiki.api_url, title, 'range vandalism', ip=ip)
     journal = tmp_path / 'range.jsonl'
+    if wiki.mw_version >= (1, 36):
+        # broader than the wiki's limit (IPv6: /32): a usage error
+        # before the run, not an exception from its listing
+        code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
+                        '-iprange:2001:db8::/16', '-always',
+                        f'-journal:{journal}')
+        assert code == 2 and '-iprange:' in out and '/32' in out, out
+        assert 'Traceback' not in out and not journal.exists(), out
     code, out = pwb(wiki, config_dir_for('Admin'), 'rollback',
                     f'-iprange:{net}::/64', '-always', f'-journal:{journal}')
     if wiki.mw_version < (1, 36):
