@@ -337,16 +337,18 @@ def test_buried_undo_of_a_moved_page(wiki, site, site_for, fresh_user,
         assert set(_by_title(journal, 'buried').values()) == {'failed'}
 
 
+@pytest.mark.parametrize('how', ['question', 'held'])
 def test_undelete_onto_a_title_moved_meanwhile(wiki, site, site_for,
                                                config_dir_for,
                                                proxied_config, unique,
-                                               tmp_path):
-    """A page moved onto the deleted title meanwhile: not merged.
+                                               tmp_path, how):
+    """A page moved onto the deleted title meanwhile.
 
     The deleted revisions would go into the history of the page moved
-    there; the run reads the title again after the question and stops.
-    (The undelete API has no precondition: a page moved there while the
-    request is in flight is not caught; see docs/safety.rst.)
+    there. At the question the run reads the title again and stops. The
+    undelete API has no precondition, so a page moved there while the
+    request is in flight gets them behind its own revision: the run
+    finds that right after and says so (a conflict: check by hand).
     """
     title, other = f'{unique} u', f'{unique} u other'
     for text in ('a', 'b'):
@@ -358,14 +360,23 @@ def test_undelete_onto_a_title_moved_meanwhile(wiki, site, site_for,
         wiki, config_dir_for, proxied_config,
         ['undelete', f'-page:{title}', f'-journal:{journal}'],
         f'of {title}?', lambda: _move(site_for('Editor'), other, title),
-        'question', 'undelete')
-    assert code == 0, out
-    assert 'skipped (changed since it was read)' in out, out
-    # the page moved there keeps its own history only
-    assert [r['user'] for r in revisions(site, title)] == ['Editor'] * 2
-    assert deleted_count(site, title) == 2, out
+        how, 'undelete')
     assert exists(site, other)  # the redirect left behind
-    assert 'done' not in _by_title(journal, 'undelete').values()
+    users = [r['user'] for r in revisions(site, title)]
+    if how == 'question':
+        assert code == 0, out
+        assert 'skipped (changed since it was read)' in out, out
+        # the page moved there keeps its own history only
+        assert users == ['Editor'] * 2 and deleted_count(site, title) == 2
+        assert 'done' not in _by_title(journal, 'undelete').values()
+        return
+    assert code == 1 and '1 failed (1 conflict)' in out, out
+    assert 'a page came to this title while restoring' in out, out
+    assert text_of(site, title) == 'another page'
+    assert users == ['Editor'] * 2 + ['Admin'] * 2, out
+    assert deleted_count(site, title) == 0
+    # the write landed: done (an -undo checks the page before deleting)
+    assert _by_title(journal, 'undelete') == {title: 'done'}
 
 
 # -- temporary accounts (MediaWiki 1.43) -----------------------------------
