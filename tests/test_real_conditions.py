@@ -3,8 +3,9 @@
 Edits from any address (the test wiki trusts ``X-Forwarded-For`` from
 loopback, see the harness settings), IPv6 spelt as operators type it, an
 IPv6 range; a protected page in the middle of a batch; a server error
-that lasts; a page moved between the plan and the write. Each test reads
-the wiki's state and the journal afterwards.
+that lasts; a page moved between the plan and the write; a temporary
+account's edits (MediaWiki 1.43). Each test reads the wiki's state and
+the journal afterwards.
 """
 from __future__ import annotations
 
