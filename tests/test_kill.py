@@ -32,6 +32,7 @@ from harness.wikitools import (
     signal_pwb,
     text_of,
     upload,
+    write_title,
     written_titles,
 )
 
@@ -155,8 +156,8 @@ def test_rollback_killed_after_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold', action='rollback', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
     (held,) = proxy.held
-    killed = held.params['title']
-    first = posts(proxy, 'rollback')[0].params['title']
+    killed = write_title(held)
+    first = write_title(posts(proxy, 'rollback')[0])
     rest = [t for t in titles if t not in (first, killed)]
     # the held write landed: Admin's rollback on top
     top = revisions(site, killed)[0]
@@ -198,7 +199,7 @@ def test_buried_undo_killed_after_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold', action='edit', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
     (held,) = proxy.held
-    killed = held.params['title']
+    killed = write_title(held)
     first = posts(proxy, 'edit')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     assert text_of(site, killed) == 'one\n\ntwo later', out
@@ -236,8 +237,8 @@ def test_rollback_killed_before_the_write_landed(wiki, site, site_for,
     proxy.add_fault('hold_before_forward', action='rollback', when=_is_post,
                     skip=1)
     _kill_at_held(wiki, cfg, proxy, args)
-    killed = proxy.held[0].params['title']
-    first = posts(proxy, 'rollback')[0].params['title']
+    killed = write_title(proxy.held[0])
+    first = write_title(posts(proxy, 'rollback')[0])
     proxy.clear_faults()  # abandoned: the held request never lands
     time.sleep(0.5)
     assert revisions(site, killed)[0]['user'] == vandal
@@ -269,7 +270,7 @@ def test_undelete_killed_after_the_write_landed(wiki, site, cfg_proxy,
 
     proxy.add_fault('hold', action='undelete', when=_is_post, skip=1)
     out = _kill_at_held(wiki, cfg, proxy, args)
-    killed = proxy.held[0].params['title']
+    killed = write_title(proxy.held[0])
     first = posts(proxy, 'undelete')[0].params['title']
     rest = [t for t in titles if t not in (first, killed)]
     assert exists(site, killed), out

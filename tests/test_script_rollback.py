@@ -20,6 +20,7 @@ from harness.wikitools import (
     wiki_changes,
     wiki_state,
     write_history,
+    write_title,
     written_titles,
 )
 
@@ -288,7 +289,7 @@ def test_kill_and_resume_acts_once(wiki, site, site_for, config_dir,
                for t in titles) == 4
     assert sorted(write_history(journal).values()) == [
         ['intent']] + [['intent', 'done']] * 3
-    assert write_history(journal)[held.params['title']] == ['intent']
+    assert write_history(journal)[write_title(held)] == ['intent']
     proxy.clear_faults()
     code, out = pwb(wiki, cfg, *args)
     assert code == 0, out

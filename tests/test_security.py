@@ -24,6 +24,7 @@ from harness.wikitools import (
     wiki_changes,
     wiki_state,
     write_history,
+    write_title,
     written_titles,
 )
 
@@ -303,11 +304,11 @@ def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
     assert code != 0, rest
     assert 'interrupted' in rest
     (held,) = proxy.held
-    first = posts(proxy, 'rollback')[0].params['title']
+    first = write_title(posts(proxy, 'rollback')[0])
     history = write_history(journal)
     assert history[first] == ['intent', 'done'], history
-    assert history[held.params['title']][0] == 'intent', history
-    assert 'done' not in history[held.params['title']], history
+    assert history[write_title(held)][0] == 'intent', history
+    assert 'done' not in history[write_title(held)], history
     assert len(history) == 2, history
     proxy.clear_faults()
     code, out = pwb(wiki, cfg, *args)

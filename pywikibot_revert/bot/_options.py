@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import APIError
 
 from ._errors import UsageError
 from ._journal import private_dir
@@ -116,11 +117,29 @@ def journal_dir(site: Any, text: str) -> str:
 def iprange(site: Any, text: str) -> str:
     """A CIDR range, spelt as MediaWiki stores it.
 
+    With a *site* that lists a range's contributions (MediaWiki 1.36+),
+    one read asks whether the range is within the wiki's
+    ``$wgRangeContributionsCIDRLimit``: one too broad (``cidrtoobroad``,
+    e.g. an IPv6 /16 where /32 is the limit) is refused before the run,
+    not met by its listing once the run has begun.
+
     >>> iprange(None, '2001:db8::/32'), iprange(None, '192.0.2.7/24')
     ('2001:DB8::/32', '192.0.2.0/24')
+
+    :raises ValueError: not a range, or broader than the wiki allows
     """
     net = ipaddress.ip_network(text, strict=False)
-    return str(net).upper() if net.version == 6 else str(net)
+    spelt = str(net).upper() if net.version == 6 else str(net)
+    if site is not None and site.mw_version >= '1.36':
+        try:
+            site.simple_request(action='query', list='usercontribs',
+                                uciprange=spelt, uclimit=1,
+                                ucprop='ids').submit()
+        except APIError as err:
+            if err.code != 'cidrtoobroad':
+                raise
+            raise ValueError(err.info) from None
+    return spelt
 
 
 def existing_user(site: Any, text: str) -> str:

@@ -199,13 +199,20 @@ class RollbackBot(RevertBot):
         # without a preview nothing needs reading first: the wiki itself
         # refuses (alreadyrolled) where the user is not the latest editor
         shown = None
+        pageid = (contrib or {}).get('pageid')
         if self.previewing:
             shown = self._read_preview(title, user)
             if not self._preview(shown):
                 return None
+            pageid = shown.pageid or pageid
+        # by id where the plan knows it: a page moved meanwhile is not
+        # rolled back at the redirect left behind under its old title
+        # (-simulate needs the title: pywikibot's simulated answer names it)
+        where = ({'pageid': pageid, 'site': self.site}
+                 if pageid and not self.simulate else {'page': page})
 
         def do():
-            return rollback(page, user=user, summary=self.opt.summary,
+            return rollback(**where, user=user, summary=self.opt.summary,
                             markbot=self.opt.markbot, tags=self.opt.tags,
                             watchlist=self.opt.watchlist, count=False,
                             max_wait=self.max_wait)

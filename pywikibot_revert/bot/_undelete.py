@@ -29,7 +29,7 @@ from ._options import (
     timestamp,
 )
 from ..wiki._params import batched
-from ..wiki._query import latest_revisions, query, query_pages
+from ..wiki._query import latest_revisions, query, query_pages, read
 from ..results import DeletedRevision
 from ..wiki._rights import require_rights
 from ..ops._undelete import (
@@ -293,6 +293,8 @@ class UndeleteBot(RevertBot):
                       'version(s)')
         if latest:
             self._check_current(page, latest)
+        else:
+            self._check_alone(page)
 
     def _restored_since(self, title: str) -> bool:
         """Whether the page exists because of a restore, not a new page.
@@ -316,6 +318,29 @@ class UndeleteBot(RevertBot):
                 f'{page.title()}: after restoring behind it, the current '
                 f'revision is {(now or {}).get("revid")}, not '
                 f'{latest["revid"]}; check the page by hand', page=page,
+                code='conflict')
+
+    def _check_alone(self, page: pywikibot.Page) -> None:
+        """Check that no page came to the title while restoring (one read).
+
+        The undelete API has no precondition: a page moved (or created)
+        there after the last read gets the restored revisions merged
+        into its history, behind its own revision, which is newer than
+        the deletion; every restored one is older.
+        """
+        data = read(self.site, action='query', prop='revisions',
+                    titles=page.title(), rvprop='ids|user|timestamp',
+                    list='logevents', leaction='delete/delete',
+                    letitle=page.title(), lelimit=1, leprop='timestamp',
+                    formatversion=2)['query']
+        now = (data['pages'][0].get('revisions') or [None])[0]
+        deleted = (data.get('logevents') or [{}])[0].get('timestamp')
+        if now and deleted and now['timestamp'] > deleted:
+            raise ConflictError(
+                f'{page.title()}: a page came to this title while '
+                f'restoring (revision {now["revid"]} by {now.get("user")}'
+                ', e.g. moved here); the restored revisions are behind it '
+                'in its history; check the page by hand', page=page,
                 code='conflict')
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:

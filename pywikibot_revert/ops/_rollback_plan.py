@@ -64,11 +64,15 @@ class Preview:
 
     :ivar new: the text of the user's latest revision
     :ivar old: the text the rollback restores
+    :ivar pageid: the page planned, where known: a rollback sent by id
+        acts on that page even if it is moved before the write, never
+        on the redirect left behind
     """
 
     plan: RollbackPlan
     new: str
     old: str
+    pageid: int | None = None
 
 
 @dataclass
@@ -237,7 +241,8 @@ class RollbackPreviews:
         if page.texts is None:
             self._read_texts(page)
         new, old = page.texts  # type: ignore[misc]
-        return Preview(page.plan, new=new, old=old)  # type: ignore[arg-type]
+        return Preview(page.plan, new=new, old=old,  # type: ignore[arg-type]
+                       pageid=(page.top or {}).get('pageid'))
 
     def _plan(self, pages: list[_Page], reread: bool = False) -> None:
         unknown = [p for p in pages if reread or p.top is None]

@@ -91,6 +91,8 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'fileexists-no-change': IdenticalVersionError,
     'undofailure': UndoFailedError,
     'editconflict': EditConflictError,
+    # the base revision is of another page: the title was moved away
+    'revwrongpage': EditConflictError,
     'missingtitle': MissingTargetError,
     'nosuchpageid': MissingTargetError,
     'nosuchuser': MissingTargetError,

@@ -160,7 +160,7 @@ def latest_revisions_at(site: Any, titles: list[str], *, batch: int = 50
 
     :param titles: titles as pywikibot normalises them
     :return: title -> ``revid``, ``parentid``, ``user``, ``timestamp``
-        (or None); and the wiki's time at the first read (an edit's
+        and the page's ``pageid`` (or None); and the wiki's time at the first read (an edit's
         ``starttimestamp``)
     """
     latest: dict[str, dict[str, Any] | None] = {}
@@ -173,7 +173,10 @@ def latest_revisions_at(site: Any, titles: list[str], *, batch: int = 50
         query = data.get('query', {})
         for page in query.get('pages', []):
             revs = page.get('revisions') or [None]
-            latest[page['title']] = None if page.get('missing') else revs[0]
+            # the page id names the page wherever it is moved later
+            latest[page['title']] = (None if page.get('missing')
+                                     or revs[0] is None else
+                                     {**revs[0], 'pageid': page['pageid']})
         for alias in query.get('normalized', []):
             latest[alias['from']] = latest.get(alias['to'])
     return latest, start

@@ -149,6 +149,21 @@ $wgAccountCreationThrottle = [];
 # Admins may revision-delete (as on Wikimedia wikis; not a 1.39 default).
 $wgGroupPermissions['sysop']['deleterevision'] = true;
 $wgGroupPermissions['sysop']['deletelogentry'] = true;
+# Trust X-Forwarded-For from loopback clients, so that a test's second
+# client can edit as any address, IPv6 and ranges included (the header
+# names a documentation address such as 2001:db8::7); without the
+# header a client is 127.0.0.1 as before.
+$wgCdnServers = [ '127.0.0.1', '::1' ];
+$wgUsePrivateIPs = true;
+# Temporary accounts (MediaWiki 1.43+): known to the wiki always, made
+# only for a request that asks with the X-Harness-Temp-Account header,
+# so anonymous edits of other tests stay an IP's. An anonymous edit so
+# marked is saved by a new account named like "~2026-1".
+if ( version_compare( MW_VERSION, '1.43', '>=' ) ) {
+    $wgAutoCreateTempUser['known'] = true;
+    $wgAutoCreateTempUser['enabled'] =
+        isset( $_SERVER['HTTP_X_HARNESS_TEMP_ACCOUNT'] );
+}
 # A group that can roll back but has no other extra rights.
 $wgGroupPermissions['rollbacker']['rollback'] = true;
 # A group that may overwrite only files whose current version it

@@ -172,17 +172,36 @@ def posts(proxy: Any, action: str) -> list[Any]:
     return [r for r in proxy.requests_for(action) if r.method == 'POST']
 
 
-def written_titles(proxy: Any, action: str) -> Counter[str]:
+def write_title(req: Any, site: Any = None) -> str:
+    """Return the page a write sent through a proxy names.
+
+    A rollback names its page by id where the plan knew it (a page
+    moved meanwhile keeps its id); the id is looked up on *site*.
+
+    :param req: a request the proxy saw
+    :param site: the wiki written to; pywikibot's default site if None
+    :return: the title (``File:`` for a file revert)
+    """
+    if 'pageid' in req.params:
+        data = (site or pywikibot.Site()).simple_request(
+            action='query', pageids=req.params['pageid'],
+            formatversion=2).submit()
+        return data['query']['pages'][0]['title']
+    return req.params.get('title') or 'File:' + req.params[
+        'filename'].replace('_', ' ')
+
+
+def written_titles(proxy: Any, action: str,
+                   site: Any = None) -> Counter[str]:
     """Count the *action* writes sent through a proxy, per title.
 
     A resumed run that acts once must send each write once; the wiki's
     own answer (``alreadyrolled``) would hide a second one.
 
+    :param site: the wiki written to (see :func:`write_title`)
     :return: title -> how many POSTs named it (``File:`` for files)
     """
-    return Counter(r.params.get('title')
-                   or 'File:' + r.params['filename'].replace('_', ' ')
-                   for r in posts(proxy, action))
+    return Counter(write_title(r, site) for r in posts(proxy, action))
 
 
 def hide_user_of(site: Any, revid: int) -> None:
@@ -208,13 +227,20 @@ def new_user(wiki: Any, config_dir: Path, name: str,
     return site
 
 
-def anon_edit(api_url: str, title: str, text: str) -> None:
-    """Edit as an anonymous user (the IP is 127.0.0.1)."""
+def anon_edit(api_url: str, title: str, text: str,
+              ip: str | None = None) -> None:
+    """Edit as an anonymous user (the IP is 127.0.0.1, or *ip*).
+
+    :param ip: the address to edit from, sent as ``X-Forwarded-For``
+        (the test wiki trusts it from loopback), e.g. ``'2001:db8::7'``
+    """
     import json
     import urllib.parse
     import urllib.request
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(),
                                          urllib.request.ProxyHandler({}))
+    if ip:
+        opener.addheaders.append(('X-Forwarded-For', ip))
     with opener.open(f'{api_url}?action=query&meta=tokens&format=json') as r:
         token = json.load(r)['query']['tokens']['csrftoken']
     body = urllib.parse.urlencode({'action': 'edit', 'title': title,
