@@ -9,6 +9,7 @@ from itertools import chain
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._errors import ChangedSinceError, RecreatedPageError, UsageError
@@ -17,6 +18,7 @@ from ..exceptions import (
     ConflictError,
     NothingToUndeleteError,
     OutcomeUnknownError,
+    RevertError,
 )
 from ..wiki._listings import deletion_log_entries, unique
 from ..wiki._messages import undelete_reason
@@ -29,7 +31,7 @@ from ._options import (
     timestamp,
 )
 from ..wiki._params import batched
-from ..wiki._query import latest_revisions, query, query_pages, read
+from ..wiki._query import latest_revisions_at, query, query_pages, read
 from ..results import DeletedRevision
 from ..wiki._rights import require_rights
 from ..ops._undelete import (
@@ -147,6 +149,11 @@ class UndeleteBot(RevertBot):
         self._cache: dict[str, list[DeletedRevision]] = {}
         #: title -> (monotonic time read, latest revision or None)
         self._latest: dict[str, tuple[float, dict[str, Any] | None]] = {}
+        #: title -> the wiki's time when it was last read as missing
+        self._missing_at: dict[str, str] = {}
+        #: restored onto a title read as missing, not yet read back:
+        #: title -> (the deletion's time, or the read's if unknown)
+        self._unchecked: dict[str, tuple[str, bool]] = {}
         self.generator = self._prefetching(self.generator)
 
     def _prefetching(self, pages: Iterable[pywikibot.Page]
@@ -158,9 +165,31 @@ class UndeleteBot(RevertBot):
             yield from batch
 
     def _read_latest(self, titles: list[str]) -> None:
+        """Read the latest revisions of *titles*, and read back restores.
+
+        The pages restored onto a missing title since the last read are
+        read back in the same request (see :meth:`_check_alone`).
+        """
+        checks = [t for t in self._unchecked if t not in titles]
         read_at = time.monotonic()
-        self._latest.update((title, (read_at, rev)) for title, rev
-                            in latest_revisions(self.site, titles).items())
+        latest, wiki_time = latest_revisions_at(self.site, titles + checks)
+        for title in titles:
+            if title in latest:
+                self._latest[title] = (read_at, latest[title])
+                if latest[title] is None and wiki_time:
+                    self._missing_at[title] = wiki_time
+        for title in [t for t in self._unchecked if t in latest]:
+            self._check_alone(title, *self._unchecked.pop(title),
+                              latest[title])
+
+    def teardown(self) -> None:
+        """Read back the last restores before the summary."""
+        if self._unchecked and not self.stopped:
+            try:
+                self._read_latest([])
+            except (RevertError, APIError) as err:  # the summary comes
+                pywikibot.warning(f'Restores not read back: {err}')
+        super().teardown()
 
     def latest(self, title: str, *, reread: bool = False
                ) -> dict[str, Any] | None:
@@ -199,6 +228,7 @@ class UndeleteBot(RevertBot):
         finally:
             self._latest.pop(page.title(), None)
             self._deletions.pop(page.title(), None)
+            self._missing_at.pop(page.title(), None)
 
     def _restore(self, page: pywikibot.Page) -> None:
         title = page.title()
@@ -294,7 +324,12 @@ class UndeleteBot(RevertBot):
         if latest:
             self._check_current(page, latest)
         else:
-            self._check_alone(page)
+            # read back with the next batch's read (no request of its
+            # own): a restore cannot be refused or undone, only reported
+            deleted = (self._deletions.get(title) or {}).get('timestamp')
+            self._unchecked[title] = (
+                (deleted, True) if deleted
+                else (self._missing_at.get(title, ''), False))
 
     def _restored_since(self, title: str) -> bool:
         """Whether the page exists because of a restore, not a new page.
@@ -320,28 +355,47 @@ class UndeleteBot(RevertBot):
                 f'{latest["revid"]}; check the page by hand', page=page,
                 code='conflict')
 
-    def _check_alone(self, page: pywikibot.Page) -> None:
-        """Check that no page came to the title while restoring (one read).
+    def _check_alone(self, title: str, bound: str, deletion: bool,
+                     now: dict[str, Any] | None) -> None:
+        """Report a page that came to the title while it was restored.
 
         The undelete API has no precondition: a page moved (or created)
-        there after the last read gets the restored revisions merged
-        into its history, behind its own revision, which is newer than
-        the deletion; every restored one is older.
+        there after the title was read as missing gets the restored
+        revisions merged into its history, behind its own revision.
+        Every restored revision is older than the deletion; a newer one
+        on top is another's. Counted as a conflict, not as done.
+
+        :param bound: the deletion's time, else the wiki's time when the
+            title was last read as missing
+        :param deletion: whether *bound* is the deletion's time; the
+            read's has a second's doubt, which the deletion log (one
+            read, in that second only) settles
+        :param now: the page's latest revision read back
         """
-        data = read(self.site, action='query', prop='revisions',
-                    titles=page.title(), rvprop='ids|user|timestamp',
-                    list='logevents', leaction='delete/delete',
-                    letitle=page.title(), lelimit=1, leprop='timestamp',
-                    formatversion=2)['query']
-        now = (data['pages'][0].get('revisions') or [None])[0]
-        deleted = (data.get('logevents') or [{}])[0].get('timestamp')
-        if now and deleted and now['timestamp'] > deleted:
-            raise ConflictError(
-                f'{page.title()}: a page came to this title while '
-                f'restoring (revision {now["revid"]} by {now.get("user")}'
-                ', e.g. moved here); the restored revisions are behind it '
-                'in its history; check the page by hand', page=page,
-                code='conflict')
+        if not now or not bound or now['timestamp'] < bound:
+            return
+        if now['timestamp'] == bound:
+            if deletion:
+                return
+            entries = read(self.site, action='query', list='logevents',
+                           leaction='delete/delete', letitle=title,
+                           lelimit=1, leprop='timestamp',
+                           formatversion=2)['query'].get('logevents')
+            if not entries or now['timestamp'] <= entries[0]['timestamp']:
+                return
+        page = pywikibot.Page(self.site, title)
+        # counted as done when the wiki said it restored
+        self.done -= 1
+        self.counter[self.operation] -= 1
+        err = ConflictError(
+            f'{title}: a page came to this title while restoring '
+            f'(revision {now["revid"]} by {now.get("user")}, e.g. moved '
+            'here); the restored revisions are behind it in its history; '
+            'check the page by hand', page=page, code='conflict')
+        self.fail(page, err)
+        if self.journal:
+            self.journal.note('conflict', key=f'undelete|{title}',
+                              message=str(err))
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether the selection is back (all of it).
