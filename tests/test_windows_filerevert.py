@@ -1,0 +1,117 @@
+"""Windows a file revert left open, and what a journal does with them.
+
+Made to happen for real: the loopback proxy holds our filerevert while
+a second client uploads, holds the read-back that follows it and the
+run is killed there (SIGKILL), and a second client uploads the very
+content a revert left. Each test reads the file history on the wiki
+and the journal afterwards. Also: a write that raised NothingToDoError
+is an outcome, and ``-undo`` prints a line per page.
+"""
+from __future__ import annotations
+
+import signal
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from pywikibot_revert.bot._journal import Journal
+from harness.faultproxy import Request
+from harness.wikitools import (
+    edit,
+    file_sha1s,
+    file_versions,
+    pwb,
+    revisions,
+    signal_pwb,
+    text_of,
+    upload,
+    while_held,
+)
+
+
+pytestmark = pytest.mark.wiki
+
+
+def _is_post(req: Request) -> bool:
+    return req.method == 'POST'
+
+
+def _types(path, key: str) -> list[str]:
+    """The types of the records of *key*, oldest first."""
+    return [r['type'] for r in Journal.read(path) if r.get('key') == key]
+
+
+def _key(path) -> str:
+    (key,) = {r['key'] for r in Journal.read(path)
+              if r['type'] == 'intent'}
+    return key
+
+
+@pytest.fixture
+def overwritten(site_for, unique, tmp_path):
+    """A file: a good version by Editor, overwritten by Vandal."""
+    title = f'File:{unique}.png'
+    good = upload(site_for('Editor'), title, tmp_path, 910)
+    bad = upload(site_for('Vandal'), title, tmp_path, 920)
+    return title, good, bad
+
+
+def _run_killed_at_read_back(wiki, cfg, proxy, args: list[str],
+                             during: Callable[[], Any] | None = None
+                             ) -> None:
+    """Run ``pwb ARGS``; SIGKILL it at the read-back after its revert.
+
+    :param during: another client's write, made while the proxy holds
+        the revert before the wiki sees it
+    """
+    if during is not None:
+        proxy.add_fault('hold_before_forward', action='filerevert',
+                        when=_is_post)
+        thread = while_held(proxy, during)
+    # the plan is the first imageinfo read; the next one, after the
+    # revert, its batched read-back
+    proxy.add_fault('hold', action='query', skip=1, when=lambda r: (
+        'imageinfo' in r.params.get('prop', '')))
+    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
+                           when=lambda: any(r.action == 'query'
+                                            for r in proxy.held))
+    if during is not None:
+        thread.join(10)
+    assert code == -signal.SIGKILL, out
+    proxy.clear_faults()
+    proxy.reset_log()
+
+
+def test_nothing_to_do_is_an_outcome(wiki, site, site_for, proxied_config,
+                                     overwritten, tmp_path):
+    """The wiki refuses the revert (no change): a rerun asks nothing."""
+    cfg, proxy = proxied_config
+    title, good, bad = overwritten
+    journal = tmp_path / 'fr.jsonl'
+    args = ['filerevert', '-user:Vandal', f'-page:{title}', '-always',
+            f'-journal:{journal}']
+    proxy.add_fault('hold_before_forward', action='filerevert',
+                    when=_is_post)
+    # while our revert waits, the Editor uploads the good content again
+    thread = while_held(proxy, lambda: upload(site_for('Editor'), title,
+                                              tmp_path, 910))
+    code, out = pwb(wiki, cfg, *args)
+    thread.join(10)
+    assert code == 0, out
+    assert 'skipped (already at that version)' in out, out
+    key = _key(journal)
+    assert _types(journal, key) == ['intent', 'skipped']
+    after = file_versions(site, title)
+    assert [v['sha1'] for v in after] == [good, bad, good]
+    proxy.clear_faults()
+    proxy.reset_log()
+
+    code, out = pwb(wiki, cfg, *args)
+
+    assert code == 0, out
+    assert 'without an outcome' not in out, out
+    assert file_versions(site, title) == after
+    assert not [r for r in proxy.requests_for('filerevert') if _is_post(r)]
+    assert 'done' not in _types(journal, key)
