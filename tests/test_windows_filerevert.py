@@ -84,6 +84,46 @@ def _run_killed_at_read_back(wiki, cfg, proxy, args: list[str],
     proxy.reset_log()
 
 
+def test_revert_killed_before_its_check_is_checked_on_resume(
+        wiki, site, site_for, proxied_config, overwritten, tmp_path):
+    """The issue's reproduction: the overwritten upload is put back."""
+    cfg, proxy = proxied_config
+    title, good, bad = overwritten
+    journal = tmp_path / 'fr.jsonl'
+    args = ['filerevert', '-user:Vandal', f'-page:{title}', '-always',
+            f'-journal:{journal}']
+    newer = {}
+
+    def editor_uploads():
+        newer['sha1'] = upload(site_for('Editor'), title, tmp_path, 930)
+
+    _run_killed_at_read_back(wiki, cfg, proxy, args, editor_uploads)
+    # the revert landed on the Editor's newer upload, unchecked
+    assert file_sha1s(site, title) == [good, newer['sha1'], bad, good]
+    key = _key(journal)
+    assert _types(journal, key) == ['intent', 'done']
+
+    code, out = pwb(wiki, cfg, *args)
+
+    assert code == 1, out  # a conflict
+    assert 'done but not checked' in out and 'put back' in out, out
+    # put back by Admin: the Editor's content is current again
+    assert file_sha1s(site, title) == [newer['sha1'], good, newer['sha1'],
+                                       bad, good], out
+    assert file_versions(site, title)[0]['user'] == 'Admin'
+    # the put-back only (sent again if the wiki refused it in the second
+    # of the revert, backend-fail-alreadyexists: the wiki has one version
+    # more, above)
+    sent = [r.params for r in proxy.requests_for('filerevert')
+            if _is_post(r)]
+    assert sent and all(p['comment'].startswith(
+        'Put back the version by Editor') for p in sent), sent
+    assert _types(journal, key)[-1] == 'conflict'
+    (conflict,) = [r for r in Journal.read(journal)
+                   if r['type'] == 'conflict']
+    assert conflict['restored'] is True
+
+
 def test_nothing_to_do_is_an_outcome(wiki, site, site_for, proxied_config,
                                      overwritten, tmp_path):
     """The wiki refuses the revert (no change): a rerun asks nothing."""
