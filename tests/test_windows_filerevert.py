@@ -124,6 +124,35 @@ def test_revert_killed_before_its_check_is_checked_on_resume(
     assert conflict['restored'] is True
 
 
+def test_undo_after_an_unchecked_revert_compares_the_whole_version(
+        wiki, site, site_for, proxied_config, overwritten, tmp_path):
+    """Someone uploaded the same content since: -undo leaves it be."""
+    cfg, proxy = proxied_config
+    title, good, bad = overwritten
+    journal = tmp_path / 'fr.jsonl'
+    _run_killed_at_read_back(wiki, cfg, proxy, [
+        'filerevert', '-user:Vandal', f'-page:{title}', '-always',
+        f'-journal:{journal}'])
+    assert file_sha1s(site, title) == [good, bad, good]
+    key = _key(journal)
+    assert _types(journal, key) == ['intent', 'done']
+    # the Editor uploads another version, then the good content again;
+    # not in the second of the revert: archive names have 1 s resolution
+    time.sleep(1.1)
+    other = upload(site_for('Editor'), title, tmp_path, 940)
+    assert upload(site_for('Editor'), title, tmp_path, 910) == good
+    before = file_versions(site, title)
+
+    code, out = pwb(wiki, cfg, 'filerevert', f'-undo:{journal}', '-always')
+
+    assert code == 1, out
+    assert 'is not the version the revert left; not undone' in out, out
+    assert file_versions(site, title) == before
+    assert file_sha1s(site, title) == [good, other, good, bad, good]
+    assert not [r for r in proxy.requests_for('filerevert') if _is_post(r)]
+    assert _types(journal, f'undo|{key}') == ['refused']
+
+
 def test_nothing_to_do_is_an_outcome(wiki, site, site_for, proxied_config,
                                      overwritten, tmp_path):
     """The wiki refuses the revert (no change): a rerun asks nothing."""
@@ -155,3 +184,31 @@ def test_nothing_to_do_is_an_outcome(wiki, site, site_for, proxied_config,
     assert file_versions(site, title) == after
     assert not [r for r in proxy.requests_for('filerevert') if _is_post(r)]
     assert 'done' not in _types(journal, key)
+
+
+def test_undo_prints_a_line_per_page(wiki, site, site_for, config_dir_for,
+                                     unique, tmp_path):
+    """``pwb rollback -undo:FILE -always`` says what it did on each page."""
+    titles = [f'{unique} p{i}' for i in range(2)]
+    for title in titles:
+        edit(site_for('Editor'), title, 'good')
+        edit(site_for('Vandal'), title, 'bad')
+    journal = tmp_path / 'rb.jsonl'
+    cfg = config_dir_for('Admin')
+    code, out = pwb(wiki, cfg, 'rollback', '-user:Vandal', '-always',
+                    *[f'-page:{t}' for t in titles], f'-journal:{journal}')
+    assert code == 0, out
+    rolled = {t: revisions(site, t)[0]['revid'] for t in titles}
+
+    code, out = pwb(wiki, cfg, 'rollback', f'-undo:{journal}', '-always')
+
+    assert code == 0, out
+    for title in titles:
+        top = revisions(site, title)[0]
+        assert text_of(site, title) == 'bad'
+        assert top['user'] == 'Admin' and top['parentid'] == rolled[title]
+        assert (f'{title}: undid the rollback (revision {rolled[title]}; '
+                f'now revision {top["revid"]})') in out, out
+    undone = [r for r in Journal.read(journal)
+              if r['type'] == 'done' and r['key'].startswith('undo|')]
+    assert sorted(r['title'] for r in undone) == sorted(titles)
