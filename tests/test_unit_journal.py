@@ -111,25 +111,16 @@ def test_open_intents_are_those_without_an_outcome(tmp_path):
         assert [r['key'] for r in j.open_intents()] == ['c']
 
 
-def test_records_are_those_found_at_open_whatever_the_text(tmp_path):
-    """Read back from the file up to where it ended at open()."""
-    path = tmp_path / 'j.jsonl'
-    with Journal(path, FakeSite()) as j:
-        j.done('é|Ünïcode', 'rollback', title='Ünïcode ✓\u2028')
-    with Journal(path, FakeSite()) as j:
-        j.done('k2', 'rollback', title='Ünïcode ✓✓')
-        assert [r['type'] for r in j.records] == ['header', 'done']
-        assert j.done_records()[0]['title'] == 'Ünïcode ✓\u2028'
-        assert j.is_done('é|Ünïcode') and j.state('k2') is None
-
-
 def test_nothing_to_do_is_an_outcome(tmp_path):
     """A write that raised NothingToDoError is not left open."""
     path = tmp_path / 'skip.jsonl'
+
+    def refused():
+        raise IdenticalVersionError('same', code='fileexists-no-change')
+
     with Journal(path, FakeSite()) as j:
         with pytest.raises(IdenticalVersionError):
-            j.recorded('f', 'filerevert', _raises(IdenticalVersionError(
-                'same', code='fileexists-no-change')), title='File:F')
+            j.recorded('f', 'filerevert', refused, title='File:F')
     assert [r['type'] for r in Journal.read(path)][1:] == ['intent',
                                                            'skipped']
     with Journal(path, FakeSite()) as j:
@@ -156,7 +147,13 @@ def test_unchecked_done_is_open_until_checked(tmp_path):
         assert [r['key'] for r in j.unchecked('filerevert')] == ['d']
 
 
-def _raises(err):
-    def do():
-        raise err
-    return do
+def test_records_are_those_found_at_open_whatever_the_text(tmp_path):
+    """Read back from the file up to where it ended at open()."""
+    path = tmp_path / 'j.jsonl'
+    with Journal(path, FakeSite()) as j:
+        j.done('é|Ünïcode', 'rollback', title='Ünïcode ✓\u2028')
+    with Journal(path, FakeSite()) as j:
+        j.done('k2', 'rollback', title='Ünïcode ✓✓')
+        assert [r['type'] for r in j.records] == ['header', 'done']
+        assert j.done_records()[0]['title'] == 'Ünïcode ✓\u2028'
+        assert j.is_done('é|Ünïcode') and j.state('k2') is None
