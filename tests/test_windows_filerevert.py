@@ -186,6 +186,49 @@ def test_nothing_to_do_is_an_outcome(wiki, site, site_for, proxied_config,
     assert 'done' not in _types(journal, key)
 
 
+def test_same_content_upload_is_not_taken_for_the_revert(
+        wiki, site, site_for, proxied_config, overwritten, tmp_path):
+    """Killed while our revert waits; meanwhile the Editor uploaded the
+    content it reverts to. The resume must not record that as ours."""
+    cfg, proxy = proxied_config
+    title, good, bad = overwritten
+    journal = tmp_path / 'fr.jsonl'
+    args = ['filerevert', '-user:Vandal', f'-page:{title}', '-always',
+            f'-journal:{journal}']
+    proxy.add_fault('hold_before_forward', action='filerevert',
+                    when=_is_post)
+    uploaded = []
+
+    def held_and_uploaded() -> bool:
+        if proxy.wait_held(0.1) is None:
+            return False
+        if not uploaded:
+            uploaded.append(upload(site_for('Editor'), title, tmp_path, 910))
+        return True
+
+    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
+                           when=held_and_uploaded)
+    assert code == -signal.SIGKILL, out
+    proxy.clear_faults()  # abandoned: our revert never reaches the wiki
+    proxy.reset_log()
+    after = file_versions(site, title)
+    assert [v['sha1'] for v in after] == [good, bad, good]
+    assert after[0]['user'] == 'Editor'
+    key = _key(journal)
+    assert _types(journal, key) == ['intent']
+
+    code, out = pwb(wiki, cfg, *args)
+
+    assert code == 0, out
+    assert 'had landed' not in out, out
+    assert _types(journal, key)[1:] == ['cleared'], out
+    code, out = pwb(wiki, cfg, 'filerevert', f'-undo:{journal}', '-always')
+    assert code == 0, out
+    # nothing of the run's to undo: the Editor's upload stays
+    assert file_versions(site, title) == after
+    assert not [r for r in proxy.requests_for('filerevert') if _is_post(r)]
+
+
 def test_undo_prints_a_line_per_page(wiki, site, site_for, config_dir_for,
                                      unique, tmp_path):
     """``pwb rollback -undo:FILE -always`` says what it did on each page."""

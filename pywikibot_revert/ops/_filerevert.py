@@ -193,11 +193,16 @@ def find_filerevert(filepage: pywikibot.FilePage, target: FileVersion,
     """Ask the wiki whether a revert to *target* landed (one read).
 
     :return: the new current version if it landed, None if the file is
-        unchanged (see :func:`landed`)
+        unchanged (see :func:`landed`) or its new top is the same
+        content uploaded by someone else
     :raises OutcomeUnknownError: the file changed some other way
     """
     now = file_history(filepage, limit=2)
     done = landed(now, target, replaced)
+    if done and now[0].user != filepage.site.user():
+        # someone else uploaded the very content: ours did not land
+        # (the wiki refuses a revert to the current content)
+        done = False
     if done is None:
         raise OutcomeUnknownError(
             f'{filepage.title()}: the file has unexpected new versions '
