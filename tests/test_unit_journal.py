@@ -8,6 +8,7 @@ import stat
 import pytest
 
 from pywikibot_revert.bot._journal import Journal, JournalError
+from pywikibot_revert.exceptions import IdenticalVersionError
 from pywikibot_revert.wiki._redact import RedactingFilter, redact
 from harness.fakesite import FakeSite
 
@@ -108,6 +109,42 @@ def test_open_intents_are_those_without_an_outcome(tmp_path):
         j.done('b', 'rollback', title='B', reconciled=True)
     with Journal(path, FakeSite()) as j:
         assert [r['key'] for r in j.open_intents()] == ['c']
+
+
+def test_nothing_to_do_is_an_outcome(tmp_path):
+    """A write that raised NothingToDoError is not left open."""
+    path = tmp_path / 'skip.jsonl'
+
+    def refused():
+        raise IdenticalVersionError('same', code='fileexists-no-change')
+
+    with Journal(path, FakeSite()) as j:
+        with pytest.raises(IdenticalVersionError):
+            j.recorded('f', 'filerevert', refused, title='File:F')
+    assert [r['type'] for r in Journal.read(path)][1:] == ['intent',
+                                                           'skipped']
+    with Journal(path, FakeSite()) as j:
+        assert j.open_intents() == []
+        assert j.state('f') == 'skipped' and not j.is_done('f')
+
+
+def test_unchecked_done_is_open_until_checked(tmp_path):
+    """A done record with ``unchecked`` waits for its check note."""
+    path = tmp_path / 'check.jsonl'
+    with Journal(path, FakeSite()) as j:
+        for key in 'abcd':
+            j.intent(key, 'filerevert', title=key, unchecked=True)
+            j.done(key, 'filerevert', title=key, unchecked=True)
+        j.note('verified', key='a')
+        j.note('conflict', key='b', restored=True)
+        j.done('e', 'rollback', title='e')
+    with Journal(path, FakeSite()) as j:
+        assert [r['key'] for r in j.unchecked('filerevert')] == ['c', 'd']
+        assert j.unchecked('rollback') == [] and j.is_done('c')
+        j.note('verify-failed', key='c')
+        assert [r['key'] for r in j.unchecked('filerevert')] == ['d']
+    with Journal(path, FakeSite()) as j:
+        assert [r['key'] for r in j.unchecked('filerevert')] == ['d']
 
 
 def test_records_are_those_found_at_open_whatever_the_text(tmp_path):

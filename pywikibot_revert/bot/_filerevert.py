@@ -54,6 +54,11 @@ class FileRevertBot(RevertBot):
     version arrived. An upload that still slips in between that read
     and the write shows in the read-back: it is put back at once and
     the file is counted as a conflict, not as done.
+
+    A revert is journalled ``done`` with ``unchecked`` until its
+    read-back: a run killed before that leaves it open, and the resume
+    reads it back first (:meth:`settle_unchecked`), as the live run
+    would have.
     """
 
     operation = 'filerevert'
@@ -86,10 +91,34 @@ class FileRevertBot(RevertBot):
         #: title -> (monotonic time read, versions newest first)
         self._histories: dict[str, tuple[float, list[FileVersion]]] = {}
         self._unverified: list[tuple[str, FileRevertResult]] = []
+        #: keys a killed run left unchecked: not counted done in this run
+        self._resumed: set[str] = set()
         #: pages taken from the selection, histories read, not yet treated
         self._waiting: deque[pywikibot.Page] = deque()
         self._source = iter(self.generator)
         self.generator = self._prefetching()
+        if self.journal and not self.simulate:
+            self.settle_unchecked()
+
+    def settle_unchecked(self) -> None:
+        """Read back the reverts a killed run journalled but never checked.
+
+        In one batched read, before any write: an upload the revert
+        replaced is put back and the file counted as a conflict, as
+        :meth:`_check` does in a live run.
+        """
+        records = self.journal.unchecked(self.operation)
+        if not records:
+            return
+        pywikibot.info(f'Journal: {len(records)} revert(s) done but not '
+                       'checked; reading them back')
+        for rec in records:
+            self._resumed.add(rec['key'])
+            self._unverified.append((rec['key'], FileRevertResult(
+                title=rec['title'],
+                target=FileVersion.from_record(rec['target']),
+                replaced=FileVersion.from_record(rec['replaced']))))
+        self._read(plan=False)
 
     def teardown(self) -> None:
         """Check the last reverts before the summary."""
@@ -145,9 +174,10 @@ class FileRevertBot(RevertBot):
                 top = check_revert(page, (now.get(result.title) or [])[:2],
                                    result.target, result.replaced)
             except (ConflictError, FileRevertFailedError) as err:
-                # counted as done when the wiki said Success
-                self.done -= 1
-                self.counter[self.operation] -= 1
+                # counted as done when the wiki said Success (in this run)
+                if key not in self._resumed:
+                    self.done -= 1
+                    self.counter[self.operation] -= 1
                 self.fail(page, err)
                 if self.journal:
                     self.journal.note(
@@ -236,7 +266,8 @@ class FileRevertBot(RevertBot):
         key = f'filerevert|{title}|{current.sha1}'
         result = self.write(key, page, do,
                             target=dataclasses.asdict(target),
-                            replaced=dataclasses.asdict(current))
+                            replaced=dataclasses.asdict(current),
+                            unchecked=True)
         if result is None:
             return
         if result.simulated:

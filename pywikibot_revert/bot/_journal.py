@@ -2,8 +2,8 @@
 
 A bot holds a :class:`Journal`, and each of its writes goes through it
 (:meth:`~pywikibot_revert.bot._base.RevertBot.write`): an ``intent`` line before the request,
-``done`` (or ``failed``, or an ``uncertain`` note) after it, each
-``fsync``-ed, so killing the process at any moment loses no record of a
+``done`` (or ``failed``, ``skipped``, or an ``uncertain`` note) after it,
+each ``fsync``-ed, so killing the process at any moment loses no record of a
 completed write::
 
     {"type": "header", "site": "wikipedia:en", "api": "https://...", ...}
@@ -13,7 +13,9 @@ completed write::
 The next run with the same journal first settles on the wiki each
 intent left without an outcome (:meth:`Journal.settle`, asking the
 bot's ``landed``), so nothing is done twice and everything that landed
-can be undone (``-undo``).
+can be undone (``-undo``). A write checked later, in batches (a file
+revert), is ``done`` with ``unchecked`` until a check note follows; the
+next run checks those left so first (:meth:`Journal.unchecked`).
 
 The file is mode 0600 and locked while a run uses it. Tokens, passwords
 and cookies are never written: only parameters the plugin builds itself
@@ -52,8 +54,13 @@ except ImportError:  # pragma: no cover - not on Windows
 __all__ = ['Journal', 'JournalError', 'Landed', 'private_dir', 'site_id']
 
 #: the record types that say where a write stands; ``cleared`` is an
-#: intent the wiki showed did not land (a resume may write it again)
-_STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared'})
+#: intent the wiki showed did not land (a resume may write it again),
+#: ``skipped`` one that raised NothingToDoError (the wiki wrote nothing)
+_STATES = frozenset({'intent', 'done', 'failed', 'uncertain', 'cleared',
+                     'skipped'})
+#: the notes that end the check of a write journalled ``done`` with
+#: ``unchecked`` (a file revert, read back later in batches)
+_CHECKS = frozenset({'verified', 'conflict', 'verify-failed'})
 
 #: asks the wiki whether an interrupted write landed: a bot's
 #: :meth:`~pywikibot_revert.bot._base.RevertBot.landed`
@@ -99,6 +106,8 @@ class Journal:
         self._state: dict[str, str] = {}
         #: the last intent of each key found at open() without an outcome
         self._open: dict[str, dict[str, Any]] = {}
+        #: the ``done`` records found at open() still to be checked
+        self._unchecked: dict[str, dict[str, Any]] = {}
         #: bytes of the file at open(): where the records found there end
         self._size = 0
         self._fh: Any = None
@@ -121,7 +130,7 @@ class Journal:
                     f'journal {self.path} is in use by another process'
                 ) from None
         self._fh.seek(0)
-        self._state, self._open = {}, {}
+        self._state, self._open, self._unchecked = {}, {}, {}
         ident = site_id(self.site)
         resumed = False
         for rec in self._read(self._fh):
@@ -203,9 +212,14 @@ class Journal:
         # A run writes each of its own keys once (its generators yield
         # a page once), so keeping them would only grow memory per page
         key, kind = record.get('key'), record.get('type')
-        if not key or kind not in _STATES or not (found
-                                                  or key in self._state):
+        if not key or not (found or key in self._state):
             return
+        if kind in _CHECKS or kind in _STATES:
+            self._unchecked.pop(key, None)
+        if kind not in _STATES:
+            return
+        if kind == 'done' and record.get('unchecked'):
+            self._unchecked[key] = record
         self._state[key] = kind
         if kind == 'intent':
             self._open[key] = record
@@ -225,8 +239,9 @@ class Journal:
         """Record how a write ended that raised *error*.
 
         An unknown outcome leaves the key ``uncertain`` (a resume asks
-        the wiki); nothing to do is a ``skipped`` note with its reason;
-        anything else ``failed``: the wiki wrote nothing.
+        the wiki); nothing to do is ``skipped`` with its reason, an
+        outcome like ``failed`` for anything else: the wiki wrote
+        nothing.
         """
         if isinstance(error, OutcomeUnknownError):
             self.note('uncertain', key=key, action=action, **data)
@@ -268,10 +283,12 @@ class Journal:
     # -- reading ------------------------------------------------------
 
     def state(self, key: str) -> str | None:
-        """Return the last of ``intent``, ``done``, ``failed``, ``uncertain``.
+        """Return where *key* stands: the type of its last state record.
 
-        Known for the keys found at :meth:`open` (and kept up to date
-        for them); a key this run wrote first is not remembered (None).
+        One of ``_STATES`` (a ``skipped`` write is an outcome: the wiki
+        wrote nothing, a resume does not ask it). Known for the keys
+        found at :meth:`open` (and kept up to date for them); a key
+        this run wrote first is not remembered (None).
         """
         return self._state.get(key)
 
@@ -285,6 +302,17 @@ class Journal:
         """
         return [rec for rec in self._open.values()
                 if action is None or rec.get('action') == action]
+
+    def unchecked(self, action: str) -> list[dict[str, Any]]:
+        """Return the writes of *action* found done but never checked.
+
+        A ``done`` record with ``unchecked`` is final only once a check
+        note (``verified``, ``conflict``, ``verify-failed``) follows it:
+        a run killed before its batched check leaves it open, and the
+        resume checks it (and puts back what it overwrote).
+        """
+        return [rec for rec in self._unchecked.values()
+                if rec.get('action') == action]
 
     def is_done(self, key: str) -> bool:
         """Return True if the journal showed *key* done at :meth:`open`."""

@@ -21,11 +21,15 @@ from pywikibot.pagegenerators import GeneratorFactory
 from ._errors import ChangedSinceError, UsageError
 from ._base import RevertBot
 from ..ops._edit import delete_page, find_delete, find_edit, undo_revisions
-from ..exceptions import (
-    IdenticalVersionError,
-)
+from ..exceptions import ConflictError, IdenticalVersionError
 from ..ops._filehistory import file_history
-from ..ops._filerevert import choose_version, filerevert, find_filerevert
+from ..ops._filerevert import (
+    same_version,
+    choose_version,
+    filerevert,
+    find_filerevert,
+    landed,
+)
 from ._journal import Journal
 from ..wiki._query import read, top_revisions
 from ..results import FileVersion
@@ -171,7 +175,14 @@ class ReverseBot(RevertBot):
                     f'revision {old})'), basetimestamp=top.get('timestamp'),
                 max_wait=self.max_wait)
 
-        self.write(key, page, do, action_undone='rollback', revid=revid)
+        done = self.write(key, page, do, action_undone='rollback',
+                          revid=revid)
+        if done is not None:
+            # one line per page, as the forward run prints
+            self.progress(f'{page.title()}: ' + (
+                f'would undo the rollback (revision {revid})'
+                if self.simulate else f'undid the rollback (revision '
+                f'{revid}; now revision {done.newrevid})'))
 
     def _undo_undelete(self, page: pywikibot.Page, record: dict[str, Any],
                        key: str) -> None:
@@ -203,23 +214,32 @@ class ReverseBot(RevertBot):
             return delete_page(page, reason=self.opt.summary
                                or 'Undo undelete', max_wait=self.max_wait)
 
-        self.write(key, page, do, action_undone='undelete')
+        if self.write(key, page, do, action_undone='undelete') is not None:
+            self.progress(f'{page.title()}: '
+                          + ('would delete' if self.simulate else 'deleted')
+                          + f' again ({restored} revision(s))')
 
     def _undo_filerevert(self, page: pywikibot.Page, record: dict[str, Any],
                          key: str) -> None:
         result = record.get('result') or {}
-        target = result.get('target') or {}
-        replaced = result.get('replaced') or {}
-        current = result.get('current') or self._verified.get(
-            record['key']) or {}
+        target = FileVersion.from_record(result['target'])
+        replaced = FileVersion.from_record(result['replaced'])
+        left = result.get('current') or self._verified.get(record['key'])
         filepage = pywikibot.FilePage(page)
         now = file_history(filepage)
-        if now[0].sha1 != target.get('sha1') or (
-                current and now[0].timestamp.isoformat()
-                != current.get('timestamp')):
-            self.skip('file changed since the revert')
+        # the whole version, not its sha1: someone may have uploaded
+        # the same content since. Unchecked, what the run left is its
+        # own revert to *target* right on top of *replaced*
+        if left:
+            kept = same_version(now[0], FileVersion.from_record(left))
+        else:
+            kept = (landed(now[:2], target, replaced)
+                    and now[0].user == self.site.user())
+        if not kept:
+            self._refuse(page, key, now[0], 'is not the version the '
+                         'revert left; not undone')
             return
-        back = choose_version(now, title=page.title(), sha1=replaced['sha1'])
+        back = choose_version(now, title=page.title(), sha1=replaced.sha1)
         if not self.confirm(f'Undo the revert of {page.title()}?'):
             return
 
@@ -230,9 +250,26 @@ class ReverseBot(RevertBot):
                               comment=self.opt.summary or 'Undo file revert',
                               max_wait=self.max_wait)
 
-        self.write(key, filepage, do, action_undone='filerevert',
-                   target=dataclasses.asdict(back),
-                   replaced=dataclasses.asdict(now[0]))
+        if self.write(key, filepage, do, action_undone='filerevert',
+                      target=dataclasses.asdict(back),
+                      replaced=dataclasses.asdict(now[0])) is not None:
+            self.progress(f'{page.title()}: '
+                          + ('would revert' if self.simulate else 'reverted')
+                          + f' back to {back.sha1[:10]} by {back.user}')
+
+    def _refuse(self, page: pywikibot.Page, key: str, now: FileVersion,
+                why: str) -> None:
+        """Fail the reversal of a file someone else changed since the run.
+
+        Not a skip: the run's change was not undone, so the exit status
+        says so, the report has a row and the journal a ``refused`` note.
+        """
+        message = (f'{page.title()}: the current version, by {now.user} at '
+                   f'{now.timestamp.isoformat()} ({now.sha1[:10]}), {why}')
+        if self.journal:
+            self.journal.note('refused', key=key, title=page.title(),
+                              message=message, current=dataclasses.asdict(now))
+        self.fail(page, ConflictError(message, page=page, code='conflict'))
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted reversal landed."""

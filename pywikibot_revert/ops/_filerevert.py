@@ -37,7 +37,7 @@ from ..wiki._write import is_simulation, reconcile_by, submit_write
 
 
 __all__ = ['check_revert', 'choose_version', 'filerevert',
-           'find_filerevert', 'landed']
+           'find_filerevert', 'landed', 'same_version']
 
 
 def choose_version(history: Sequence[FileVersion], *, title: str = '',
@@ -143,8 +143,19 @@ def choose_version(history: Sequence[FileVersion], *, title: str = '',
     return target
 
 
-def _same(a: FileVersion, b: FileVersion) -> bool:
-    """Return True if two listings name the same version."""
+def same_version(a: FileVersion, b: FileVersion) -> bool:
+    """Return True if two listings name the same version.
+
+    The whole version: content, upload time and uploader (an upload of
+    the same content by someone else is another version).
+
+    >>> from pywikibot import Timestamp as T
+    >>> a = FileVersion(T(2026, 1, 1), 'E', 'a', archivename='1!A')
+    >>> same_version(a, FileVersion(T(2026, 1, 1), 'E', 'a'))
+    True
+    >>> same_version(a, FileVersion(T(2026, 1, 2), 'F', 'a'))
+    False
+    """
     return (a.sha1, a.timestamp, a.user) == (b.sha1, b.timestamp, b.user)
 
 
@@ -169,10 +180,10 @@ def landed(now: Sequence[FileVersion], target: FileVersion,
     :return: True if it landed, False if nothing changed, None if the
         file changed some other way
     """
-    if now and _same(now[0], replaced):
+    if now and same_version(now[0], replaced):
         return False
     if (len(now) > 1 and now[0].sha1 == target.sha1
-            and _same(now[1], replaced)):
+            and same_version(now[1], replaced)):
         return True
     return None
 
@@ -182,11 +193,16 @@ def find_filerevert(filepage: pywikibot.FilePage, target: FileVersion,
     """Ask the wiki whether a revert to *target* landed (one read).
 
     :return: the new current version if it landed, None if the file is
-        unchanged (see :func:`landed`)
+        unchanged (see :func:`landed`) or its new top is the same
+        content uploaded by someone else
     :raises OutcomeUnknownError: the file changed some other way
     """
     now = file_history(filepage, limit=2)
     done = landed(now, target, replaced)
+    if done and now[0].user != filepage.site.user():
+        # someone else uploaded the very content: ours did not land
+        # (the wiki refuses a revert to the current content)
+        done = False
     if done is None:
         raise OutcomeUnknownError(
             f'{filepage.title()}: the file has unexpected new versions '
