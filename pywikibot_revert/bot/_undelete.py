@@ -14,6 +14,7 @@ from pywikibot.pagegenerators import GeneratorFactory
 
 from ._errors import ChangedSinceError, RecreatedPageError, UsageError
 from ._base import RevertBot
+from ._readback import RestoreReadBack
 from ..exceptions import (
     ConflictError,
     NothingToUndeleteError,
@@ -31,7 +32,7 @@ from ._options import (
     timestamp,
 )
 from ..wiki._params import batched
-from ..wiki._query import latest_revisions_at, query, query_pages, read
+from ..wiki._query import latest_revisions_at, query, query_pages
 from ..results import DeletedRevision
 from ..wiki._rights import require_rights
 from ..ops._undelete import (
@@ -149,11 +150,11 @@ class UndeleteBot(RevertBot):
         self._cache: dict[str, list[DeletedRevision]] = {}
         #: title -> (monotonic time read, latest revision or None)
         self._latest: dict[str, tuple[float, dict[str, Any] | None]] = {}
-        #: title -> the wiki's time when it was last read as missing
-        self._missing_at: dict[str, str] = {}
-        #: restored onto a title read as missing, not yet read back:
-        #: title -> (the deletion's time, or the read's if unknown)
-        self._unchecked: dict[str, tuple[str, bool]] = {}
+        self.readback = RestoreReadBack(self.site)
+        #: keys a killed run left unchecked: not counted done in this run
+        self._resumed: set[str] = set()
+        if self.journal and not self.simulate:
+            self._settle_unchecked()
         self.generator = self._prefetching(self.generator)
 
     def _prefetching(self, pages: Iterable[pywikibot.Page]
@@ -164,27 +165,48 @@ class UndeleteBot(RevertBot):
             self._read_latest([p.title() for p in batch])
             yield from batch
 
+    def _settle_unchecked(self) -> None:
+        """Read back, before any write, what a killed run restored."""
+        records = self.journal.unchecked(self.operation)
+        if not records:
+            return
+        pywikibot.info(f'Journal: {len(records)} restore(s) done but not '
+                       'checked; reading them back')
+        for rec in records:
+            self._resumed.add(rec['key'])
+            self.readback.add(rec['title'], rec)
+        self._read_latest([])
+
     def _read_latest(self, titles: list[str]) -> None:
         """Read the latest revisions of *titles*, and read back restores.
 
         The pages restored onto a missing title since the last read are
-        read back in the same request (see :meth:`_check_alone`).
+        read back in the same request (:class:`RestoreReadBack`).
         """
-        checks = [t for t in self._unchecked if t not in titles]
+        checks = [t for t in self.readback.pending if t not in titles]
         read_at = time.monotonic()
         latest, wiki_time = latest_revisions_at(self.site, titles + checks)
-        for title in titles:
-            if title in latest:
-                self._latest[title] = (read_at, latest[title])
-                if latest[title] is None and wiki_time:
-                    self._missing_at[title] = wiki_time
-        for title in [t for t in self._unchecked if t in latest]:
-            self._check_alone(title, *self._unchecked.pop(title),
-                              latest[title])
+        self._latest.update((title, (read_at, latest[title]))
+                            for title in titles if title in latest)
+        for title, err in self.readback.check(latest):
+            key = f'undelete|{title}'
+            if err is None:
+                if self.journal:
+                    self.journal.note('verified', key=key)
+                continue
+            if key not in self._resumed:
+                # counted as done when the wiki said it restored
+                self.done -= 1
+                self.counter[self.operation] -= 1
+            self.fail(err.page, err)
+            if self.journal:
+                self.journal.note('conflict', key=key, message=str(err))
+        self.readback.saw({t: latest[t] for t in titles if t in latest},
+                          wiki_time)
 
     def teardown(self) -> None:
         """Read back the last restores before the summary."""
-        if self._unchecked and not self.stopped:
+        if self.readback.pending and not self.stopped:
             try:
                 self._read_latest([])
             except (RevertError, APIError) as err:  # the summary comes
@@ -228,7 +250,7 @@ class UndeleteBot(RevertBot):
         finally:
             self._latest.pop(page.title(), None)
             self._deletions.pop(page.title(), None)
-            self._missing_at.pop(page.title(), None)
+            self.readback.missing_at.pop(page.title(), None)
 
     def _restore(self, page: pywikibot.Page) -> None:
         title = page.title()
@@ -311,8 +333,13 @@ class UndeleteBot(RevertBot):
                             undeletetalk=self.opt.undeletetalk,
                             max_wait=self.max_wait, **kwargs)
 
+        # a restore onto a missing title is read back later (see
+        # RestoreReadBack); until then its record is not final
+        check = {} if latest else self.readback.bound(
+            title, (self._deletions.get(title) or {}).get('timestamp'))
         result = self.write(f'undelete|{title}', page, do,
-                            selection=None if selection is None else part)
+                            selection=None if selection is None else part,
+                            **check)
         if result is None or result.simulated:
             if result is not None:
                 self.progress(f'{title}: would restore {what}, reason: '
@@ -324,12 +351,7 @@ class UndeleteBot(RevertBot):
         if latest:
             self._check_current(page, latest)
         else:
-            # read back with the next batch's read (no request of its
-            # own): a restore cannot be refused or undone, only reported
-            deleted = (self._deletions.get(title) or {}).get('timestamp')
-            self._unchecked[title] = (
-                (deleted, True) if deleted
-                else (self._missing_at.get(title, ''), False))
+            self.readback.add(title, check)
 
     def _restored_since(self, title: str) -> bool:
         """Whether the page exists because of a restore, not a new page.
@@ -354,48 +376,6 @@ class UndeleteBot(RevertBot):
                 f'revision is {(now or {}).get("revid")}, not '
                 f'{latest["revid"]}; check the page by hand', page=page,
                 code='conflict')
-
-    def _check_alone(self, title: str, bound: str, deletion: bool,
-                     now: dict[str, Any] | None) -> None:
-        """Report a page that came to the title while it was restored.
-
-        The undelete API has no precondition: a page moved (or created)
-        there after the title was read as missing gets the restored
-        revisions merged into its history, behind its own revision.
-        Every restored revision is older than the deletion; a newer one
-        on top is another's. Counted as a conflict, not as done.
-
-        :param bound: the deletion's time, else the wiki's time when the
-            title was last read as missing
-        :param deletion: whether *bound* is the deletion's time; the
-            read's has a second's doubt, which the deletion log (one
-            read, in that second only) settles
-        :param now: the page's latest revision read back
-        """
-        if not now or not bound or now['timestamp'] < bound:
-            return
-        if now['timestamp'] == bound:
-            if deletion:
-                return
-            entries = read(self.site, action='query', list='logevents',
-                           leaction='delete/delete', letitle=title,
-                           lelimit=1, leprop='timestamp',
-                           formatversion=2)['query'].get('logevents')
-            if not entries or now['timestamp'] <= entries[0]['timestamp']:
-                return
-        page = pywikibot.Page(self.site, title)
-        # counted as done when the wiki said it restored
-        self.done -= 1
-        self.counter[self.operation] -= 1
-        err = ConflictError(
-            f'{title}: a page came to this title while restoring '
-            f'(revision {now["revid"]} by {now.get("user")}, e.g. moved '
-            'here); the restored revisions are behind it in its history; '
-            'check the page by hand', page=page, code='conflict')
-        self.fail(page, err)
-        if self.journal:
-            self.journal.note('conflict', key=f'undelete|{title}',
-                              message=str(err))
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether the selection is back (all of it).
