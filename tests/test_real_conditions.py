@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ipaddress
 import itertools
+import signal
 from typing import Any
 
 import pytest
@@ -27,6 +28,7 @@ from harness.wikitools import (
     pwb,
     revisions,
     rolled_back_titles,
+    signal_pwb,
     text_of,
     while_held,
 )
@@ -485,3 +487,57 @@ def test_temporary_account(wiki, site, site_for, config_dir_for, unique,
     assert text_of(site, buried) == (_BASE.replace('Intro.', 'Intro. SPAM')
                                      + ' Later.')
     assert revisions(site, clash)[0]['revid'] == clash_top
+
+
+def test_undelete_killed_before_its_read_back_is_checked_on_resume(
+        wiki, site, site_for, proxied_config, unique, tmp_path):
+    """A restore merged behind a moved page, the run killed before it knew.
+
+    The read-back of a restore onto a missing title rides on a later
+    batched read; the run is killed (SIGKILL) while that read is held.
+    The journal's ``done`` is ``unchecked``, so the rerun reads the page
+    back before anything else and reports the conflict.
+    """
+    cfg, proxy = proxied_config
+    title, other = f'{unique} k', f'{unique} k other'
+    for text in ('a', 'b'):
+        edit(site, title, text)
+    delete(site, title)
+    edit(site_for('Editor'), other, 'another page')
+    journal = tmp_path / 'ukill.jsonl'
+    args = ['undelete', f'-page:{title}', f'-journal:{journal}', '-always']
+    proxy.add_fault('hold_before_forward', action='undelete',
+                    when=lambda r: r.method == 'POST')
+    mover = while_held(proxy, lambda: _move(site_for('Editor'), other,
+                                            title))
+    # the plan is the first read of latest revisions; the next, after
+    # the restore, carries its read-back
+    proxy.add_fault('hold', action='query', skip=1, when=lambda r: (
+        r.params.get('prop') == 'revisions'))
+    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
+                           when=lambda: any(r.action == 'query'
+                                            for r in proxy.held))
+    mover.join(30)
+    assert code == -signal.SIGKILL, out
+    proxy.clear_faults()
+    # restored behind the page moved there; the run never read it back
+    assert [r['user'] for r in revisions(site, title)] == [
+        'Editor'] * 2 + ['Admin'] * 2
+    assert deleted_count(site, title) == 0
+    key = f'undelete|{title}'
+    (done,) = [r for r in Journal.read(journal)
+               if r.get('key') == key and r['type'] == 'done']
+    assert done['unchecked'] is True
+
+    code, out = pwb(wiki, cfg, *args)
+
+    assert code == 1, out
+    assert 'restore(s) done but not checked' in out, out
+    assert 'a page came to this title while restoring' in out, out
+    assert [r['type'] for r in Journal.read(journal)
+            if r.get('key') == key] == ['intent', 'done', 'conflict']
+    # nothing written again: the moved page's history as it was
+    assert [r['user'] for r in revisions(site, title)] == [
+        'Editor'] * 2 + ['Admin'] * 2
+    assert not [r for r in proxy.requests_for('undelete')
+                if r.method == 'POST' and r.fault is None]
