@@ -314,8 +314,8 @@ def test_rollback_restores_a_blacklisted_link_and_reports_it(
     for title, text in good.items():  # both rolled back, the link too
         top = history(wm, title)[0]
         assert top['text'] == text and 'mw-rollback' in top['tags'], title
-    assert 'Ref blacklisted since: the rollback restored links the spam ' \
-        'blacklist forbids' in out, out
+    assert 'Ref blacklisted since: after the rollback the page links ' \
+        'where the spam blacklist forbids' in out, out
     assert 'http://spam.example/r' in out
     assert report_rows(report) == {
         'Ref blacklisted since': ('blacklisted link', 'blacklisted link')}

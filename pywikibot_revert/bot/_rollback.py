@@ -297,11 +297,16 @@ class RollbackBot(RevertBot):
         return BlacklistedLinks(self.site)
 
     def _blacklisted(self, found: dict[str, tuple[str, ...]]) -> None:
-        """Say and report each rollback that restored a blacklisted link."""
+        """Say and report each rolled back page with a blacklisted link.
+
+        The links are those on the page after the rollback: mostly ones
+        it brought back, but one the vandal did not touch is as
+        forbidden, and telling them apart would cost a read per page.
+        """
         for title, urls in found.items():
-            text = (f'{title}: the rollback restored links the spam '
-                    f'blacklist forbids (rollbacks are not checked): '
-                    f'{", ".join(urls)}')
+            text = (f'{title}: after the rollback the page links where '
+                    f'the spam blacklist forbids (rollbacks are not '
+                    f'checked): {", ".join(urls)}')
             pywikibot.warning(text)
             self.report_row(pywikibot.Page(self.site, title),
                             'blacklisted link', BlacklistedLinkError.reason,
