@@ -112,6 +112,9 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.stopped: str | None = None
         self.done = 0
         self.simulated = 0
+        #: keys a killed run journalled done but left unchecked: done
+        #: in that run, not counted in this one
+        self._resumed: set[str] = set()
         #: the status lines; a -simulate preview is quiet for its first
         #: seconds, so that a short one prints none
         self.meter = Meter(quiet_for=Meter.every_seconds
@@ -276,6 +279,34 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.done += 1
         self.counter[kind or action] += 1
         return result
+
+    def unchecked(self, what: str) -> list[dict[str, Any]]:
+        """Return the writes a killed run journalled done, never checked.
+
+        Said in one line, before any write; the caller reads them back
+        as a live run does (:meth:`failed_check`).
+
+        :param what: what they are, e.g. ``'revert(s)'``
+        """
+        if not self.journal or self.simulate:
+            return []
+        records = self.journal.unchecked(self.operation)
+        if records:
+            pywikibot.info(f'Journal: {len(records)} {what} done but not '
+                           'checked; reading them back')
+            self._resumed.update(rec['key'] for rec in records)
+        return records
+
+    def failed_check(self, key: str, page: pywikibot.Page, err: Exception,
+                     note: str = 'conflict', **data: Any) -> None:
+        """Count a write its read-back found wrong: failed, not done."""
+        if key not in self._resumed:
+            # counted as done when the wiki said so (in this run)
+            self.done -= 1
+            self.counter[self.operation] -= 1
+        self.fail(page, err)
+        if self.journal:
+            self.journal.note(note, key=key, message=str(err), **data)
 
     def init_page(self, item: Any) -> Any:
         """Count the item before this one as finished; print progress.

@@ -91,8 +91,6 @@ class FileRevertBot(RevertBot):
         #: title -> (monotonic time read, versions newest first)
         self._histories: dict[str, tuple[float, list[FileVersion]]] = {}
         self._unverified: list[tuple[str, FileRevertResult]] = []
-        #: keys a killed run left unchecked: not counted done in this run
-        self._resumed: set[str] = set()
         #: pages taken from the selection, histories read, not yet treated
         self._waiting: deque[pywikibot.Page] = deque()
         self._source = iter(self.generator)
@@ -107,13 +105,10 @@ class FileRevertBot(RevertBot):
         replaced is put back and the file counted as a conflict, as
         :meth:`_check` does in a live run.
         """
-        records = self.journal.unchecked(self.operation)
+        records = self.unchecked('revert(s)')
         if not records:
             return
-        pywikibot.info(f'Journal: {len(records)} revert(s) done but not '
-                       'checked; reading them back')
         for rec in records:
-            self._resumed.add(rec['key'])
             self._unverified.append((rec['key'], FileRevertResult(
                 title=rec['title'],
                 target=FileVersion.from_record(rec['target']),
@@ -174,16 +169,10 @@ class FileRevertBot(RevertBot):
                 top = check_revert(page, (now.get(result.title) or [])[:2],
                                    result.target, result.replaced)
             except (ConflictError, FileRevertFailedError) as err:
-                # counted as done when the wiki said Success (in this run)
-                if key not in self._resumed:
-                    self.done -= 1
-                    self.counter[self.operation] -= 1
-                self.fail(page, err)
-                if self.journal:
-                    self.journal.note(
-                        'conflict' if isinstance(err, ConflictError)
-                        else 'verify-failed', key=key, message=str(err),
-                        restored=getattr(err, 'restored', None))
+                self.failed_check(
+                    key, page, err, 'conflict' if isinstance(
+                        err, ConflictError) else 'verify-failed',
+                    restored=getattr(err, 'restored', None))
                 continue
             if self.journal:
                 self.journal.note('verified', key=key,

@@ -151,8 +151,6 @@ class UndeleteBot(RevertBot):
         #: title -> (monotonic time read, latest revision or None)
         self._latest: dict[str, tuple[float, dict[str, Any] | None]] = {}
         self.readback = RestoreReadBack(self.site)
-        #: keys a killed run left unchecked: not counted done in this run
-        self._resumed: set[str] = set()
         if self.journal and not self.simulate:
             self._settle_unchecked()
         self.generator = self._prefetching(self.generator)
@@ -167,15 +165,11 @@ class UndeleteBot(RevertBot):
 
     def _settle_unchecked(self) -> None:
         """Read back, before any write, what a killed run restored."""
-        records = self.journal.unchecked(self.operation)
-        if not records:
-            return
-        pywikibot.info(f'Journal: {len(records)} restore(s) done but not '
-                       'checked; reading them back')
+        records = self.unchecked('restore(s)')
         for rec in records:
-            self._resumed.add(rec['key'])
             self.readback.add(rec['title'], rec)
-        self._read_latest([])
+        if records:
+            self._read_latest([])
 
     def _read_latest(self, titles: list[str]) -> None:
         """Read the latest revisions of *titles*, and read back restores.
@@ -194,13 +188,7 @@ class UndeleteBot(RevertBot):
                 if self.journal:
                     self.journal.note('verified', key=key)
                 continue
-            if key not in self._resumed:
-                # counted as done when the wiki said it restored
-                self.done -= 1
-                self.counter[self.operation] -= 1
-            self.fail(err.page, err)
-            if self.journal:
-                self.journal.note('conflict', key=key, message=str(err))
+            self.failed_check(key, err.page, err)
         self.readback.saw({t: latest[t] for t in titles if t in latest},
                           wiki_time)
 
