@@ -32,7 +32,7 @@ from ._options import (
     timestamp,
 )
 from ..wiki._params import batched
-from ..wiki._query import latest_revisions_at, query, query_pages
+from ..wiki._query import batch_size, latest_revisions_at, query, query_pages
 from ..results import DeletedRevision
 from ..wiki._rights import require_rights
 from ..ops._undelete import (
@@ -179,7 +179,10 @@ class UndeleteBot(RevertBot):
         """
         checks = [t for t in self.readback.pending if t not in titles]
         read_at = time.monotonic()
-        latest, wiki_time = latest_revisions_at(self.site, titles + checks)
+        # one request for a batch and its read-backs (administrators
+        # have apihighlimits: 500 titles)
+        latest, wiki_time = latest_revisions_at(
+            self.site, titles + checks, batch=batch_size(self.site))
         self._latest.update((title, (read_at, latest[title]))
                             for title in titles if title in latest)
         for title, err in self.readback.check(latest):
