@@ -5,6 +5,8 @@
 - ``_pagecount``: how many pages a selection names;
 - ``_preflight``: rights, and the operator's yes to the wiki, first;
 - ``_journal``: the journal of writes, for resume and undo;
+- ``_resume``: what a run settles first from a killed run's journal;
+- ``_readback``: restores onto a missing title, read back in batches;
 - ``_report``: the review report (``-report:FILE``);
 - ``_summary``: the counts a run ends with;
 - ``_errors``: errors only the scripts raise, and the run policy;

@@ -45,6 +45,7 @@ from ..exceptions import (
 )
 from ..wiki._listings import unique
 from ._journal import Journal
+from ._resume import settle, settle_open, take_unchecked
 from ..crosswiki._child import publish
 from ._summary import RunSummary
 from ._options import Option, check_common, report_path, seconds
@@ -164,7 +165,7 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
                                    args=self.script_args).open()
             pywikibot.info(f'Journal: {self.journal.path}')
             if not self.simulate:
-                self.journal.settle_open(self.operation, self.landed)
+                settle_open(self.journal, self.operation, self.landed)
         if self.opt.report:
             self.report = RunReport.for_site(self.opt.report,
                                             self.site).open()
@@ -246,7 +247,7 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
 
         A key the journal shows done is skipped without a request; one
         a killed run left open is first settled on the wiki
-        (:meth:`~pywikibot_revert.bot._journal.Journal.settle`), and
+        (:func:`~pywikibot_revert.bot._resume.settle`), and
         written only if it did not land; the write itself is recorded
         before and after
         (:meth:`~pywikibot_revert.bot._journal.Journal.recorded`).
@@ -260,7 +261,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         journal, action, title = self.journal, self.operation, page.title()
         state = journal.state(key) if journal else None
         if state in ('intent', 'uncertain'):
-            state = journal.settle(key, action, title, details, self.landed)
+            state = settle(journal, key, action, title, details,
+                           self.landed)
         if state in ('done', 'landed'):
             self.skip('done before (journal)' if state == 'done'
                       else 'done before (confirmed on the wiki)')
@@ -283,18 +285,14 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
     def unchecked(self, what: str) -> list[dict[str, Any]]:
         """Return the writes a killed run journalled done, never checked.
 
-        Said in one line, before any write; the caller reads them back
-        as a live run does (:meth:`failed_check`).
+        For the bot to read back as a live run does (:meth:`failed_check`).
 
         :param what: what they are, e.g. ``'revert(s)'``
         """
         if not self.journal or self.simulate:
             return []
-        records = self.journal.unchecked(self.operation)
-        if records:
-            pywikibot.info(f'Journal: {len(records)} {what} done but not '
-                           'checked; reading them back')
-            self._resumed.update(rec['key'] for rec in records)
+        records = take_unchecked(self.journal, self.operation, what)
+        self._resumed.update(rec['key'] for rec in records)
         return records
 
     def failed_check(self, key: str, page: pywikibot.Page, err: Exception,

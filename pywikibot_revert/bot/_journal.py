@@ -11,11 +11,12 @@ completed write::
     {"type": "done", "key": "rollback|Foo", "result": {"revid": 9, ...}}
 
 The next run with the same journal first settles on the wiki each
-intent left without an outcome (:meth:`Journal.settle`, asking the
-bot's ``landed``), so nothing is done twice and everything that landed
-can be undone (``-undo``). A write checked later, in batches (a file
-revert), is ``done`` with ``unchecked`` until a check note follows; the
-next run checks those left so first (:meth:`Journal.unchecked`).
+intent left without an outcome (:mod:`~pywikibot_revert.bot._resume`,
+asking the bot's ``landed``), so nothing is done twice and everything
+that landed can be undone (``-undo``). A write checked later, in
+batches (a file revert, a restore onto a missing title), is ``done``
+with ``unchecked`` until a check note follows; the next run checks
+those left so first (:meth:`Journal.unchecked`).
 
 The file is mode 0600 and locked while a run uses it. Tokens, passwords
 and cookies are never written: only parameters the plugin builds itself
@@ -27,21 +28,18 @@ from __future__ import annotations
 import json
 import os
 import time
-from collections import Counter
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import pywikibot
-from pywikibot.exceptions import APIError, Error
+from pywikibot.exceptions import Error
 
 from ._errors import JournalError
 from ..wiki._redact import plain_record
 from ..exceptions import (
     NothingToDoError,
     OutcomeUnknownError,
-    RevertError,
-    StopRunError,
 )
 
 
@@ -321,59 +319,6 @@ class Journal:
     def done_records(self) -> list[dict[str, Any]]:
         """Return the ``done`` records found at :meth:`open`, oldest first."""
         return [r for r in self.records if r.get('type') == 'done']
-
-    def settle(self, key: str, action: str, title: str,
-               details: dict[str, Any], landed: Landed) -> str:
-        """Settle a write with no known outcome on the wiki; record it.
-
-        :return: ``'landed'`` (recorded done, so ``-undo`` includes
-            it), ``'cleared'`` (it did not land; it may be written now)
-            or ``'unknown'`` (the page changed some other way; it is
-            left for a person to check)
-        :raises StopRunError: the wiki could not be asked (the run stops)
-        """
-        try:
-            found = landed(title, details)
-        except NothingToDoError:
-            found = None
-        except (RevertError, APIError) as err:
-            if isinstance(err, StopRunError) and not isinstance(
-                    err, OutcomeUnknownError):
-                raise
-            self.note('unresolved', key=key, action=action, title=title,
-                      message=str(err))
-            pywikibot.warning(f'{title}: cannot tell whether the '
-                              f'interrupted write landed: {err}')
-            return 'unknown'
-        if found is None:
-            self.cleared(key, action, title=title, **details)
-            return 'cleared'
-        self.done(key, action, title=title, reconciled=True,
-                  result=found, **details)
-        pywikibot.info(f'{title}: the interrupted {action} had landed '
-                       '(confirmed on the wiki)')
-        return 'landed'
-
-    def settle_open(self, action: str, landed: Landed) -> None:
-        """Before any write, settle each write of *action* left open.
-
-        Taken from the journal (:meth:`open_intents`): the page selection
-        may not yield those pages again (a rollback that landed takes the
-        page off the user's top contributions).
-        """
-        intents = self.open_intents(action)
-        if not intents:
-            return
-        pywikibot.info(f'Journal: {len(intents)} write(s) without an '
-                       'outcome; asking the wiki')
-        outcomes: Counter[str] = Counter()
-        for rec in intents:
-            details = {k: v for k, v in rec.items() if k not in (
-                'type', 'time', 'key', 'action', 'title')}
-            outcomes[self.settle(rec['key'], action, rec.get('title', ''),
-                                 details, landed)] += 1
-        pywikibot.info('Journal: ' + ', '.join(
-            f'{outcomes[k]} {k}' for k in ('landed', 'cleared', 'unknown')))
 
 
 def private_dir(path: str) -> str | None:
