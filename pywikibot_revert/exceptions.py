@@ -1,12 +1,11 @@
 """Typed errors of pywikibot-revert, and what a run does with each.
 
 Every error is rooted in :exc:`pywikibot.exceptions.Error`, so code that
-already catches ``Error`` keeps working. Each class is one situation a
-caller handles differently, and its place in the tree is the run
-policy of the scripts: a :exc:`NothingToDoError` skips the item (its
+already catches ``Error`` keeps working. The tree is the scripts' run
+policy: a :exc:`NothingToDoError` skips the item (its
 :attr:`~RevertError.reason` is what the skip line prints), a
-:exc:`StopRunError` stops the whole run cleanly (a rerun with the
-journal resumes), anything else fails that item and the run goes on::
+:exc:`StopRunError` stops the run cleanly (a rerun with the journal
+resumes), anything else fails the item and the run goes on::
 
     pywikibot.exceptions.Error
     └── RevertError                  .code .page .site .info .reason
@@ -37,8 +36,7 @@ journal resumes), anything else fails that item and the run goes on::
         │   ├── BlacklistedLinkError     SpamBlacklist
         │   └── BlacklistedTitleError    TitleBlacklist
         ├── TitleRefusedError        may not edit or create the title
-        ├── ConflictError            .restored: the write replaced a
-        │   │                        newer change, which was put back
+        ├── ConflictError            .restored: a newer change put back
         │   └── EditConflictError        an edit met an unseen edit
         ├── WriteFailedError         result "Failure", no API error
         │   └── FileRevertFailedError    also: read back another sha1
@@ -46,17 +44,10 @@ journal resumes), anything else fails that item and the run goes on::
         └── UnsupportedParameterError    (also ValueError)
 
 API error codes map to these classes in ONE table,
-:data:`pywikibot_revert.API_ERRORS`, and ``translated`` (in
-``wiki._apierrors``) is the one place that translates: a context
-manager around each request.
-
-The scripts add four errors of their own to the tree (bad command
-line input, an unusable journal, a page changed or re-created since a
-run read it); they live with the scripts, in
-``pywikibot_revert.bot._errors``.
-
-Misuse by the caller (wrong argument types, both ``title`` and
-``pageid``) stays :exc:`TypeError` / :exc:`ValueError`.
+:data:`pywikibot_revert.API_ERRORS`, translated in ``wiki._apierrors``
+only; the docs page tables when each error happens. The scripts' own
+errors join the tree in ``pywikibot_revert.bot._errors``; misuse by
+the caller stays :exc:`TypeError` / :exc:`ValueError`.
 """
 from __future__ import annotations
 
@@ -66,39 +57,17 @@ from pywikibot.exceptions import Error, UserRightsError
 
 
 __all__ = [
-    'AbuseFilterError',
-    'AbuseFilterWarningError',
-    'AlreadyCleanError',
-    'AlreadyRolledBackError',
-    'BadFileVersionError',
-    'BlacklistedLinkError',
-    'BlacklistedTitleError',
-    'BlockedError',
-    'CaptchaRequiredError',
-    'ConflictError',
-    'EditConflictError',
-    'EmptySelectionError',
-    'FileRevertFailedError',
-    'FilterError',
-    'HiddenUserError',
-    'IdenticalVersionError',
-    'MissingRightError',
-    'MissingTargetError',
-    'NothingToDoError',
-    'NothingToUndeleteError',
-    'OnlyAuthorError',
-    'OutcomeUnknownError',
-    'ProtectedPageError',
-    'RateLimitedError',
-    'ReadOnlyError',
-    'RevertError',
-    'ServerUnavailableError',
-    'SessionError',
-    'SitewideBlockError',
-    'StopRunError',
-    'TitleRefusedError',
-    'UndoFailedError',
-    'UnsupportedParameterError',
+    'AbuseFilterError', 'AbuseFilterWarningError', 'AlreadyCleanError',
+    'AlreadyRolledBackError', 'BadFileVersionError', 'BlacklistedLinkError',
+    'BlacklistedTitleError', 'BlockedError', 'CaptchaRequiredError',
+    'ConflictError', 'EditConflictError', 'EmptySelectionError',
+    'FileRevertFailedError', 'FilterError', 'HiddenUserError',
+    'IdenticalVersionError', 'MissingRightError', 'MissingTargetError',
+    'NothingToDoError', 'NothingToUndeleteError', 'OnlyAuthorError',
+    'OutcomeUnknownError', 'ProtectedPageError', 'RateLimitedError',
+    'ReadOnlyError', 'RevertError', 'ServerUnavailableError',
+    'SessionError', 'SitewideBlockError', 'StopRunError',
+    'TitleRefusedError', 'UndoFailedError', 'UnsupportedParameterError',
     'WriteFailedError',
 ]
 
@@ -110,7 +79,7 @@ class RevertError(Error):
     :param message: human readable text
     :param code: the MediaWiki API error code, if the wiki answered one
     :param page: the page or file concerned, if any
-    :param site: the site concerned, if any
+    :param site: the site concerned, if any; defaults to the page's
     :param info: the wiki's own explanation, if any
     """
 
@@ -143,13 +112,7 @@ class NothingToDoError(RevertError):
 
 class AlreadyRolledBackError(NothingToDoError):
 
-    """The user to revert is not (or no longer) the latest editor.
-
-    Raised for ``alreadyrolled``; also for a file whose current version
-    was not uploaded by the user to revert. MediaWiki also answers
-    ``alreadyrolled`` when a rollback would not change the content (a
-    file page's upload revisions, say).
-    """
+    """The user is not the latest editor, or a rollback changes nothing."""
 
     reason = 'not the latest editor or nothing to change'
 
@@ -196,24 +159,32 @@ class MissingTargetError(NothingToDoError):
     reason = 'missing'
 
 
+class AlreadyCleanError(NothingToDoError):
+
+    """The user's edits are no longer in the current text; nothing written."""
+
+    reason = 'already clean'
+
+
+class UndoFailedError(NothingToDoError):
+
+    """An undo of buried edits does not merge with the later edits."""
+
+    reason = 'undo does not merge'
+
+
 # -- stop the run --------------------------------------------------------
 
 class StopRunError(RevertError):
 
-    """Going on would be unsafe or pointless: a run stops cleanly.
-
-    Nothing more is written; a rerun with the same journal resumes.
-    """
+    """Going on would be unsafe or pointless: a run stops, a rerun resumes."""
 
     reason = 'stopped'
 
 
 class OutcomeUnknownError(StopRunError):
 
-    """A write may or may not have happened, and the wiki did not tell.
-
-    Nothing is resent; the operator must look at the page.
-    """
+    """A write may have happened and the wiki did not tell; not resent."""
 
     reason = 'outcome unknown'
 
@@ -234,21 +205,14 @@ class ReadOnlyError(StopRunError):
 
 class ServerUnavailableError(StopRunError):
 
-    """The wiki kept failing (network, timeouts, 5xx) past the wait.
-
-    The wiki was asked, and showed that the write was not done.
-    """
+    """The wiki kept failing (network, timeouts, 5xx) past the wait."""
 
     reason = 'server unavailable'
 
 
 class SessionError(StopRunError):
 
-    """The session is lost or belongs to another account.
-
-    Raised for ``assertnameduserfailed`` and ``assertuserfailed``: the
-    wiki refused the write rather than make it as anyone else.
-    """
+    """The session is lost or belongs to another account; nothing written."""
 
     reason = 'session lost'
 
@@ -266,15 +230,18 @@ class MissingRightError(StopRunError, UserRightsError):
         self.right = right
 
 
+class CaptchaRequiredError(StopRunError):
+
+    """ConfirmEdit asked this account to solve a captcha; nothing written."""
+
+    reason = 'captcha'
+
+
 # -- the item fails, the run goes on ------------------------------------
 
 class BlockedError(RevertError):
 
-    """The account is blocked; ``partial`` tells a partial block.
-
-    A partial block fails the pages it covers; a sitewide block is a
-    :exc:`SitewideBlockError` and stops the run.
-    """
+    """The account is blocked; a ``partial`` block fails the page only."""
 
     reason = 'blocked'
 
@@ -304,26 +271,12 @@ class ProtectedPageError(RevertError):
     reason = 'protected'
 
 
-class CaptchaRequiredError(StopRunError):
-
-    """ConfirmEdit asked this account to solve a captcha; nothing written.
-
-    A captcha is for a person: every further edit of the account would
-    be asked too, so the run stops. Run it with an account that has the
-    ``skipcaptcha`` right (bots and sysops on Wikimedia wikis).
-    """
-
-    reason = 'captcha'
-
-
 class FilterError(RevertError):
 
     """An anti-abuse filter of the wiki refused the write; nothing written.
 
-    The write is never resent and no filter is bypassed: the page fails
-    and the run goes on (another page may pass the filters). The report
-    row is for a person, who may do the edit by hand or ask the
-    filter's maintainers.
+    Subclasses add only a :attr:`~RevertError.reason`. Nothing is resent
+    or bypassed: the page fails, its report row is for a person.
 
     :ivar matches: what the filter matched, as the wiki said: filter
         descriptions, blacklisted domains, the title blacklist's line
@@ -340,97 +293,42 @@ class FilterError(RevertError):
 
 class AbuseFilterError(FilterError):
 
-    """An AbuseFilter filter disallows the edit (``abusefilter-disallowed``).
-
-    Edits (the undo of buried edits, ``-undo``'s reversal, a put-back)
-    are filtered; rollbacks and undeletions are not.
-    """
+    """An AbuseFilter filter disallows the edit."""
 
     reason = 'abuse filter'
 
 
 class AbuseFilterWarningError(AbuseFilterError):
 
-    """An AbuseFilter filter warns about the edit (``abusefilter-warning``).
-
-    MediaWiki saves a warned edit when the same session sends it again,
-    and pywikibot's ``Page.save`` does so by itself. A cleanup does not:
-    a warning asks a person to look at the edit, and a bot that confirms
-    it unseen defeats the filter. The edit is not resent; the page
-    fails, is reported, and the run goes on.
-    """
+    """An AbuseFilter filter warns about the edit; it is never resent."""
 
     reason = 'abuse filter warning'
 
 
 class BlacklistedLinkError(FilterError):
 
-    """SpamBlacklist refuses a link the edit adds (``spamblacklist``).
-
-    E.g. ``-undo`` of a spam cleanup whose domain was blacklisted
-    since. Rollbacks are not checked by SpamBlacklist: the rollback
-    script reports those that bring back a blacklisted link.
-    """
+    """SpamBlacklist refuses a link the edit adds (``spamblacklist``)."""
 
     reason = 'blacklisted link'
 
 
 class BlacklistedTitleError(FilterError):
 
-    """TitleBlacklist forbids the title (``titleblacklist-forbidden``).
-
-    Undeletion is not checked by TitleBlacklist, later edits are,
-    unless the account has the ``tboverride`` right.
-    """
+    """TitleBlacklist forbids the title (``titleblacklist-forbidden``)."""
 
     reason = 'blacklisted title'
 
 
 class TitleRefusedError(RevertError):
 
-    """The account may not edit or create this title, so not undelete it.
-
-    MediaWiki refuses an undeletion by an account that could not edit
-    the page (``undelete-cantedit``, ``undelete-cantcreate``; 1.35 says
-    ``permdenied-undelete``): a title TitleBlacklist forbids is refused
-    so (``tboverride`` lets it through), as is one protected against
-    creation. The page fails; the run goes on.
-    """
+    """The account may not edit or create this title, so not undelete it."""
 
     reason = 'may not edit this title'
 
 
-class AlreadyCleanError(NothingToDoError):
-
-    """The user's edits are no longer in the current text; nothing written.
-
-    A later edit removed them already: MediaWiki's undo of them would
-    change nothing.
-    """
-
-    reason = 'already clean'
-
-
-class UndoFailedError(NothingToDoError):
-
-    """An undo of buried edits does not merge with the later edits.
-
-    MediaWiki's three-way merge (``undofailure``) failed, or the edits
-    cannot be undone (they created the page). The page is left as it
-    is, for a person to review.
-    """
-
-    reason = 'undo does not merge'
-
-
 class ConflictError(RevertError):
 
-    """The write replaced a change newer than the one planned for.
-
-    Someone wrote between our last read and our write. What the write
-    replaced has been put back (``restored``), or, if that failed
-    too, needs a person.
-    """
+    """The write replaced a newer change; ``restored``: it was put back."""
 
     reason = 'conflict'
 
@@ -443,11 +341,7 @@ class ConflictError(RevertError):
 
 class EditConflictError(ConflictError):
 
-    """An edit met an edit made after the revision it was planned on.
-
-    MediaWiki refused it (``editconflict``), or merged it onto the
-    unseen revision; then it was undone again (``restored``).
-    """
+    """An edit met an edit made after the revision it was planned on."""
 
     reason = 'edit conflict'
 
@@ -468,11 +362,7 @@ class FileRevertFailedError(WriteFailedError):
 
 class EmptySelectionError(RevertError, ValueError):
 
-    """An undelete selection is empty.
-
-    The server restores *everything* when it gets no timestamps and no
-    file ids, so an empty selection is refused before any request.
-    """
+    """An undelete selection is empty: refused, the wiki would restore all."""
 
     reason = 'empty selection'
 
