@@ -36,10 +36,10 @@ from ..wiki._validate import (
 )
 
 
-__all__ = ['Option', 'choice', 'deletion_log', 'existing_user', 'iprange',
-           'check_common', 'journal_dir', 'parse_options', 'peek_options', 'report_path',
-           'seconds',
-           'split_arg', 'tags', 'timestamp', 'watchlist']
+__all__ = ['Option', 'check_common', 'choice', 'deletion_log',
+           'existing_user', 'iprange', 'journal_dir', 'parse_options',
+           'peek_options', 'report_path', 'seconds', 'split_arg', 'tags',
+           'timestamp', 'watchlist']
 
 #: (site, text) -> value
 Converter = Callable[[Any, str], Any]
