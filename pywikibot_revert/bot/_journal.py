@@ -2,10 +2,9 @@
 
 A bot holds a :class:`Journal`, and each of its writes goes through it
 (:meth:`~pywikibot_revert.bot._base.RevertBot.write`): an ``intent``
-line before the request,
-``done`` (or ``failed``, ``skipped``, or an ``uncertain`` note) after it,
-each ``fsync``-ed, so killing the process at any moment loses no record of a
-completed write::
+line before the request, ``done`` (or ``failed``, ``skipped``, or an
+``uncertain`` note) after it, each ``fsync``-ed, so killing the process
+at any moment loses no record of a completed write::
 
     {"type": "header", "site": "wikipedia:en", "api": "https://...", ...}
     {"type": "intent", "key": "rollback|Foo", "action": "rollback", ...}
