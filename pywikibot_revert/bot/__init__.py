@@ -6,6 +6,7 @@
 - ``_preflight``: rights, and the operator's yes to the wiki, first;
 - ``_journal``: the journal of writes, for resume and undo;
 - ``_report``: the review report (``-report:FILE``);
+- ``_wikitable``: the ``.wiki`` report's table, its cells escaped;
 - ``_summary``: the counts a run ends with;
 - ``_errors``: errors only the scripts raise, and the run policy;
 - ``_progress``: status lines on long runs;
