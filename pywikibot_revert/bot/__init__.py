@@ -8,11 +8,14 @@
 - ``_resume``: what a run settles first from a killed run's journal;
 - ``_readback``: restores onto a missing title, read back in batches;
 - ``_report``: the review report (``-report:FILE``);
+- ``_wikitable``: the ``.wiki`` report's table, its cells escaped;
 - ``_summary``: the counts a run ends with;
 - ``_errors``: errors only the scripts raise, and the run policy;
 - ``_progress``: status lines on long runs;
 - ``_rollback``, ``_undelete``, ``_filerevert``: the bots behind
   ``pwb rollback``, ``pwb undelete`` and ``pwb filerevert``;
+- ``_restoreplan``: what the undelete bot restores of a page;
+- ``_readback``: the undelete bot's read-back of restores;
 - ``_buried``: the buried undo (``-buried``) the rollback bot holds;
 - ``_reverse``: ``-undo:JOURNAL``, a run's writes reversed.
 """

@@ -20,7 +20,6 @@ from __future__ import annotations
 import csv
 import json
 import os
-import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, fields
 from typing import Any
@@ -28,6 +27,7 @@ from urllib.parse import quote
 
 import pywikibot
 
+from ._wikitable import TABLE_END, table_start, wiki_row
 from ..crosswiki._child import in_crosswiki_run
 
 
@@ -39,9 +39,6 @@ FORMATS = ('.wiki', '.csv', '.jsonl')
 MUST_END = f'must end in {", ".join(FORMATS[:-1])} or {FORMATS[-1]}'
 _COLUMNS = ('page', 'outcome', 'reason', 'user', 'diff', 'contributions',
             'detail')
-#: markup in a link or a plain cell: brackets, braces, pipes, tags,
-#: entities, and the runs that make italics ('') or signatures (~~~)
-_MARKUP = re.compile(r"[\[\]{}|<>&]|'(?=')|~(?=~)")
 
 
 @dataclass(frozen=True)
@@ -105,64 +102,6 @@ class ReportRow:
     def contributions(self) -> str | None:
         """The user's contributions, if the user is known."""
         return f'Special:Contributions/{self.user}' if self.user else None
-
-
-def _plain(text: str) -> str:
-    """Return *text* on one line, its markup as entities (links too).
-
-    >>> print(_plain("O'Brien ''x'' [[y]] ~~~ a|b"))
-    O'Brien &#39;'x&#39;' &#91;&#91;y&#93;&#93; &#126;&#126;~ a&#124;b
-    """
-    return _MARKUP.sub(lambda m: f'&#{ord(m.group())};',
-                       ' '.join(text.splitlines()))
-
-
-def _nowiki(text: str) -> str:
-    r"""Return *text* on one line in ``<nowiki>``, shown as given.
-
-    Entities still count inside and ``<`` could close it: both escaped.
-
-    >>> print(_nowiki('a | b </nowiki> &lt;\n~~~~'))
-    <nowiki>a | b &lt;/nowiki> &amp;lt; ~~~~</nowiki>
-    """
-    text = ' '.join(text.splitlines())
-    text = text.replace('&', '&amp;').replace('<', '&lt;')
-    return f'<nowiki>{text}</nowiki>' if text else ''
-
-
-def _wiki_row(row: ReportRow, urls: tuple[str | None, ...] | None = None
-              ) -> str:
-    """Return the ``.wiki`` table row of *row*.
-
-    :param urls: the page's, the diff's and the contributions' URLs:
-        external links, for a table of many wikis; None for wikilinks
-    """
-    diff = contribs = ''
-    label = row.diff.split('/', 1)[1].replace('/', '→') if row.diff else ''
-    user = _plain(row.user or '')
-    if urls is None:
-        # the leading colon links File: and Category: pages, where a
-        # plain link would show the file or categorise the page
-        page = f'[[:{_plain(row.title)}]]'
-        if row.diff:
-            diff = f'[[{row.diff}|{label}]]'
-        if row.user:
-            contribs = f'[[Special:Contributions/{user}|{user}]]'
-    else:
-        page_url, diff_url, contribs_url = urls
-        page = f'[{_plain(page_url or "")} {_plain(row.title)}]'
-        if diff_url:
-            diff = f'[{_plain(diff_url)} {label}]'
-        if contribs_url:
-            contribs = f'[{_plain(contribs_url)} {user}]'
-    cells = (page, _plain(row.outcome),
-             _nowiki(row.reason), user, diff, contribs,
-             _nowiki(row.detail))
-    if urls is not None:
-        cells = (_plain(row.wiki), *cells)
-    # a cell a line, after '| ': no text starts a line, so none can end
-    # the row ('|-') or the table ('|}')
-    return '|-\n' + ''.join(f'| {c}\n' if c else '|\n' for c in cells)
 
 
 class Report:
@@ -247,11 +186,8 @@ class Report:
             # the title too: a spreadsheet sorts and filters on it
             self._csv.writerow(('title', *self._wiki_column, *_COLUMNS))
         elif self.format == '.wiki':
-            caption = f' ({_plain(self.wiki)})' if self.wiki else ''
-            self._fh.write('{| class="wikitable sortable"\n'
-                           f'|+ Items not done{caption}\n'
-                           f'! {" !! ".join((*self._wiki_column, *_COLUMNS))}'
-                           '\n')
+            self._fh.write(table_start((*self._wiki_column, *_COLUMNS),
+                                       self.wiki))
         self._fh.flush()
         return self
 
@@ -263,7 +199,7 @@ class Report:
         if self._fh is None:
             raise ValueError(f'report {self.path} is not open')
         if self.format == '.wiki':
-            self._fh.write(_wiki_row(
+            self._fh.write(wiki_row(
                 row, self._urls(row) if self.url_fors else None))
         elif self.format == '.csv':
             page, diff, contribs = self._urls(row)
@@ -302,7 +238,7 @@ class Report:
             return
         try:
             if self.format == '.wiki':
-                self._fh.write('|}\n')
+                self._fh.write(TABLE_END)
         finally:
             self._fh.close()
             self._fh = self._csv = None

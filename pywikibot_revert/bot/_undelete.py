@@ -1,9 +1,7 @@
 """The bot behind ``pwb undelete``: restore deleted pages, whole or in part."""
 from __future__ import annotations
 
-import dataclasses
 import time
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from itertools import chain
 from typing import Any
@@ -12,12 +10,12 @@ import pywikibot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
-from ._errors import ChangedSinceError, RecreatedPageError, UsageError
+from ._errors import ChangedSinceError, UsageError
 from ._base import RevertBot
 from ._readback import RestoreReadBack
+from ._restoreplan import plan_restore, restore_behind
 from ..exceptions import (
     ConflictError,
-    NothingToUndeleteError,
     OutcomeUnknownError,
     RevertError,
 )
@@ -32,16 +30,10 @@ from ._options import (
     timestamp,
 )
 from ..wiki._params import batched
-from ..wiki._query import batch_size, latest_revisions_at, query, query_pages
+from ..wiki._query import batch_size, latest_revisions_at, query_pages
 from ..results import DeletedRevision
 from ..wiki._rights import require_rights
-from ..ops._undelete import (
-    UndeleteSelection,
-    deleted_revisions,
-    find_undelete,
-    select_revisions,
-    undelete,
-)
+from ..ops._undelete import deleted_revisions, find_undelete, undelete
 
 
 __all__ = ['UndeleteBot']
@@ -251,57 +243,18 @@ class UndeleteBot(RevertBot):
             return
         latest = self.latest(title)
         revs = self.deleted(page)
-        if latest is not None:
-            if revs is None:
-                (_, revs), = self._read([page])
-            if not revs:
-                raise NothingToUndeleteError(f'{title}: nothing deleted')
-            if self._restored_since(title):
-                # in part, by an earlier run (killed between chunks, or
-                # with -since/-until): the rest goes back the usual way
-                latest = None
-            elif self.opt.recreated == 'skip':
-                raise RecreatedPageError(
-                    f'{title}: re-created since the deletion (now revision '
-                    f'{latest["revid"]} by {latest.get("user")}); not '
-                    'restored', page=page)
-        if self.filtered:
-            selection = select_revisions(page, revisions=revs,
-                                         since=self.opt.since,
-                                         until=self.opt.until,
-                                         except_user=self.opt.except_user)
-        else:
-            selection = None
-        if latest:
-            # restored behind the current revision: only older ones,
-            # and page revisions only (a file's versions stay deleted)
-            older = {r.timestamp.totimestampformat(): r for r in revs or []
-                     if r.timestamp.isoformat() < latest['timestamp']}
-            wanted = older if selection is None else set(
-                selection.timestamps) & set(older)
-            selection = UndeleteSelection(tuple(sorted(wanted)))
-            revs = [older[ts] for ts in selection.timestamps]
-        if selection is not None:
-            if selection.empty:
-                raise NothingToUndeleteError(f'{title}: nothing selected')
-            what = (f'{len(selection.timestamps)} revision(s)'
-                    + (f', {len(selection.fileids)} file version(s)'
-                       if selection.fileids else ''))
-            part = dataclasses.asdict(selection)
-            kwargs: dict[str, Any] = {'selection': selection}
-        else:
-            if revs == []:
-                raise NothingToUndeleteError(f'{title}: nothing deleted')
-            what = (f'all {len(revs)} revision(s)' if revs is not None
-                    else 'all revisions')
-            part = {'all_revisions': True}
-            kwargs = {'all_revisions': True}
-        if revs:
-            users = Counter(r.user or '(hidden)' for r in revs)
+        if latest is not None and revs is None:
+            (_, revs), = self._read([page])
+        latest = restore_behind(self.site, page, latest, revs,
+                                recreated=self.opt.recreated)
+        plan = plan_restore(page, revs, latest, since=self.opt.since,
+                            until=self.opt.until,
+                            except_user=self.opt.except_user)
+        what = plan.what
+        if plan.revisions:
             self.progress(f'{title}: {what} to restore'
                           + (' behind the current text' if latest else '')
-                          + ', by ' + ', '.join(
-                              f'{u} ({n})' for u, n in users.most_common(5)))
+                          + ', by ' + plan.by)
         asks = not (self.opt.always or self.simulate)
         if not self.confirm(f'Restore {what} of {title}?'):
             return
@@ -322,14 +275,15 @@ class UndeleteBot(RevertBot):
             return undelete(page, summary=reason,
                             tags=self.opt.tags,
                             undeletetalk=self.opt.undeletetalk,
-                            max_wait=self.max_wait, **kwargs)
+                            max_wait=self.max_wait, **plan.kwargs)
 
         # a restore onto a missing title is read back later (see
         # RestoreReadBack); until then its record is not final
         check = {} if latest else self.readback.bound(
             title, (self._deletions.get(title) or {}).get('timestamp'))
         result = self.write(f'undelete|{title}', page, do,
-                            selection=None if selection is None else part,
+                            selection=None if plan.selection is None
+                            else plan.part,
                             **check)
         if result is None or result.simulated:
             if result is not None:
@@ -343,19 +297,6 @@ class UndeleteBot(RevertBot):
             self._check_current(page, latest)
         else:
             self.readback.add(title, check)
-
-    def _restored_since(self, title: str) -> bool:
-        """Whether the page exists because of a restore, not a new page.
-
-        The newest deletion or restore in the page's log tells.
-        """
-        for part in query(self.site, list='logevents', letype='delete',
-                          letitle=title, lelimit=10, leprop='type'):
-            for event in part.get('logevents', []):
-                if event.get('action') in ('delete', 'restore'):
-                    return event['action'] == 'restore'
-            break  # ten entries of revision deletion: call it re-created
-        return False
 
     def _check_current(self, page: pywikibot.Page,
                        latest: dict[str, Any]) -> None:

@@ -12,8 +12,6 @@ summary: a row per wiki and a total.
 from __future__ import annotations
 
 import os
-import shutil
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
@@ -34,7 +32,7 @@ from ..bot._options import (
 )
 from ._workers import Wiki, global_args, pwb_command, run_children, \
     summary_table
-from ..bot._report import Report, ReportRow
+from ._reports import merge_reports, part_path, report_parts
 from ..wiki._rights import require_rights
 from ._sites import as_account, edit_count, global_wikis, journal_sites, \
     parse_sites, workers
@@ -245,15 +243,14 @@ class CrossWikiRun:
             os.makedirs(self.journal_dir, mode=0o700, exist_ok=True)
         parts = None
         if self.report_path:
-            parts = tempfile.mkdtemp(
-                prefix=f'.{os.path.basename(self.report_path)}.',
-                dir=os.path.dirname(self.report_path) or os.curdir)
+            parts = report_parts(self.report_path)
         try:
             run_children(acting, lambda w: self.child_command(w, parts),
                          self.workers)
         finally:
             if parts:
-                self.merge_reports(parts)
+                self.report_rows = merge_reports(self.report_path,
+                                                 self.wikis, parts)
         return self.finish()
 
     def preflight(self) -> None:
@@ -309,34 +306,8 @@ class CrossWikiRun:
             args.append(f'-{"undo" if self.undo else "journal"}:'
                         f'{wiki.journal}')
         if parts:
-            args.append(f'-report:{self._part(parts, wiki)}')
+            args.append(f'-report:{part_path(parts, wiki)}')
         return pwb_command(wiki, self.pywikibot_args, [*args, '-always'])
-
-    @staticmethod
-    def _part(parts: str, wiki: Wiki) -> str:
-        return os.path.join(parts, wiki.label.replace(':', '-') + '.jsonl')
-
-    def merge_reports(self, parts: str) -> None:
-        """Write every wiki's report rows into the one report, by wiki.
-
-        Never raises: the summary and exit status come after it. A torn
-        row (a child killed while it wrote) is left out with a warning;
-        if the report cannot be written, the parts are kept and named.
-        """
-        sites = {w.label: w.site for w in self.wikis}
-        try:
-            with Report.for_sites(self.report_path, sites) as report:
-                for wiki in self.wikis:
-                    path = self._part(parts, wiki)
-                    if os.path.exists(path):
-                        for row in ReportRow.read_jsonl(path):
-                            report.add(row)
-                            self.report_rows = report.rows
-        except (OSError, ValueError, KeyError) as err:
-            pywikibot.error(f'Report {self.report_path}: {err}; each '
-                            f"wiki's rows are left in {parts}")
-            return
-        shutil.rmtree(parts, ignore_errors=True)
 
     def finish(self) -> int:
         """Print the combined summary; return the exit status."""
