@@ -15,7 +15,6 @@
 - ``_rollback``, ``_undelete``, ``_filerevert``: the bots behind
   ``pwb rollback``, ``pwb undelete`` and ``pwb filerevert``;
 - ``_restoreplan``: what the undelete bot restores of a page;
-- ``_readback``: the undelete bot's read-back of restores;
 - ``_buried``: the buried undo (``-buried``) the rollback bot holds;
 - ``_reverse``: ``-undo:JOURNAL``, a run's writes reversed.
 """
