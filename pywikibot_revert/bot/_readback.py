@@ -38,7 +38,7 @@ class RestoreReadBack:
        checks = RestoreReadBack(site)
        checks.saw(latest, wiki_time)          # each batched read
        fields = checks.bound(title, deletion) # journalled with the write
-       checks.add(title, fields)              # once it landed
+       checks.add(title, fields, restored=2)  # once it landed
        for title, err in checks.check(latest):
            report(title, err)
 
@@ -50,8 +50,8 @@ class RestoreReadBack:
         self.site = site
         #: title -> the wiki's time when it was last read as missing
         self.missing_at: dict[str, str] = {}
-        #: title -> (bound, whether it is the deletion's time)
-        self.pending: dict[str, tuple[str, bool]] = {}
+        #: title -> (bound, how many revisions the restore brought back)
+        self.pending: dict[str, tuple[str, int]] = {}
 
     def saw(self, latest: dict[str, Any], wiki_time: str | None) -> None:
         """Note the titles a read found missing, and the wiki's time."""
@@ -66,16 +66,19 @@ class RestoreReadBack:
         :param deletion: the deletion's time, if the run knows it
         :return: journal fields: ``unchecked``, ``bound`` (the
             deletion's time, else the wiki's time when the title was
-            last read as missing), ``bound_deletion``
+            last read as missing)
         """
         return {'unchecked': True,
-                'bound': deletion or self.missing_at.get(title, ''),
-                'bound_deletion': bool(deletion)}
+                'bound': deletion or self.missing_at.get(title, '')}
 
-    def add(self, title: str, fields: dict[str, Any]) -> None:
-        """Read *title* back with the next batch (*fields*: :meth:`bound`)."""
-        self.pending[title] = (fields.get('bound') or '',
-                               bool(fields.get('bound_deletion')))
+    def add(self, title: str, fields: dict[str, Any],
+            restored: int) -> None:
+        """Read *title* back with the next batch.
+
+        :param fields: what :meth:`bound` returned
+        :param restored: how many revisions the restore brought back
+        """
+        self.pending[title] = (fields.get('bound') or '', restored)
 
     def check(self, latest: dict[str, Any]
               ) -> list[tuple[str, ConflictError | None]]:
@@ -88,10 +91,10 @@ class RestoreReadBack:
         """
         out = []
         for title in [t for t in self.pending if t in latest]:
-            bound, deletion = self.pending.pop(title)
+            bound, restored = self.pending.pop(title)
             now = latest[title]
             err = None
-            if now and bound and self._newer(title, now, bound, deletion):
+            if now and bound and self._newer(title, now, bound, restored):
                 err = ConflictError(
                     f'{title}: a page came to this title while restoring '
                     f'(revision {now["revid"]} by {now.get("user")}, e.g. '
@@ -102,19 +105,19 @@ class RestoreReadBack:
         return out
 
     def _newer(self, title: str, now: dict[str, Any], bound: str,
-               deletion: bool) -> bool:
+               restored: int) -> bool:
         """Whether *now* came after the deletion.
 
-        The read's time has a second's doubt (a restored revision can be
-        from the second the title was read in); the deletion log (one
-        read, in that second only) settles it.
+        A time only tells to the second: *now* in the very second of
+        *bound* may be a restored revision or another's. Then the page's
+        revisions are counted (one read, in that case only): more than
+        the restore brought back means another page's are there too.
         """
         if now['timestamp'] != bound:
             return now['timestamp'] > bound
-        if deletion:
+        if not restored:
             return False
-        entries = read(self.site, action='query', list='logevents',
-                       leaction='delete/delete', letitle=title, lelimit=1,
-                       leprop='timestamp',
-                       formatversion=2)['query'].get('logevents')
-        return bool(entries) and now['timestamp'] > entries[0]['timestamp']
+        page = read(self.site, action='query', prop='revisions',
+                    titles=title, rvprop='ids', rvlimit=restored + 1,
+                    formatversion=2)['query']['pages'][0]
+        return len(page.get('revisions') or ()) > restored

@@ -159,7 +159,8 @@ class UndeleteBot(RevertBot):
         """Read back, before any write, what a killed run restored."""
         records = self.unchecked('restore(s)')
         for rec in records:
-            self.readback.add(rec['title'], rec)
+            self.readback.add(rec['title'], rec, (rec.get('result') or {})
+                              .get('revisions') or 0)
         if records:
             self._read_latest([])
 
@@ -296,7 +297,7 @@ class UndeleteBot(RevertBot):
         if latest:
             self._check_current(page, latest)
         else:
-            self.readback.add(title, check)
+            self.readback.add(title, check, result.revisions)
 
     def _check_current(self, page: pywikibot.Page,
                        latest: dict[str, Any]) -> None:
