@@ -286,7 +286,8 @@ class CleanupBot(RollbackBot):
 
         result = self.write(f'move|{move.source}|{move.target}', page, do,
                             action='move', kind='move', op='move',
-                            move=dataclasses.asdict(move))
+                            move=dataclasses.asdict(move),
+                            over=self.plan.over.get(move.target))
         if result is None or result.simulated:
             return
         self.progress(f'{move.source}: moved back to {move.target}')

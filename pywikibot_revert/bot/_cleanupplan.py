@@ -57,6 +57,9 @@ class CleanupPlan:
     :ivar moves: the moves to undo, newest first
     :ivar deletions: title -> the page to delete (talk page folded in)
     :ivar review: ``(title, error)`` of what is left for a person
+    :ivar over: old title -> the revision id of the user's redirect
+        there, which the move back goes over (MediaWiki deletes it;
+        ``-undo`` restores it)
     """
 
     user: str
@@ -65,6 +68,7 @@ class CleanupPlan:
     moves: list[MoveBack] = field(default_factory=list)
     deletions: dict[str, DeletePlan] = field(default_factory=dict)
     review: list[tuple[str, Exception]] = field(default_factory=list)
+    over: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
         """Return how many items of each kind the plan holds."""
@@ -233,6 +237,8 @@ def _plan_moves(site: Any, plan: CleanupPlan, moves: list[MoveBack],
             blocked.add(move.pageid)
             continue
         plan.moves.append(move)
+        if states.get(move.target):
+            plan.over[move.target] = states[move.target]['revid']
     over = {m.target for m in plan.moves}
     for title in over:
         plan.deletions.pop(title, None)

@@ -20,9 +20,10 @@ import dataclasses
 from typing import Any
 
 import pywikibot
+from pywikibot.exceptions import APIError
 
 from ._errors import ChangedSinceError, RecreatedPageError
-from ..exceptions import ConflictError, NothingToUndeleteError
+from ..exceptions import ConflictError, NothingToUndeleteError, RevertError
 from ..ops._move import MoveBack, find_move, move_back
 from ..ops._undelete import deleted_file_ids, deleted_revisions, undelete
 from ..wiki._query import read
@@ -121,12 +122,40 @@ class CleanupReversal:
                                 f'{done.source}',
                              max_wait=self.max_wait)
 
-        if self.write(key, pywikibot.Page(self.site, done.target), do,
-                      action_undone='move',
-                      move=dataclasses.asdict(again)) is not None:
-            self.progress(f'{done.target}: ' + (
-                'would move' if self.simulate else 'moved')
-                + f' again to {done.source}')
+        result = self.write(key, pywikibot.Page(self.site, done.target),
+                            do, action_undone='move',
+                            move=dataclasses.asdict(again))
+        if result is None:
+            return
+        self.progress(f'{done.target}: ' + (
+            'would move' if self.simulate else 'moved')
+            + f' again to {done.source}')
+        if record.get('over') and not self.simulate:
+            self._restore_redirect(done.target, record['over'])
+
+    def _restore_redirect(self, title: str, revid: int) -> None:
+        """Restore the redirect the run's move back went over.
+
+        MediaWiki deleted it to make room; it is the one revision *revid*.
+        """
+        _, revs = next(deleted_revisions(self.site, [title]))
+        rev = next((r for r in revs if r.revid == revid), None)
+        if rev is None or any(r.timestamp == rev.timestamp and r is not rev
+                              for r in revs):
+            pywikibot.warning(f'{title}: the redirect the run moved over '
+                              f'(revision {revid}) is not restored')
+            return
+        try:
+            undelete(pywikibot.Page(self.site, title),
+                     timestamps=[rev.timestamp],
+                     summary=self.opt.summary or 'Undo cleanup: the '
+                     'redirect the move back went over',
+                     max_wait=self.max_wait)
+        except (RevertError, APIError) as err:
+            pywikibot.warning(f'{title}: the redirect the run moved over '
+                              f'(revision {revid}) is not restored: {err}')
+            return
+        self.progress(f'{title}: restored the redirect (revision {revid})')
 
     def _landed_reversal(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted restore or move landed."""

@@ -98,8 +98,8 @@ def title_states(site: Any, titles: list[str], *, batch: int = 50
 
     One request serves up to *batch* titles (``prop=info|revisions``).
 
-    :return: title -> ``{'pageid', 'redirect', 'single', 'user'}``, or
-        ``{}`` for a missing title
+    :return: title -> ``{'pageid', 'redirect', 'single', 'user',
+        'revid'}`` (the latest revision), or ``{}`` for a missing title
     """
     states: dict[str, dict[str, Any]] = {}
     for chunk in batched(titles, batch):
@@ -112,7 +112,7 @@ def title_states(site: Any, titles: list[str], *, batch: int = 50
                     'pageid': page['pageid'],
                     'redirect': bool(page.get('redirect')),
                     'single': rev.get('parentid') == 0,
-                    'user': rev.get('user')}
+                    'user': rev.get('user'), 'revid': rev.get('revid')}
             for alias, title in aliases.items():
                 states[alias] = states.get(title, {})
     return states
