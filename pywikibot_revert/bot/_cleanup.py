@@ -70,17 +70,14 @@ class CleanupBot(CleanupSteps, RollbackBot):
     """
 
     operation = 'cleanup'
-    options = tuple(o for o in RollbackBot.options
-                    if o.key != 'iprange') + (
-        Option('only', convert=_kinds),
-    )
+    options = RollbackBot.options + (Option('only', convert=_kinds),)
     #: the page selection narrows the plan; it does not tell the total
     adds_pages = ('user',)
 
     def __init__(self, **kwargs: Any) -> None:
         """Initializer."""
         super().__init__(**kwargs)
-        self.opt.buried = 'buried' in self.kinds
+        self.opt.buried = 'buried' in self.kinds and not self.opt.iprange
         self._no_rollback = False
         self.plan: CleanupPlan | None = None
         self._item: tuple[str, Any] = ('', None)
@@ -88,10 +85,13 @@ class CleanupBot(CleanupSteps, RollbackBot):
 
     @classmethod
     def check_options(cls, opts: dict[str, Any]) -> None:
-        """Need -user."""
-        if not opts.get('user'):
-            raise UsageError('missing -user:NAME: whose footprint to clean '
-                             'up')
+        """Need -user (or -iprange)."""
+        if not opts.get('user') and not opts.get('iprange'):
+            raise UsageError('missing -user:NAME (or -iprange:CIDR): whose '
+                             'footprint to clean up')
+        if opts.get('buried'):
+            raise UsageError('-buried is part of a cleanup: drop it '
+                             '(-only:KINDS chooses what to do)')
         super().check_options(opts)
 
     @property
@@ -113,19 +113,28 @@ class CleanupBot(CleanupSteps, RollbackBot):
         plan = self.plan = read_plan(
             self.site, self.opt.user, kinds=self.kinds,
             since=self.opt.since, until=self.opt.until,
-            namespaces=namespaces, selected=selected)
+            namespaces=namespaces, selected=selected,
+            iprange=self.opt.iprange)
         pywikibot.info(f'Plan on {self.site}: {plan.line()}')
+        if self.opt.iprange:
+            pywikibot.info(
+                f'{self.opt.iprange}: the edits on top are rolled back, '
+                'each for its latest IP; edits under later edits, moves '
+                'and uploads are not read for a range (run -user:IP for '
+                'one IP)')
         self._drop_kinds_without_rights(plan)
         self.meter.expect(plan.total)
         for title, err in plan.review:
             self._left(title, err.reason, str(err))
-        if plan.edits:
-            pages = (self.buried.pages(edits=plan.edits)
-                     if 'buried' in self.kinds else
-                     (pywikibot.Page(self.site, t) for t, es in
-                      plan.edits.items() if any(e['top'] for e in es)))
-            for page in pages:
+        if plan.edits and self.opt.buried:
+            for page in self.buried.pages(edits=plan.edits):
                 yield 'edits', page, None
+        for title, es in plan.edits.items() if not self.opt.buried else ():
+            top = next((e for e in es if e['top']), None)
+            if top:
+                # the listing names the page's latest editor (its IP)
+                self.listed[title] = top
+                yield 'edits', pywikibot.Page(self.site, title), None
         yield from self._file_items(plan.files)
         for move in plan.moves:
             yield 'moves', pywikibot.Page(self.site, move.source), move

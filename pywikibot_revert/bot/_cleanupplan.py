@@ -111,23 +111,30 @@ def _talk_title(site: Any, title: str) -> str | None:
     return page.toggleTalkPage().title()
 
 
-def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
-              since: Any = None, until: Any = None,
-              namespaces: list[int] | None = None,
-              selected: set[str] | None = None) -> CleanupPlan:
+def read_plan(site: Any, user: str | None, *,
+              kinds: tuple[str, ...] = KINDS, since: Any = None,
+              until: Any = None, namespaces: list[int] | None = None,
+              selected: set[str] | None = None,
+              iprange: str | None = None) -> CleanupPlan:
     """Read and sort everything *user* left, before any write.
+
+    With *iprange* instead of *user*: the edits and page creations of
+    every IP in the range, each page for its own IP (the move and upload
+    logs are read by account, and an IP may not move or upload on a
+    wiki's default settings). The edits on top are rolled back, each
+    for its latest IP; those under later edits are not undone.
 
     :param kinds: the kinds to plan (:data:`KINDS`)
     :param selected: only these titles (a page selection); a move
         counts when its old or new title is selected
     """
-    plan = CleanupPlan(user)
+    plan = CleanupPlan(user or iprange or '')
     edits = user_edits(site, user, since=since, until=until,
-                       namespaces=namespaces)
-    moves = all_moves = move_backs(
+                       namespaces=namespaces, iprange=iprange)
+    moves = all_moves = [] if iprange else move_backs(
         [e for e in _log(site, 'move', user, since, until)
          if not namespaces or e.get('ns') in namespaces])
-    uploads = _log(site, 'upload', user, since, until)
+    uploads = [] if iprange else _log(site, 'upload', user, since, until)
 
     def wanted(*titles: str) -> bool:
         return selected is None or any(t in selected for t in titles)
@@ -143,9 +150,12 @@ def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
                                           if t and t not in candidates])
     first = {t: min(e['revid'] for e in edits[t] if e['new'])
              for t in created}
+    # the account, or the IP of the range that created the page
+    creator = {t: next(e['user'] for e in edits[t] if e['new'])
+               for t in created}
     for title in candidates:
         try:
-            own = plan_delete(pages[title], user)
+            own = plan_delete(pages[title], creator[title])
         except OtherAuthorsError as err:
             plan.review.append((title, err))
             continue
@@ -155,7 +165,7 @@ def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
         talk_plan = None
         if talk and not talk.get('missing') and talks[title] in first:
             try:
-                talk_plan = plan_delete(talk, user)
+                talk_plan = plan_delete(talk, creator[title])
             except (OtherAuthorsError, MissingTargetError):
                 pass
         plan.deletions[title] = dataclasses.replace(
