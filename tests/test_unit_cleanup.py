@@ -120,16 +120,19 @@ def test_a_move_back_reversed_goes_out_again():
 
 
 def test_only_takes_known_kinds():
-    assert _kinds('moves, creations') == ('moves', 'creations')
+    assert _kinds(None, 'moves, creations') == ('moves', 'creations')
     for bad in ('bogus', 'moves,bogus', ''):
         with pytest.raises(ValueError, match='-only takes'):
-            _kinds(bad)
+            _kinds(None, bad)
 
 
 def test_the_plan_line_counts_each_kind():
-    plan = CleanupPlan('Bot', edits={'A': [], 'B': []}, files=['File:F'],
-                       moves=[MoveBack(1, 7, 'B', 'A')])
+    top, under = {'top': True}, {'top': False}
+    plan = CleanupPlan('Bot', edits={'A': [top], 'B': [top, under],
+                                     'C': [under]},
+                       files=['File:F'], moves=[MoveBack(1, 7, 'B', 'A')])
     plan.review.append(('X', TitleTakenError('x')))
-    assert plan.line() == ('2 page(s) with edits, 1 file revert(s), '
-                           '1 move(s) back, 0 deletion(s); 1 for review')
-    assert plan.total == 4
+    assert plan.line() == (
+        '2 rollback(s), 2 page(s) with edits under later edits to undo, '
+        '1 file revert(s), 1 move(s) back, 0 deletion(s); 1 for review')
+    assert plan.total == 5

@@ -46,7 +46,8 @@ KIND_RIGHTS = {'edits': ('rollback',), 'buried': (),
                'creations': ('delete', 'deletedhistory', 'undelete')}
 
 
-def _kinds(value: str) -> tuple[str, ...]:
+def _kinds(site: Any, value: str) -> tuple[str, ...]:
+    """The kinds ``-only:`` names, each known (an option's converter)."""
     kinds = tuple(k.strip() for k in value.split(',') if k.strip())
     bad = [k for k in kinds if k not in KINDS]
     if bad or not kinds:
@@ -169,6 +170,13 @@ class CleanupBot(CleanupSteps, RollbackBot):
                 self._left(title, f'no {right} right',
                            f'{title}: {what} left out; no {right!r} right')
             getattr(plan, what).clear()
+        files = [m for m in plan.moves if not site.has_right('movefile')
+                 and pywikibot.Page(site, m.source).namespace() == 6]
+        for move in files:
+            self._left(move.source, 'no movefile right',
+                       f'{move.source}: not moved back; moving a file needs '
+                       "the 'movefile' right")
+        plan.moves = [m for m in plan.moves if m not in files]
         if self._no_rollback and plan.edits:
             pywikibot.warning(
                 f'{site.user()} does not have the rollback right: the '
@@ -203,6 +211,12 @@ class CleanupBot(CleanupSteps, RollbackBot):
     def setup(self) -> None:
         """Settle each kind of write a killed run left open."""
         super().setup()
+        if self.journal and any(str(r.get('key', '')).startswith('undo|')
+                                for r in self.journal.records):
+            raise UsageError(
+                f'{self.journal.path} was reversed with -undo: a cleanup '
+                'resumed from it would skip what the undo put back; start '
+                'a new journal to clean up again')
         if self.journal and not self.simulate:
             for action in ('rollback', 'filerevert', 'move', 'delete'):
                 settle_open(self.journal, action, self.landed)

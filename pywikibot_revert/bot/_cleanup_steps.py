@@ -138,7 +138,10 @@ class CleanupSteps:
                             target=dataclasses.asdict(target),
                             replaced=dataclasses.asdict(current),
                             unchecked=True)
-        if result is None or result.simulated:
+        if result is None:
+            return
+        if result.simulated:
+            self.progress(f'{title}: would revert to {target.sha1[:10]}')
             return
         self._reverted.append((key, result))
         self.progress(f'{title}: reverted to {target.sha1[:10]}')
@@ -159,7 +162,10 @@ class CleanupSteps:
                             action='move', kind='move', op='move',
                             move=dataclasses.asdict(move),
                             over=self.plan.over.get(move.target))
-        if result is None or result.simulated:
+        if result is None:
+            return
+        if result.simulated:
+            self.progress(f'{move.source}: would move back to {move.target}')
             return
         self.progress(f'{move.source}: moved back to {move.target}')
         if result.redirect_left:
@@ -187,8 +193,9 @@ class CleanupSteps:
     def _delete(self, page: pywikibot.Page, plan: DeletePlan) -> None:
         title = plan.title
         asks = not (self.opt.always or self.simulate)
-        self.progress(f'{title}: delete ({plan.size} bytes, every revision '
-                      f'by {plan.user}'
+        files = f'{plan.files} file version(s), ' if plan.files else ''
+        self.progress(f'{title}: delete ({files}{plan.size} bytes of text, '
+                      f'every revision by {plan.user}'
                       + (f'; with {plan.talk.title}' if plan.talk else '')
                       + ')')
         if not self.confirm(f'Delete {title}?'):

@@ -43,8 +43,10 @@ __all__ = ['KINDS', 'CleanupPlan', 'read_plan']
 KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
 
 #: how each kind is named in the plan's line
-KIND_NAMES = {'edits': 'page(s) with edits', 'files': 'file revert(s)',
-              'moves': 'move(s) back', 'deletions': 'deletion(s)'}
+KIND_NAMES = {'rollbacks': 'rollback(s)',
+              'undos': 'page(s) with edits under later edits to undo',
+              'files': 'file revert(s)', 'moves': 'move(s) back',
+              'deletions': 'deletion(s)'}
 
 
 @dataclass
@@ -71,21 +73,30 @@ class CleanupPlan:
     over: dict[str, int] = field(default_factory=dict)
 
     def counts(self) -> dict[str, int]:
-        """Return how many items of each kind the plan holds."""
-        return {'edits': len(self.edits), 'files': len(self.files),
-                'moves': len(self.moves), 'deletions': len(self.deletions)}
+        """Return how many writes of each kind the plan holds.
+
+        A page with the user's edits on top is a rollback; one with
+        edits under later edits an undo (a page may be both).
+        """
+        return {'rollbacks': sum(any(e['top'] for e in es)
+                                 for es in self.edits.values()),
+                'undos': sum(not all(e['top'] for e in es)
+                             for es in self.edits.values()),
+                'files': len(self.files), 'moves': len(self.moves),
+                'deletions': len(self.deletions)}
 
     @property
     def total(self) -> int:
-        """The run's items."""
-        return sum(self.counts().values())
+        """The run's items: each page with edits counts once."""
+        return (len(self.edits) + len(self.files) + len(self.moves)
+                + len(self.deletions))
 
     def line(self) -> str:
         """Say the plan in one line.
 
         >>> plan = CleanupPlan('Bot', files=['File:A.png'])
         >>> plan.line()
-        '0 page(s) with edits, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
+        '0 rollback(s), 0 page(s) with edits under later edits to undo, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
         """
         counts = self.counts()
         return (', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in counts)
@@ -142,6 +153,11 @@ def read_plan(site: Any, user: str | None, *,
     # the pages the user created, and the files it uploaded first
     created = [t for t, es in edits.items()
                if any(e['new'] for e in es) and wanted(t)]
+    # The redirect a move leaves is no creation of its own: the move
+    # back goes over it. It goes with its page, where that is deleted
+    redirects = {m.target: m for m in all_moves
+                 if any(e['new'] and e['timestamp'] == m.timestamp
+                        for e in edits.get(m.target, []))}
     deleting = ('creations' in kinds, 'uploads' in kinds)
     candidates = [t for t in created
                   if deleting[pywikibot.Page(site, t).namespace().id == 6]]
@@ -154,6 +170,8 @@ def read_plan(site: Any, user: str | None, *,
     creator = {t: next(e['user'] for e in edits[t] if e['new'])
                for t in created}
     for title in candidates:
+        if title in redirects:
+            continue
         try:
             own = plan_delete(pages[title], creator[title])
         except OtherAuthorsError as err:
@@ -178,6 +196,14 @@ def read_plan(site: Any, user: str | None, *,
             plan.deletions.pop(talk.title, None)
     gone = {p.pageid for p in plan.deletions.values()}
     gone.update(p.talk.pageid for p in plan.deletions.values() if p.talk)
+    for title, move in redirects.items():
+        if move.pageid in gone and title in candidates:
+            try:
+                plan.deletions[title] = dataclasses.replace(
+                    plan_delete(pages[title], creator[title]),
+                    first=first[title])
+            except (OtherAuthorsError, MissingTargetError):
+                pass  # someone made the redirect a page: it stays
 
     over: set[str] = set()
     if 'moves' in kinds:

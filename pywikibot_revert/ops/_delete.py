@@ -3,7 +3,7 @@
 A delete has no base revision: the wiki deletes whatever the page holds
 when the request lands. So a page is deleted only when every revision
 of it, and for a file every file version, is by the user
-(:func:`plan_delete`, pure, from one batched read of
+(``plan_delete``, pure, from one batched read of
 :func:`own_pages`), and the bot reads each page's latest revision again
 right before its delete. What the delete took is checked afterwards
 against the archive (:func:`unplanned_revisions`): a revision the plan
@@ -126,7 +126,7 @@ def plan_delete(page: dict[str, Any], user: str) -> DeletePlan:
 
 def own_pages(site: Any, titles: list[str], *, batch: int = 50
               ) -> dict[str, dict[str, Any]]:
-    """Read what :func:`plan_delete` needs, for many pages.
+    """Read what ``plan_delete`` needs, for many pages.
 
     One request serves up to *batch* titles: the latest revision, every
     contributor and, for a file, every version's uploader
@@ -198,7 +198,7 @@ def delete_own(page: pywikibot.Page, *, user: str,
        print(result.logid, result.talk)
 
     :param user: whose page it must be, alone
-    :param plan: the page as read right before (:func:`plan_delete`)
+    :param plan: the page as read right before (``plan_delete``)
     :param summary: the deletion reason; default names the user
     :param talk: delete the talk page too, where it is the user's alone
     :raises OtherAuthorsError: someone else wrote part of it (or of the

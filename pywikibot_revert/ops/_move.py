@@ -208,9 +208,33 @@ def move_back(site: Any, move: MoveBack, *, summary: str | None = None,
                           simulated=True)
     return MoveResult(
         source=data.get('from', move.source), target=move.target,
-        pageid=move.pageid,
-        redirect_left=bool(data.get('redirectcreated', not noredirect)),
+        pageid=move.pageid, redirect_left=redirect_created(
+            {**data, 'reconciled': answer.get('reconciled')}, noredirect),
         reconciled=bool(answer.get('reconciled')))
+
+
+def redirect_created(data: dict[str, Any], noredirect: bool) -> bool:
+    """Tell from a ``move`` answer whether a redirect was left behind.
+
+    pywikibot asks for ``formatversion=1``, where a flag is an empty
+    string when set and absent when not; a reconciled answer (read back
+    after a lost one) does not say, and the request's ``noredirect``
+    does.
+
+    >>> redirect_created({'redirectcreated': ''}, False)
+    True
+    >>> redirect_created({'from': 'B', 'to': 'A'}, False)
+    False
+    >>> redirect_created({'redirectcreated': False}, False)
+    False
+    >>> redirect_created({'from': 'B', 'to': 'A', 'reconciled': True}, False)
+    True
+    """
+    if 'redirectcreated' in data:
+        return data['redirectcreated'] not in (False, None)
+    if data.get('reconciled'):
+        return not noredirect
+    return False
 
 
 def last_move(page: pywikibot.Page, user: str) -> MoveBack:
@@ -241,7 +265,7 @@ def move_page_back(page: pywikibot.Page, *, user: str,
 
     The user's newest move of this page to its title is read from the
     move log; the old title must be missing or hold the redirect that
-    move left (:func:`plan_move_back`).
+    move left (``plan_move_back``).
 
     **Example:**
 
