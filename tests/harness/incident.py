@@ -276,11 +276,13 @@ def cleanup_problems(site: Any, inc: dict[str, Any], *,
         if not ok:
             problems.append(what)
 
-    # Nothing of the spambot's on top anywhere but at the taken title,
-    # where Editor's page stands on the spambot's redirect, and at what
-    # was not to be deleted.
-    spared = set() if deletions else {*inc['created'], inc['created_talk'],
-                                      inc['file_new']}
+    # Nothing of the spambot's on top anywhere but where its move is
+    # not undone (the old title taken: its null revision of the move,
+    # which changed nothing, stays on the page) and at what was not to
+    # be deleted.
+    spared = {inc['taken'][1]}
+    if not deletions:
+        spared |= {*inc['created'], inc['created_talk'], inc['file_new']}
     for title in all_titles(inc):
         info = page_info(site, title)
         if info['exists'] and title not in spared:
@@ -348,8 +350,8 @@ def cleanup_problems(site: Any, inc: dict[str, Any], *,
     want(info['latest'] == (inc['taken_revid'], 'Editor'),
          f'{old}: {info["latest"]}, not Editor\'s {inc["taken_revid"]}')
     info = page_info(site, new)
-    want(info['pageid'] == inc['pageid'][old] and not info['redirect'],
-         f'{new}: {info}')
+    want(info['pageid'] == inc['pageid'][old] and not info['redirect']
+         and info['text'] == inc['good'][old], f'{new}: {info}')
     return problems
 
 
