@@ -372,10 +372,9 @@ def snapshot(site: Any, incident: dict[str, Any]) -> dict[str, Any]:
     for title in all_titles(inc):
         info = page_info(site, title)
         entry: dict[str, Any] = {'exists': info['exists'],
-                                 'redirect': info['redirect'],
-                                 'text': info['text']}
-        if not info['redirect']:
-            entry['pageid'] = info['pageid']
+                                 'redirect': info['redirect']}
+        if not info['redirect']:  # a redirect made again is a new page
+            entry.update(pageid=info['pageid'], text=info['text'])
         state[title] = entry
     for title in (*inc['created'], inc['created_talk'], inc['improved'],
                   inc['file_new'], inc['taken'][0]):
