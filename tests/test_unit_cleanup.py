@@ -133,6 +133,6 @@ def test_the_plan_line_counts_each_kind():
                        files=['File:F'], moves=[MoveBack(1, 7, 'B', 'A')])
     plan.review.append(('X', TitleTakenError('x')))
     assert plan.line() == (
-        '2 rollback(s), 2 page(s) with edits under later edits to undo, '
+        '2 rollback(s), 2 undo(s) under later edits, '
         '1 file revert(s), 1 move(s) back, 0 deletion(s); 1 for review')
     assert plan.total == 5

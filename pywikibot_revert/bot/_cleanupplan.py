@@ -44,7 +44,7 @@ KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
 
 #: how each kind is named in the plan's line
 KIND_NAMES = {'rollbacks': 'rollback(s)',
-              'undos': 'page(s) with edits under later edits to undo',
+              'undos': 'undo(s) under later edits',
               'files': 'file revert(s)', 'moves': 'move(s) back',
               'deletions': 'deletion(s)'}
 
@@ -96,7 +96,7 @@ class CleanupPlan:
 
         >>> plan = CleanupPlan('Bot', files=['File:A.png'])
         >>> plan.line()
-        '0 rollback(s), 0 page(s) with edits under later edits to undo, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
+        '0 rollback(s), 0 undo(s) under later edits, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
         """
         counts = self.counts()
         return (', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in counts)
