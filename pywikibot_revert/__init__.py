@@ -12,7 +12,8 @@ pywikibot page (see :class:`RevertAccessor`)::
 
 The same operations are plain functions: :func:`rollback`,
 :func:`undo_user` (a user's edits, also under later edits),
-:func:`undelete`, :func:`filerevert`. Core's ``Page.rollback`` and
+:func:`undelete`, :func:`filerevert`, :func:`delete_own` (a page the
+user alone wrote) and :func:`move_back`. Core's ``Page.rollback`` and
 ``Page.undelete`` are not touched. Errors are rooted in
 :exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert.exceptions`.
 """
@@ -42,6 +43,7 @@ from .exceptions import (
     NothingToDoError,
     NothingToUndeleteError,
     OnlyAuthorError,
+    OtherAuthorsError,
     OutcomeUnknownError,
     ProtectedPageError,
     RateLimitedError,
@@ -52,13 +54,18 @@ from .exceptions import (
     SitewideBlockError,
     StopRunError,
     TitleRefusedError,
+    TitleTakenError,
     UndoFailedError,
     UnsupportedParameterError,
     WriteFailedError,
 )
+from .ops._delete import DeletePlan, delete_own
+from .ops._move import MoveBack, move_back, move_page_back
 from .ops._filehistory import file_histories, file_history
 from .ops._filerevert import choose_version, filerevert
 from .results import (
+    DeleteResult,
+    MoveResult,
     DeletedRevision,
     EditResult,
     FileRevertResult,
@@ -92,6 +99,8 @@ __all__ = [
     'BlockedError',
     'CaptchaRequiredError',
     'ConflictError',
+    'DeletePlan',
+    'DeleteResult',
     'DeletedRevision',
     'EditConflictError',
     'EditResult',
@@ -104,9 +113,12 @@ __all__ = [
     'IdenticalVersionError',
     'MissingRightError',
     'MissingTargetError',
+    'MoveBack',
+    'MoveResult',
     'NothingToDoError',
     'NothingToUndeleteError',
     'OnlyAuthorError',
+    'OtherAuthorsError',
     'OutcomeUnknownError',
     'ProtectedPageError',
     'RateLimitedError',
@@ -119,6 +131,7 @@ __all__ = [
     'SitewideBlockError',
     'StopRunError',
     'TitleRefusedError',
+    'TitleTakenError',
     'UndeleteResult',
     'UndeleteSelection',
     'UndoFailedError',
@@ -126,10 +139,13 @@ __all__ = [
     'UnsupportedParameterError',
     'WriteFailedError',
     'choose_version',
+    'delete_own',
     'deleted_revisions',
     'file_histories',
     'file_history',
     'filerevert',
+    'move_back',
+    'move_page_back',
     'normalize_username',
     'parse_timestamp',
     'rollback',

@@ -17,8 +17,10 @@ from typing import Any
 import pywikibot
 from pywikibot.page import BasePage
 
+from .ops._delete import delete_own
 from .ops._filehistory import file_history
 from .ops._filerevert import filerevert
+from .ops._move import move_page_back
 from .ops._rollback import rollback
 from .ops._undelete import deleted_revisions, select_revisions, undelete
 from .ops._undo_user import undo_user
@@ -117,6 +119,8 @@ class RevertAccessor:
     undelete = _method(undelete)
     file_history = _method(file_history, files=True)
     filerevert = _method(filerevert, files=True)
+    delete_own = _method(delete_own, positional=('user',))
+    move_back = _method(move_page_back, positional=('user',))
 
     def _filepage(self) -> pywikibot.FilePage:
         if isinstance(self.page, pywikibot.FilePage):

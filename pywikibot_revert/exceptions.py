@@ -18,7 +18,9 @@ resumes), anything else fails the item and the run goes on::
         │   ├── HiddenUserError          the user name is hidden
         │   ├── MissingTargetError       no such page, file or user
         │   ├── AlreadyCleanError        the user's edits are gone
-        │   └── UndoFailedError          an undo does not merge
+        │   ├── UndoFailedError          an undo does not merge
+        │   ├── OtherAuthorsError        .authors: not the user's alone
+        │   └── TitleTakenError          a move's old title has a page
         ├── StopRunError             stop the run:
         │   ├── OutcomeUnknownError      a write may have happened
         │   ├── RateLimitedError         still limited after the wait
@@ -64,10 +66,10 @@ __all__ = [
     'FileRevertFailedError', 'FilterError', 'HiddenUserError',
     'IdenticalVersionError', 'MissingRightError', 'MissingTargetError',
     'NothingToDoError', 'NothingToUndeleteError', 'OnlyAuthorError',
-    'OutcomeUnknownError', 'ProtectedPageError', 'RateLimitedError',
+    'OtherAuthorsError', 'OutcomeUnknownError', 'ProtectedPageError', 'RateLimitedError',
     'ReadOnlyError', 'RevertError', 'ServerUnavailableError',
     'SessionError', 'SitewideBlockError', 'StopRunError',
-    'TitleRefusedError', 'UndoFailedError', 'UnsupportedParameterError',
+    'TitleRefusedError', 'TitleTakenError', 'UndoFailedError', 'UnsupportedParameterError',
     'WriteFailedError',
 ]
 
@@ -157,6 +159,29 @@ class MissingTargetError(NothingToDoError):
     """The page, file or user does not exist."""
 
     reason = 'missing'
+
+
+class OtherAuthorsError(NothingToDoError):
+
+    """A page is not the user's alone, so it is not deleted.
+
+    :ivar authors: the other authors (an IP range's count for anons)
+    """
+
+    reason = 'created, edited by others'
+
+    def __init__(self, *args: Any, authors: tuple[str, ...] = (),
+                 **kwargs: Any) -> None:
+        """Initializer."""
+        super().__init__(*args, **kwargs)
+        self.authors = authors
+
+
+class TitleTakenError(NothingToDoError):
+
+    """A move's old title has a page of its own: never overwritten."""
+
+    reason = 'old title taken'
 
 
 class AlreadyCleanError(NothingToDoError):

@@ -13,6 +13,7 @@ import pywikibot
 
 __all__ = [
     'DeleteResult',
+    'MoveResult',
     'DeletedRevision',
     'EditResult',
     'FileRevertResult',
@@ -240,11 +241,40 @@ class EditResult:
 @dataclass(frozen=True)
 class DeleteResult:
 
-    """What one ``action=delete`` did."""
+    """What one ``action=delete`` did.
+
+    :ivar pageid: the deleted page's id, where the plan read it
+    :ivar latest: its latest revision, as read right before
+    :ivar talk: the talk page deleted with it
+    :ivar talk_logid: the talk page's own log entry (before 1.38)
+    """
 
     title: str
     logid: int | None = None
     simulated: bool = False
+    pageid: int | None = None
+    latest: int | None = None
+    talk: str | None = None
+    talk_logid: int | None = None
+
+
+@dataclass(frozen=True)
+class MoveResult:
+
+    """What one ``action=move`` back did.
+
+    :ivar source: the title the page left (the wiki's ``from``)
+    :ivar target: the title it went back to
+    :ivar redirect_left: a redirect stays at *source*
+    :ivar reconciled: the answer was lost; the wiki showed the move
+    """
+
+    source: str
+    target: str
+    pageid: int
+    redirect_left: bool = False
+    simulated: bool = False
+    reconciled: bool = False
 
 
 @dataclass(frozen=True)

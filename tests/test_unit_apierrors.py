@@ -18,7 +18,7 @@ LOCAL_ONLY = {exc.EmptySelectionError, exc.HiddenUserError,
               exc.ServerUnavailableError, script_errors.JournalError, script_errors.UsageError,
               exc.SitewideBlockError, script_errors.ChangedSinceError,
               script_errors.RecreatedPageError, exc.ConflictError,
-              exc.AlreadyCleanError,
+              exc.AlreadyCleanError, exc.OtherAuthorsError,
               # the base class callers catch; the wiki's codes name a leaf
               exc.FilterError}
 

@@ -23,6 +23,8 @@ PUBLIC = {
     'RollbackResult', 'UndeleteResult', 'UndeleteSelection',
     'FileRevertResult', 'FileVersion', 'DeletedRevision', 'API_ERRORS',
     'undo_user', 'UndoUserResult', 'EditResult',
+    'delete_own', 'DeletePlan', 'DeleteResult', 'move_back', 'move_page_back',
+    'MoveBack', 'MoveResult',
 }
 
 

@@ -242,7 +242,8 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         raise NotImplementedError
 
     def write(self, key: str, page: pywikibot.Page, do: Callable[[], Any],
-              *, kind: str | None = None, **details: Any) -> Any:
+              *, kind: str | None = None, action: str | None = None,
+              **details: Any) -> Any:
         """Run one write *do*, under the journal if there is one.
 
         A key the journal shows done is skipped without a request; one
@@ -253,12 +254,15 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         (:meth:`~pywikibot_revert.bot._journal.Journal.recorded`).
 
         :param kind: what the write is, for the counters at the end
-            (default: the bot's operation)
+            (default: its action)
+        :param action: the journal's action (default: the bot's
+            operation); ``-undo`` reverses by it
         :param details: plain data for the journal's records; what
             :meth:`landed` is given on resume
         :return: what *do* returned, or None when it was not sent
         """
-        journal, action, title = self.journal, self.operation, page.title()
+        journal, title = self.journal, page.title()
+        action = action or self.operation
         state = journal.state(key) if journal else None
         if state in ('intent', 'uncertain'):
             state = settle(journal, key, action, title, details,
@@ -296,12 +300,13 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         return records
 
     def failed_check(self, key: str, page: pywikibot.Page, err: Exception,
-                     note: str = 'conflict', **data: Any) -> None:
+                     note: str = 'conflict', *, kind: str | None = None,
+                     **data: Any) -> None:
         """Count a write its read-back found wrong: failed, not done."""
         if key not in self._resumed:
             # counted as done when the wiki said so (in this run)
             self.done -= 1
-            self.counter[self.operation] -= 1
+            self.counter[kind or self.operation] -= 1
         self.fail(page, err)
         if self.journal:
             self.journal.note(note, key=key, message=str(err), **data)

@@ -108,11 +108,17 @@ class BuriedUndo:
     #: revision texts of the batch's runs (with -addedlink)
     texts: dict[int, str] = field(default_factory=dict, init=False)
 
-    def pages(self, namespaces: list[int] | None = None
+    def pages(self, namespaces: list[int] | None = None, *,
+              edits: dict[str, list[dict[str, Any]]] | None = None
               ) -> Iterator[pywikibot.Page]:
-        """Every page the user edited, planned 50 pages per read."""
-        self.edits = user_edits(self.site, self.user, since=self.since,
-                                until=self.until, namespaces=namespaces)
+        """Every page the user edited, planned 50 pages per read.
+
+        :param edits: the user's edits by page, when read already
+            (:func:`~pywikibot_revert.ops._undo_user_plan.user_edits`)
+        """
+        self.edits = edits if edits is not None else user_edits(
+            self.site, self.user, since=self.since, until=self.until,
+            namespaces=namespaces)
         pywikibot.info(f'{sum(map(len, self.edits.values()))} edit(s) by '
                        f'{self.user} on {len(self.edits)} page(s)')
         for titles in batched(list(self.edits), BATCH):

@@ -31,6 +31,7 @@ from ..ops._filerevert import (
     landed,
 )
 from ._journal import Journal
+from ._reverse_cleanup import CleanupReversal
 from ..wiki._query import read, top_revisions
 from ..results import FileVersion
 from ..wiki._rights import require_rights
@@ -40,7 +41,8 @@ __all__ = ['UNDO_RIGHTS', 'ReverseBot', 'chain_edits']
 
 #: the journal's action -> the operation (rights) undoing it needs
 UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
-               'filerevert': 'filerevert'}
+               'filerevert': 'filerevert', 'delete': 'undelete',
+               'move': 'move'}
 
 
 def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -84,7 +86,7 @@ def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [rec for rec in out if rec is not None]
 
 
-class ReverseBot(RevertBot):
+class ReverseBot(CleanupReversal, RevertBot):
 
     """Reverse a journal, newest first.
 
@@ -93,7 +95,9 @@ class ReverseBot(RevertBot):
     - an undelete is deleted again, only where the page consists of
       exactly the restored revisions and nobody edited since;
     - a file revert goes back to the version it replaced, only where
-      the file is still at the reverted version.
+      the file is still at the reverted version;
+    - a cleanup's delete is restored, and its move back moved again
+      (:class:`~pywikibot_revert.bot._reverse_cleanup.CleanupReversal`).
 
     Anything else is skipped and reported. A journal written for
     another wiki is refused.
@@ -274,6 +278,8 @@ class ReverseBot(RevertBot):
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted reversal landed."""
         undone = details.get('action_undone')
+        if undone in ('delete', 'move'):
+            return self._landed_reversal(title, details)
         if undone == 'undelete':
             return find_delete(self.site, title)
         if undone == 'filerevert':

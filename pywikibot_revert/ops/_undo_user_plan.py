@@ -190,12 +190,13 @@ def user_edits(site: Any, user: str, *, since: Any = None,
     """Return *user*'s edits in the window, by page, newest page first.
 
     Reads ``list=usercontribs`` to the end, 500 edits per request.
-    Each edit has ``revid``, ``parentid``, ``timestamp`` and ``top``
-    (it is the page's latest revision).
+    Each edit has ``revid``, ``parentid``, ``timestamp``, ``top`` (it is
+    the page's latest revision), ``new`` (it created the page),
+    ``pageid`` and ``sizediff``.
     """
     params: dict[str, Any] = {
         'list': 'usercontribs', 'ucuser': user, 'uclimit': 'max',
-        'ucprop': 'ids|title|timestamp|flags',
+        'ucprop': 'ids|title|timestamp|flags|sizediff',
         'ucend': since.totimestampformat() if since else None,
         'ucstart': until.totimestampformat() if until else None,
         'ucnamespace': '|'.join(map(str, namespaces)) if namespaces
@@ -208,7 +209,10 @@ def user_edits(site: Any, user: str, *, since: Any = None,
                 {'revid': contrib['revid'],
                  'parentid': contrib.get('parentid', 0),
                  'timestamp': contrib['timestamp'],
-                 'top': 'top' in contrib})
+                 'top': bool(contrib.get('top')),
+                 'new': bool(contrib.get('new')),
+                 'pageid': contrib.get('pageid'),
+                 'sizediff': contrib.get('sizediff')})
     return edits
 
 

@@ -56,6 +56,7 @@ from ..exceptions import (
     SessionError,
     SitewideBlockError,
     TitleRefusedError,
+    TitleTakenError,
     UndoFailedError,
     WriteFailedError,
 )
@@ -94,6 +95,8 @@ API_ERRORS: dict[str, type[RevertError]] = {
     # the base revision is of another page: the title was moved away
     'revwrongpage': EditConflictError,
     'missingtitle': MissingTargetError,
+    # a move back: the old title got a page of its own meanwhile
+    'articleexists': TitleTakenError,
     'nosuchpageid': MissingTargetError,
     'nosuchuser': MissingTargetError,
     'invalidtitle': MissingTargetError,

@@ -19,6 +19,9 @@ REQUIRED_RIGHTS: dict[str, tuple[str, ...]] = {
     'filerevert': ('edit', 'upload', 'reupload'),
     'edit': ('edit',),
     'delete': ('delete',),
+    'move': ('move',),
+    # each kind of a cleanup's plan is checked on its own (bot._cleanup)
+    'cleanup': (),
     # each journal record's own operation is checked when it is read
     'undo': (),
 }

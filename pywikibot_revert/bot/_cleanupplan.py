@@ -1,0 +1,239 @@
+"""The plan of ``pwb cleanup``: all an account left, read before any write.
+
+Read from the wiki in a few listings: the account's contributions
+(``list=usercontribs``, 500 a request, which also tell the pages it
+created), its moves and uploads (``list=logevents``), then, 50 pages a
+request, who wrote each page it created (``prop=contributors``) and
+what is at each title a move goes back to. Then sorted so that each
+step works:
+
+- a page only the account wrote (every revision, every file version)
+  is deleted; its talk page with it when that is the account's alone
+  too. A page it created that others edited is not: its edits are
+  undone like any other, and it is listed for review;
+- a move goes back unless the page moved is to be deleted anyway, or
+  its old title has a page of its own now (listed for review). The
+  redirects its moves left are not deleted: the moves back go over
+  them;
+- the account's edits are rolled back or undone, except on pages to be
+  deleted. The revision a move adds to the page it moves is no edit:
+  the move back undoes it;
+- a file it overwrote is reverted, unless it is to be deleted.
+"""
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+import pywikibot
+
+from ..exceptions import MissingTargetError, OtherAuthorsError, \
+    TitleTakenError
+from ..ops._delete import DeletePlan, own_pages, plan_delete  # noqa: F401
+from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
+from ..ops._undo_user_plan import user_edits
+from ..wiki._listings import listing_limit
+from ..wiki._query import query_items
+
+
+__all__ = ['KINDS', 'CleanupPlan', 'read_plan']
+
+#: what a cleanup does, in the order it does it; ``-only:`` picks
+KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
+
+#: how each kind is named in the plan's line
+KIND_NAMES = {'edits': 'page(s) with edits', 'files': 'file revert(s)',
+              'moves': 'move(s) back', 'deletions': 'deletion(s)'}
+
+
+@dataclass
+class CleanupPlan:
+
+    """What a cleanup of *user* will do, kind by kind.
+
+    :ivar edits: title -> the user's edits there (rollback, undo)
+    :ivar files: files the user overwrote, to revert
+    :ivar moves: the moves to undo, newest first
+    :ivar deletions: title -> the page to delete (talk page folded in)
+    :ivar review: ``(title, error)`` of what is left for a person
+    """
+
+    user: str
+    edits: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    files: list[str] = field(default_factory=list)
+    moves: list[MoveBack] = field(default_factory=list)
+    deletions: dict[str, DeletePlan] = field(default_factory=dict)
+    review: list[tuple[str, Exception]] = field(default_factory=list)
+
+    def counts(self) -> dict[str, int]:
+        """Return how many items of each kind the plan holds."""
+        return {'edits': len(self.edits), 'files': len(self.files),
+                'moves': len(self.moves), 'deletions': len(self.deletions)}
+
+    @property
+    def total(self) -> int:
+        """The run's items."""
+        return sum(self.counts().values())
+
+    def line(self) -> str:
+        """Say the plan in one line.
+
+        >>> plan = CleanupPlan('Bot', files=['File:A.png'])
+        >>> plan.line()
+        '0 page(s) with edits, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
+        """
+        counts = self.counts()
+        return (', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in counts)
+                + f'; {len(self.review)} for review')
+
+
+def _log(site: Any, letype: str, user: str, since: Any, until: Any
+         ) -> list[dict[str, Any]]:
+    params = {'letype': letype, 'leuser': user,
+              'leprop': 'ids|title|type|user|timestamp|details',
+              'lestart': until.totimestampformat() if until else None,
+              'leend': since.totimestampformat() if since else None}
+    return list(query_items(site, 'logevents', list='logevents',
+                            lelimit=listing_limit(site),
+                            **{k: v for k, v in params.items()
+                               if v is not None}))
+
+
+def _talk_title(site: Any, title: str) -> str | None:
+    page = pywikibot.Page(site, title)
+    if page.namespace().id < 0 or page.isTalkPage():
+        return None
+    return page.toggleTalkPage().title()
+
+
+def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
+              since: Any = None, until: Any = None,
+              namespaces: list[int] | None = None,
+              selected: set[str] | None = None) -> CleanupPlan:
+    """Read and sort everything *user* left, before any write.
+
+    :param kinds: the kinds to plan (:data:`KINDS`)
+    :param selected: only these titles (a page selection); a move
+        counts when its old or new title is selected
+    """
+    plan = CleanupPlan(user)
+    edits = user_edits(site, user, since=since, until=until,
+                       namespaces=namespaces)
+    moves = all_moves = move_backs(
+        [e for e in _log(site, 'move', user, since, until)
+         if not namespaces or e.get('ns') in namespaces])
+    uploads = _log(site, 'upload', user, since, until)
+
+    def wanted(*titles: str) -> bool:
+        return selected is None or any(t in selected for t in titles)
+
+    # the pages the user created, and the files it uploaded first
+    created = [t for t, es in edits.items()
+               if any(e['new'] for e in es) and wanted(t)]
+    deleting = ('creations' in kinds, 'uploads' in kinds)
+    candidates = [t for t in created
+                  if deleting[pywikibot.Page(site, t).namespace().id == 6]]
+    talks = {t: _talk_title(site, t) for t in candidates}
+    pages = own_pages(site, candidates + [t for t in talks.values()
+                                          if t and t not in candidates])
+    first = {t: min(e['revid'] for e in edits[t] if e['new'])
+             for t in created}
+    for title in candidates:
+        try:
+            own = plan_delete(pages[title], user)
+        except OtherAuthorsError as err:
+            plan.review.append((title, err))
+            continue
+        except MissingTargetError:
+            continue
+        talk = pages.get(talks[title] or '')
+        talk_plan = None
+        if talk and not talk.get('missing') and talks[title] in first:
+            try:
+                talk_plan = plan_delete(talk, user)
+            except (OtherAuthorsError, MissingTargetError):
+                pass
+        plan.deletions[title] = dataclasses.replace(
+            own, first=first[title], talk=talk_plan and dataclasses.replace(
+                talk_plan, first=first[talks[title]]))
+    # a talk page deleted with its page is no item of its own
+    for title in list(plan.deletions):
+        talk = plan.deletions[title].talk
+        if talk:
+            plan.deletions.pop(talk.title, None)
+    gone = {p.pageid for p in plan.deletions.values()}
+    gone.update(p.talk.pageid for p in plan.deletions.values() if p.talk)
+
+    over: set[str] = set()
+    if 'moves' in kinds:
+        over = _plan_moves(site, plan, moves, gone, wanted)
+    # the revision a move or an upload adds to the page is no edit: the
+    # move back and the file revert undo it. A page the user created
+    # and others edited is listed for review, its creation not undone
+    stamps = {(m.pageid, m.timestamp) for m in all_moves}
+    stamps.update((e.get('logpage') or e.get('pageid'), e['timestamp'])
+                  for e in uploads)
+    talks_gone = {p.talk.title for p in plan.deletions.values() if p.talk}
+    reviewed = {title for title, _ in plan.review}
+    doing = {'edits', 'buried'} & set(kinds)
+    for title, es in edits.items():
+        if (title in plan.deletions or title in over or title in talks_gone
+                or not doing or not wanted(title)):
+            continue
+        real = [e for e in es if not (
+            e['sizediff'] == 0 and (e['pageid'], e['timestamp']) in stamps)
+            and not (e['new'] and title in reviewed)]
+        if real:
+            plan.edits[title] = real
+    if 'uploads' in kinds:
+        plan.files = sorted({
+            e['title'] for e in uploads
+            if e.get('action') in ('overwrite', 'revert')
+            and e['title'] not in plan.deletions and wanted(e['title'])})
+    return plan
+
+
+def _plan_moves(site: Any, plan: CleanupPlan, moves: list[MoveBack],
+                gone: set[int], wanted: Any) -> set[str]:
+    """Add the moves that can go back to *plan*, newest first.
+
+    The page must still be where the user's newest move of it put it;
+    each old title must be missing or hold the redirect the move left.
+    A page whose newest move cannot go back stays: its older moves are
+    listed for review too.
+
+    :return: the old titles the moves back go over (their redirects are
+        neither deleted nor rolled back)
+    """
+    moves = [m for m in moves if m.pageid not in gone
+             and wanted(m.source, m.target)]
+    heads: dict[int, MoveBack] = {}
+    for move in moves:
+        heads.setdefault(move.pageid, move)
+    states = title_states(site, sorted(
+        {m.target for m in moves} | {m.source for m in heads.values()}))
+    blocked: set[int] = set()
+    for move in moves:
+        if move.pageid in blocked:
+            plan.review.append((move.target, TitleTakenError(
+                f'{move.target}: not moved back; the page could not go '
+                'back along a newer move')))
+            continue
+        try:
+            if move is heads[move.pageid] and states.get(
+                    move.source, {}).get('pageid') != move.pageid:
+                raise TitleTakenError(
+                    f'{move.source}: the page {plan.user} moved here is '
+                    'not here any more; not moved back')
+            plan_move_back(move, states.get(move.target, {}),
+                           user=plan.user)
+        except TitleTakenError as err:
+            plan.review.append((move.target, err))
+            blocked.add(move.pageid)
+            continue
+        plan.moves.append(move)
+    over = {m.target for m in plan.moves}
+    for title in over:
+        plan.deletions.pop(title, None)
+    return over
