@@ -5,6 +5,8 @@ What a careful operator would write without any framework: one
 work from one API listing (continuation followed), and one POST per
 item. The buried job undoes each of the target's contributions that is
 not on top with ``action=edit&undo=REVID&undoafter=PARENTID``. The
+cleanup job undoes a whole incident of the target's (rollbacks, file
+reverts, moves back, deletions) from three listings. The
 rollback job has a second variant in the style of the
 MediaWiki API documentation's samples, which fetch a fresh token
 before each POST.
@@ -17,6 +19,7 @@ wiki's ``users.json``, never from the command line)::
     python benchmarks/bare_loop.py undelete ... [--admin Admin]
     python benchmarks/bare_loop.py filerevert ... [--target Vandal]
     python benchmarks/bare_loop.py buried ... [--target Vandal]
+    python benchmarks/bare_loop.py cleanup ... --target Spambot
 
 Timings and client side request counts go to the file named by
 ``BENCH_RESULT`` (see :mod:`probe`).
@@ -79,8 +82,12 @@ class Client:
 
     def token(self, kind: str) -> str:
         """Return a fresh token of *kind* (``csrf``, ``rollback``...)."""
-        data = self.get(action='query', meta='tokens', type=kind)
-        return data['query']['tokens'][f'{kind}token']
+        return self.tokens(kind)[0]
+
+    def tokens(self, *kinds: str) -> list[str]:
+        """Return fresh tokens of *kinds*, all from one request."""
+        data = self.get(action='query', meta='tokens', type='|'.join(kinds))
+        return [data['query']['tokens'][f'{kind}token'] for kind in kinds]
 
     def login(self, name: str, password: str) -> None:
         """Log in with ``action=login`` and a login token."""
@@ -153,9 +160,18 @@ def undelete(client: Client, admin: str) -> int:
 
 def filerevert(client: Client, target: str) -> int:
     """Revert every file *target* overwrote; return how many."""
-    token = client.token('csrf')
-    done = 0
     titles = _titles(client, leaction='upload/overwrite', leuser=target)
+    return _revert_files(client, target, titles, client.token('csrf'))
+
+
+def _revert_files(client: Client, target: str, titles: Iterator[str],
+                  token: str) -> int:
+    """Revert each of *titles* *target* uploaded last; return how many.
+
+    The archive names come from one ``prop=imageinfo`` read per
+    :data:`BATCH` files.
+    """
+    done = 0
     while batch := list(islice(titles, BATCH)):
         data = client.get(action='query', prop='imageinfo',
                           titles='|'.join(batch), iilimit=BATCH,
@@ -194,12 +210,76 @@ def buried(client: Client, target: str) -> int:
     return done
 
 
+def cleanup(client: Client, target: str) -> int:
+    """Clean up *target*'s incident; return how many items were done.
+
+    Three listings tell the work apart, as a hand-written script would:
+    the move log (``letype=move``: old and new titles, newest first),
+    the upload log (``letype=upload``: the files *target* overwrote) and
+    *target*'s contributions (``ids|title|flags``). A page is *target*'s
+    alone when its contributions run unbroken from the ``new`` revision
+    to the ``top`` one (each ``parentid`` the revision before), so no
+    page history is read. In the order of ``pwb cleanup``:
+
+    - a rollback of each page with a top contribution that is neither
+      *target*'s alone, nor a file it overwrote, nor a page it moved
+      (the move's null revision is on top there);
+    - a ``filerevert`` of each overwritten file (archive names read 50
+      files a request);
+    - a move back of each move, newest first (``noredirect``, over the
+      redirect the move left, which is therefore not deleted);
+    - a ``delete`` of each page (or file) that is *target*'s alone.
+    """
+    csrf, rollback_token = client.tokens('csrf', 'rollback')
+    moves = [(e['title'], e['params']['target_title'])
+             for part in client.query(list='logevents', letype='move',
+                                      leuser=target, lelimit='max',
+                                      leprop='title|details')
+             for e in part.get('logevents', [])]
+    overwritten = list(dict.fromkeys(
+        e['title']
+        for part in client.query(list='logevents', letype='upload',
+                                 leuser=target, lelimit='max',
+                                 leprop='title|type')
+        for e in part.get('logevents', []) if e['action'] == 'overwrite'))
+    contribs: dict[str, list[dict[str, Any]]] = {}
+    for part in client.query(list='usercontribs', ucuser=target,
+                             uclimit='max', ucprop='ids|title|flags'):
+        for c in part.get('usercontribs', []):
+            contribs.setdefault(c['title'], []).append(c)
+
+    def alone(revs: list[dict[str, Any]]) -> bool:
+        revs = sorted(revs, key=lambda c: c['revid'])
+        return (revs[0].get('new', False) and revs[-1].get('top', False)
+                and all(b['parentid'] == a['revid']
+                        for a, b in zip(revs, revs[1:])))
+
+    moved = {title for move in moves for title in move}
+    deletions = [t for t, revs in contribs.items()
+                 if t not in moved and alone(revs)]
+    skip = moved | set(overwritten) | set(deletions)
+    done = 0
+    for title, revs in contribs.items():
+        if title not in skip and any(c.get('top') for c in revs):
+            done += bool(client.write(title, action='rollback', title=title,
+                                      user=target, token=rollback_token))
+    done += _revert_files(client, target, iter(overwritten), csrf)
+    for old, new in moves:
+        done += bool(client.write(new, action='move', **{'from': new},
+                                  to=old, reason='bench: move back',
+                                  noredirect=1, movetalk=1, token=csrf))
+    for title in deletions:
+        done += bool(client.write(title, action='delete', title=title,
+                                  reason='bench: delete', token=csrf))
+    return done
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run one bare loop; return the exit status."""
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('job', choices=['rollback', 'rollback-docs',
                                         'undelete', 'filerevert',
-                                        'buried'])
+                                        'buried', 'cleanup'])
     parser.add_argument('--api', required=True, help='api.php URL')
     parser.add_argument('--users-file', required=True, type=Path,
                         help="the test wiki's users.json")
@@ -223,6 +303,8 @@ def main(argv: list[str] | None = None) -> int:
         done = undelete(client, args.admin)
     elif args.job == 'buried':
         done = buried(client, args.target)
+    elif args.job == 'cleanup':
+        done = cleanup(client, args.target)
     else:
         done = filerevert(client, args.target)
     probe.state['extra'].update(done=done, failed=client.failed,

@@ -7,8 +7,8 @@ JSON object to the file named by ``BENCH_RESULT`` when it exits:
 - ``t_start``: wall clock time when the probe was installed;
 - ``t_login_done``: when the login finished (:func:`login_done`);
 - ``t_last_write``: when the answer to the last write request
-  (``action=rollback``, ``undelete``, ``filerevert`` or ``edit``)
-  arrived;
+  (``action=rollback``, ``undelete``, ``filerevert``, ``edit``,
+  ``delete`` or ``move``) arrived;
 - ``t_end``: ``t_last_write``, or the exit time if nothing was written
   (``-simulate``);
 - ``cpu_login_done``, ``cpu_end``: the process's CPU time
@@ -64,8 +64,9 @@ from typing import Any
 __all__ = ['install', 'login_done', 'machine_cpu', 'server_cpu', 'state']
 
 #: API actions counted as the writes of the benchmark (``edit``: the
-#: undo of a buried edit)
-WRITE_ACTIONS = frozenset({'rollback', 'undelete', 'filerevert', 'edit'})
+#: undo of a buried edit; ``delete``, ``move``: the cleanup job)
+WRITE_ACTIONS = frozenset({'rollback', 'undelete', 'filerevert', 'edit',
+                           'delete', 'move'})
 
 #: request parameters that name what a request does (never a secret)
 LABEL_KEYS = ('action', 'list', 'prop', 'meta', 'generator', 'siprop')

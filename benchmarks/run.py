@@ -2,8 +2,9 @@
 
 One command::
 
-    bash .ci/bench.sh [--n 100] [--files 40]
-        [--scale 5000] [--only rollback,undelete,filerevert,buried,crosswiki]
+    bash .ci/bench.sh [--n 100] [--files 40] [--cleanup-items 1000]
+        [--scale 5000]
+        [--only rollback,undelete,filerevert,buried,crosswiki,cleanup]
         [--repeat 1]
 
 starts a throwaway test wiki (``tests/harness/wikiharness.py``) on a free
@@ -23,7 +24,9 @@ same state. For each run it measures
   (:mod:`verify`).
 
 The crosswiki job (:mod:`crosswiki`) compares one ``-sites:`` run over
-three clones of the wiki with three single-wiki runs.
+three clones of the wiki with three single-wiki runs. The cleanup job
+undoes a mixed incident of one account (edits, page creations, moves,
+uploads) with ``pwb cleanup`` and with a bare loop.
 
 It prints one markdown table per job and writes them, with the machine
 and software versions, to ``benchmarks/results/latest.md``. See
@@ -74,7 +77,8 @@ import crosswiki  # noqa: E402
 #: the static path the contenders GET when their login is done
 MARKER_PATH = '/__bench_marker__/login-done.txt'
 #: jobs in the order they run
-JOBS = ('rollback', 'undelete', 'filerevert', 'buried', 'crosswiki')
+JOBS = ('rollback', 'undelete', 'filerevert', 'buried', 'crosswiki',
+        'cleanup')
 #: the jobs of the side by side table (``--sizes``), in its order
 TABLE_JOBS = ('rollback', 'undelete', 'filerevert')
 #: from this size on, the table's contenders run ``--repeat-large`` times
@@ -100,9 +104,9 @@ COLUMNS = (
     '- requests per item: requests after the login (server count) per page '
     'or file; login + work: the whole process run, split at the marker '
     'request each contender sends once its login is done.',
-    '- writes + other: rollback/undelete/filerevert/edit requests (named by '
-    'the client; the access log has no POST bodies) and all other requests '
-    'after the login.',
+    '- writes + other: rollback/undelete/filerevert/edit/delete/move '
+    'requests (named by the client; the access log has no POST bodies) '
+    'and all other requests after the login.',
     '- peak RSS: the contender\'s own peak (VmHWM of /proc/self/status, '
     'read by the probe at exit; ru_maxrss from os.wait4, marked *, where '
     'the probe could not write it: that also counts the memory of the '
@@ -494,6 +498,26 @@ def buried_contenders(seed: str, titles: list[str]) -> list[Contender]:
     ]
 
 
+def cleanup_contenders(seed: str, made: dict[str, Any]) -> list[Contender]:
+    """The cleanup job: the bare loop, ours (``pwb cleanup``).
+
+    :param made: what :func:`seeding.seed_cleanup` returned
+    """
+    n = len(made['titles'])
+    user = seeding.SPAMBOT
+
+    def done(wiki: TestWiki) -> tuple[bool, str]:
+        return verify.check_cleanup(wiki, made, user)
+
+    return [
+        Contender('bare loop (three listings, token once)', 'bare',
+                  ['cleanup', '--target', user], seed, n, done,
+                  baseline=True),
+        Contender(f'ours: pwb cleanup -user:{user} -always', 'ours',
+                  ['cleanup', f'-user:{user}', '-always'], seed, n, done),
+    ]
+
+
 def scale_contenders(small: tuple[str, list[str]],
                      large: tuple[str, list[str]],
                      which: set[str]) -> list[Contender]:
@@ -811,6 +835,8 @@ def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
                 f'- buried, wall time: {ours.wall_s:.2f} s vs bare loop '
                 f'{base.wall_s:.2f} s = {ratio:.2f}× (medians{cpu}); '
                 'informational, no target')
+    if 'cleanup' in results:
+        lines += _cleanup_targets(results['cleanup'])
     if 'scale' in results:
         ms = {name: median_run(rs) for name, rs in results['scale'].items()}
         # the issue's target with a journal: at most +5% (2,000 to
@@ -846,6 +872,37 @@ def targets(results: dict[str, dict[str, list[Measurement]]]) -> list[str]:
                 f'{sim.requests_work} requests after login '
                 f'({sim.per_item:.2f}/page); target no write: '
                 f'{_verdict(sim.writes_work == 0)}')
+    return lines
+
+
+def _cleanup_targets(runs: dict[str, list[Measurement]]) -> list[str]:
+    """The cleanup job's targets: ≤ 1.10 requests per item, ≤ 1.10×."""
+    lines = []
+    ours, base = _ours(runs, 'ours: '), _base(runs)
+    if ours:
+        n = ours.contender.items
+        done = all(m.verified for m in runs[ours.contender.name])
+        than = (f' (bare loop: {base.per_item:.3f}, {base.writes_work} '
+                f'writes + {base.reads_work} other)' if base else '')
+        lines.append(
+            f'- cleanup, requests: {ours.requests_work} after login for '
+            f'{n} items = {ours.per_item:.3f}/item ({ours.writes_work} '
+            f'writes + {ours.reads_work} other){than}; target ≤ 1.10/item, '
+            f'every run verified: {_verdict(ours.per_item <= 1.10 and done)}')
+    if ours and base and ours.wall_s and base.wall_s:
+        ratio = ours.wall_s / base.wall_s
+        lines.append(
+            f'- cleanup, wall time: {ours.wall_s:.2f} s vs bare loop '
+            f'{base.wall_s:.2f} s = {ratio:.2f}× (medians); target ≤ 1.10×: '
+            f'{_verdict(ratio <= 1.10)}')
+        ours_cpu = cpu_cost(runs[ours.contender.name])
+        base_cpu = cpu_cost(runs[base.contender.name])
+        if ours_cpu and base_cpu:
+            lines.append(
+                f'- cleanup, CPU time after login (client + server): '
+                f'{ours_cpu:.2f} s vs bare loop {base_cpu:.2f} s = '
+                f'{ours_cpu / base_cpu:.2f}× (informational: the target '
+                'is on the wall time)')
     return lines
 
 
@@ -942,6 +999,11 @@ def report(info: dict[str, str], args: argparse.Namespace,
               'undelete': f'Undelete, N={args.n} pages',
               'filerevert': f'Filerevert, F={args.files} files',
               'buried': f'Buried edits, N={args.n} pages',
+              'cleanup': f'Cleanup, {args.cleanup_items} items by '
+                         f'{seeding.SPAMBOT} ('
+                         + ', '.join(f'{v} {k.replace("_", " ")}' for k, v
+                                     in seeding.cleanup_counts(
+                                         args.cleanup_items).items()) + ')',
               'scale': f'Scale, rollback at {args.scale_from} and '
                        f'{args.scale} pages'}
     out = [f'# Benchmark results ({info["date"]})', '',
@@ -951,6 +1013,8 @@ def report(info: dict[str, str], args: argparse.Namespace,
     paged = {'rollback', 'undelete', 'buried', 'crosswiki'} & set(args.jobs)
     sizes = [f'N={args.n}' if paged else '',
              f'files={args.files}' if 'filerevert' in args.jobs else '',
+             f'cleanup items={args.cleanup_items}' if 'cleanup' in args.jobs
+             else '',
              f'scale={args.scale}' if args.scale else '',
              'sizes=' + ','.join(map(str, args.sizes)) if args.sizes
              else '']
@@ -1056,6 +1120,11 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                              'crosswiki (on each wiki; default 100)')
     parser.add_argument('--files', type=int, default=40,
                         help='files for filerevert (default 40)')
+    parser.add_argument('--cleanup-items', type=int, default=1000,
+                        metavar='M',
+                        help='items of the cleanup job\'s incident '
+                             '(default 1000: 40%% edited pages, 30%% '
+                             'created, 20%% moved, 10%% files; at least 20)')
     parser.add_argument('--scale', type=int, default=0, metavar='N',
                         help='also run ours at N/5 and N pages, and '
                              '-simulate at N (e.g. 5000)')
@@ -1133,6 +1202,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     args.jobs = [j for j in JOBS if j in jobs]
     if args.n < 1 or args.files < 1 or args.repeat < 1:
         parser.error('--n, --files and --repeat must be positive')
+    if args.cleanup_items < 20:
+        parser.error('--cleanup-items must be at least 20 (one item of '
+                     'each kind)')
     if not args.jobs and not args.scale and not args.sizes:
         parser.error('nothing to run: give --only JOBS, --scale N or '
                      '--sizes LIST')
@@ -1220,6 +1292,10 @@ def main(argv: list[str] | None = None) -> int:
             made = seed('buried', lambda: seeding.seed_buried(
                 wiki, seed_dir, args.n))
             jobs['buried'] = buried_contenders('buried', made['titles'])
+        if 'cleanup' in args.jobs:
+            made = seed('cleanup', lambda: seeding.seed_cleanup(
+                wiki, seed_dir, args.cleanup_items))
+            jobs['cleanup'] = cleanup_contenders('cleanup', made)
         if 'crosswiki' in args.jobs:  # copied to three wikis at its turn
             cross_titles = seed('crosswiki', lambda: seeding.seed_rollback(
                 wiki, seed_dir, 0, args.n))['titles']

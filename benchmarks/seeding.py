@@ -18,7 +18,10 @@ benchmark itself, so the work to undo is made offline:
 - files by ``importImages.php --user`` (all originals in one run, then,
   at least a second later because archive names have one-second
   resolution, all overwrites with ``--overwrite``), logged as
-  ``upload/upload`` and ``upload/overwrite``.
+  ``upload/upload`` and ``upload/overwrite``;
+- moves by ``moveBatch.php --u USER`` (each leaves a redirect at the old
+  title), logged as ``move/move`` by that user. The cleanup seed
+  (:func:`seed_cleanup`) mixes all of these for one account, Spambot.
 
 Every seed is checked through the API afterwards (see :mod:`verify`).
 This module uses the standard library only.
@@ -37,14 +40,18 @@ from harness.wikiharness import TestWiki, make_png
 import verify
 
 
-__all__ = ['BURIED_PREFIX', 'ROLLBACK_PREFIX', 'UNDELETE_PREFIX',
-           'FILE_PREFIX', 'import_pages', 'rollback_titles', 'seed_buried',
+__all__ = ['BURIED_PREFIX', 'CLEANUP_PREFIX', 'ROLLBACK_PREFIX',
+           'SPAMBOT', 'UNDELETE_PREFIX', 'FILE_PREFIX', 'cleanup_counts',
+           'import_pages', 'rollback_titles', 'seed_buried', 'seed_cleanup',
            'seed_files', 'seed_rollback', 'seed_undelete']
 
 ROLLBACK_PREFIX = 'Bench rollback'
 BURIED_PREFIX = 'Bench buried'
 UNDELETE_PREFIX = 'Bench undelete'
 FILE_PREFIX = 'Bench file'
+CLEANUP_PREFIX = 'Bench cleanup'
+#: the account whose incident the cleanup job cleans up (made by the seed)
+SPAMBOT = 'Spambot'
 
 #: revisions of a rollback page: Editor creates, Vandal edits twice
 ROLLBACK_REVISIONS = (('Editor', 'Good text'), ('Vandal', 'Bad text'),
@@ -62,6 +69,14 @@ BURIED_REVISIONS = (
 UNDELETE_REVISIONS = (('Editor', 'First text'), ('Editor', 'Second text'),
                       ('Vandal', 'Vandal text'))
 
+#: the cleanup seed's pages: Editor creates, Spambot edits twice (to be
+#: rolled back); Spambot alone creates and edits (to be deleted); Editor
+#: creates, Spambot moves (to be moved back)
+CLEANUP_EDITED = (('Editor', 'Good text'), (SPAMBOT, 'Spam text'),
+                  (SPAMBOT, 'More spam text'))
+CLEANUP_CREATED = ((SPAMBOT, 'Spam page'), (SPAMBOT, 'Spam page, more'))
+CLEANUP_MOVED = (('Editor', 'Page to be moved'),)
+
 #: seconds to let a maintenance script run, at least
 SCRIPT_TIMEOUT = 1800
 
@@ -73,6 +88,17 @@ def script_timeout(items: int) -> float:
     of them outlast a fixed 30 minutes, and the whole seed is lost.
     """
     return max(SCRIPT_TIMEOUT, 0.5 * items)
+
+
+def _after_overwrites() -> None:
+    """Let the second of the overwrites pass before anyone reverts them.
+
+    A revert archives the current version under the revert's second;
+    in the overwrite's own second that is the archive name the older
+    version already has, and the revert does not take (seen with one
+    file: seeding, snapshot, restore and login took under a second).
+    """
+    time.sleep(1.1)
 
 
 def rollback_titles(start: int, stop: int,
@@ -260,6 +286,7 @@ def seed_files(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:
     wiki.maintenance('importImages.php', '--user=Vandal', '--overwrite',
                      '--comment=bench seed: overwrite', '--extensions=png',
                      str(overwrites), timeout=script_timeout(count))
+    _after_overwrites()
     logged = verify.log_titles(wiki, 'upload/overwrite', 'Vandal')
     current = verify.current_files(wiki, titles)
     missing_log = sorted(set(titles) - logged)
@@ -271,3 +298,129 @@ def seed_files(wiki: TestWiki, work: Path, count: int) -> dict[str, Any]:
             f'upload log, {len(wrong)} file(s) not at Vandal\'s version')
     return {'titles': titles, 'editor_sha1': editor_sha1,
             'seconds': time.monotonic() - start}
+
+
+def cleanup_counts(total: int) -> dict[str, int]:
+    """Split the cleanup incident of *total* items into its kinds.
+
+    40 % pages with Spambot's edits on top, 30 % pages Spambot created
+    alone, 20 % pages Spambot moved, 10 % files, half of them uploaded
+    new by Spambot and half uploaded by Editor and overwritten by
+    Spambot (the new ones round down). Every kind gets at least one
+    item from 20 items on.
+
+    >>> sorted(cleanup_counts(1000).values())
+    [50, 50, 200, 300, 400]
+    >>> sum(cleanup_counts(37).values())
+    37
+    """
+    created, moved, files = total * 3 // 10, total // 5, total // 10
+    new_files = files // 2
+    return {'edited': total - created - moved - files, 'created': created,
+            'moved': moved, 'new_files': new_files,
+            'overwritten': files - new_files}
+
+
+def cleanup_titles(total: int) -> dict[str, Any]:
+    """Return the titles of a cleanup incident of *total* items.
+
+    :return: ``edited``, ``created`` (titles), ``moved`` (pairs of the
+        old and the new title), ``new_files``, ``overwritten`` (file
+        titles with the ``File:`` prefix)
+    """
+    counts = cleanup_counts(total)
+    prefix = CLEANUP_PREFIX
+    return {
+        'edited': [f'{prefix} edited {i:05d}'
+                   for i in range(counts['edited'])],
+        'created': [f'{prefix} created {i:05d}'
+                    for i in range(counts['created'])],
+        'moved': [(f'{prefix} moved {i:05d}',
+                   f'{prefix} moved {i:05d} by spam')
+                  for i in range(counts['moved'])],
+        'new_files': [f'File:{prefix} new {i:05d}.png'
+                      for i in range(counts['new_files'])],
+        'overwritten': [f'File:{prefix} overwritten {i:05d}.png'
+                        for i in range(counts['overwritten'])],
+    }
+
+
+def seed_cleanup(wiki: TestWiki, work: Path, total: int) -> dict[str, Any]:
+    """Seed an incident of *total* items by one account, Spambot.
+
+    The account is made first (``createAndPromote.php``, no groups: the
+    importer credits revisions to an existing local account only). In
+    the proportions of :func:`cleanup_counts`:
+
+    - pages created by Editor and edited twice by Spambot (rollback);
+    - pages Spambot created and edited alone (to delete);
+    - pages created by Editor, then moved by Spambot with
+      ``moveBatch.php --u Spambot``, which leaves a redirect at the old
+      title (to move back over it);
+    - files uploaded new by Spambot (to delete), and files uploaded by
+      Editor and overwritten by Spambot a second later (to revert),
+      both by ``importImages.php``.
+
+    Verified through the API: Spambot made the latest edit of every
+    edited page, every revision of every created page, the move of
+    every moved page (whose old title is a redirect now), the upload of
+    every new file and the overwrite (the current version) of every
+    overwritten one.
+
+    :return: ``titles`` (one per item: the edited, created pages, the
+        moved pages' old titles, the files), the groups of
+        :func:`cleanup_titles`, ``editor_sha1`` (overwritten file ->
+        sha1 of Editor's version) and ``seconds``
+    :raises RuntimeError: the check failed
+    """
+    start = time.monotonic()
+    made = cleanup_titles(total)
+    wiki.create_user(SPAMBOT)
+    pages = ([(t, CLEANUP_EDITED) for t in made['edited']]
+             + [(t, CLEANUP_CREATED) for t in made['created']]
+             + [(old, CLEANUP_MOVED) for old, _ in made['moved']])
+    _import(wiki, work, 'cleanup', _dump(pages, _base_time(), 0))
+    moves = work / 'cleanup-moves.txt'
+    moves.write_text(''.join(f'{old}|{new}\n' for old, new in made['moved']),
+                     encoding='utf-8')
+    wiki.maintenance('moveBatch.php', f'--u={SPAMBOT}',
+                     '--r=bench seed: move', str(moves),
+                     timeout=script_timeout(len(made['moved'])))
+
+    originals, spam = work / 'cleanup-editor', work / 'cleanup-spambot'
+    originals.mkdir(exist_ok=True)
+    spam.mkdir(exist_ok=True)
+    editor_sha1, spam_sha1 = {}, {}
+    for i, title in enumerate(made['overwritten']):
+        name = title.split(':', 1)[1].replace(' ', '_')
+        good = make_png(originals / name, 3_000_000 + i)
+        bad = make_png(spam / name, 4_000_000 + i)
+        editor_sha1[title] = hashlib.sha1(good.read_bytes()).hexdigest()
+        spam_sha1[title] = hashlib.sha1(bad.read_bytes()).hexdigest()
+    for i, title in enumerate(made['new_files']):
+        name = title.split(':', 1)[1].replace(' ', '_')
+        new = make_png(spam / name, 5_000_000 + i)
+        spam_sha1[title] = hashlib.sha1(new.read_bytes()).hexdigest()
+    files = len(spam_sha1)
+    if editor_sha1:
+        wiki.maintenance('importImages.php', '--user=Editor',
+                         '--comment=bench seed: original',
+                         '--extensions=png', str(originals),
+                         timeout=script_timeout(len(editor_sha1)))
+        time.sleep(1.1)  # archive names have one-second resolution
+    # new files and overwrites in one run: --overwrite uploads a file
+    # that does not exist yet as a new one
+    wiki.maintenance('importImages.php', f'--user={SPAMBOT}', '--overwrite',
+                     '--comment=bench seed: spam', '--extensions=png',
+                     str(spam), timeout=script_timeout(files))
+    _after_overwrites()
+
+    problems = verify.cleanup_seed_problems(wiki, made, spam_sha1)
+    if problems:
+        raise RuntimeError('cleanup seed: ' + '; '.join(problems))
+    made['titles'] = (made['edited'] + made['created']
+                      + [old for old, _ in made['moved']]
+                      + made['new_files'] + made['overwritten'])
+    made['editor_sha1'] = editor_sha1
+    made['seconds'] = time.monotonic() - start
+    return made

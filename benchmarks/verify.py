@@ -12,10 +12,12 @@ from typing import Any
 from harness.wikiharness import TestWiki
 
 
-__all__ = ['buried_text', 'check_buried', 'check_filerevert', 'check_rollback',
-           'check_undelete', 'check_untouched', 'contributions',
-           'current_files', 'current_texts', 'existing', 'latest_editors',
-           'log_titles', 'revision_users', 'top_contributions']
+__all__ = ['buried_text', 'check_buried', 'check_cleanup', 'check_filerevert',
+           'check_rollback', 'check_undelete', 'check_untouched',
+           'cleanup_seed_problems', 'contributions', 'current_files',
+           'current_texts', 'existing', 'latest_editors', 'log_titles',
+           'log_pairs', 'redirects', 'revision_users',
+           'top_contributions']
 
 #: titles per batched read (the anonymous limit)
 BATCH = 50
@@ -99,6 +101,26 @@ def existing(wiki: TestWiki, titles: list[str]) -> list[str]:
             if not page.get('missing')]
 
 
+def redirects(wiki: TestWiki, titles: list[str]) -> set[str]:
+    """Return those of *titles* that are redirects (50 a read)."""
+    return {page['title'] for page in _pages(wiki, titles, prop='info')
+            if page.get('redirect')}
+
+
+def log_pairs(wiki: TestWiki, logtype: str, user: str
+              ) -> set[tuple[str, str, str]]:
+    """Return (action, title, target) of *user*'s entries in a log.
+
+    The target is a move's new title (empty for other logs).
+    """
+    return {(event['action'], event['title'],
+             event.get('params', {}).get('target_title', ''))
+            for part in _query(wiki, list='logevents', letype=logtype,
+                               leuser=user, lelimit='max',
+                               leprop='title|type|details')
+            for event in part.get('logevents', [])}
+
+
 def revision_users(wiki: TestWiki, titles: list[str]
                    ) -> dict[str, list[str]]:
     """Return title -> users of its revisions (all main namespace pages).
@@ -120,11 +142,14 @@ def revision_users(wiki: TestWiki, titles: list[str]
 def current_files(wiki: TestWiki, titles: list[str]
                   ) -> dict[str, tuple[str, str]]:
     """Return title -> (sha1, user) of each file's current version."""
-    result = {}
+    result: dict[str, tuple[str, str]] = {}
     for page in _pages(wiki, titles, prop='imageinfo', iiprop='sha1|user'):
         info = page.get('imageinfo') or []
         if info:
-            result[page['title']] = (info[0]['sha1'], info[0].get('user'))
+            # the first answer has the current version: asked about one
+            # file alone, the API continues (iistart) with older ones
+            result.setdefault(page['title'],
+                              (info[0]['sha1'], info[0].get('user')))
     return result
 
 
@@ -206,3 +231,97 @@ def check_filerevert(wiki: TestWiki, expected: dict[str, str]
     return ok, (f'all {len(expected)} at Editor\'s sha1' if ok else
                 f'{len(wrong)} of {len(expected)} files not at Editor\'s '
                 'version')
+
+
+def _e_g(titles: list[str]) -> str:
+    return f' (e.g. {titles[0]})' if titles else ''
+
+
+def cleanup_seed_problems(wiki: TestWiki, made: dict[str, Any],
+                          spam_sha1: dict[str, str],
+                          spambot: str = 'Spambot') -> list[str]:
+    """Check the cleanup seed (:func:`seeding.seed_cleanup`).
+
+    :param made: the seed's groups of titles (:func:`seeding.cleanup_titles`)
+    :param spam_sha1: file title -> sha1 of Spambot's (current) version
+    :return: what is wrong, empty if nothing
+    """
+    problems = []
+    latest = latest_editors(wiki, made['edited'])
+    wrong = [t for t in made['edited'] if latest.get(t) != spambot]
+    if wrong:
+        problems.append(f'{len(wrong)} edited page(s) without {spambot} on '
+                        f'top{_e_g(wrong)}')
+    users = revision_users(wiki, made['created'])
+    wrong = [t for t in made['created']
+             if not users[t] or set(users[t]) != {spambot}]
+    if wrong:
+        problems.append(f'{len(wrong)} created page(s) not {spambot}\'s '
+                        f'alone{_e_g(wrong)}')
+    moves = log_pairs(wiki, 'move', spambot)
+    wrong = [old for old, new in made['moved']
+             if ('move', old, new) not in moves]
+    olds = [old for old, _ in made['moved']]
+    news = [new for _, new in made['moved']]
+    not_redirects = sorted(set(olds) - redirects(wiki, olds))
+    gone = sorted(set(news) - set(existing(wiki, news)))
+    if wrong or not_redirects or gone:
+        problems.append(f'moves: {len(wrong)} not in the move log by '
+                        f'{spambot}{_e_g(wrong)}, {len(not_redirects)} old '
+                        f'title(s) not a redirect, {len(gone)} new title(s) '
+                        f'missing')
+    uploads = log_pairs(wiki, 'upload', spambot)
+    wrong = [t for t in made['new_files']
+             if ('upload', t, '') not in uploads]
+    wrong += [t for t in made['overwritten']
+              if ('overwrite', t, '') not in uploads]
+    current = current_files(wiki, list(spam_sha1))
+    versions = [t for t, sha1 in spam_sha1.items()
+                if current.get(t) != (sha1, spambot)]
+    if wrong or versions:
+        problems.append(f'files: {len(wrong)} upload(s) or overwrite(s) '
+                        f'missing from the log{_e_g(wrong)}, '
+                        f'{len(versions)} not at {spambot}\'s version')
+    return problems
+
+
+def check_cleanup(wiki: TestWiki, made: dict[str, Any],
+                  spambot: str = 'Spambot') -> tuple[bool, str]:
+    """Spambot's incident (:func:`seeding.seed_cleanup`) is cleaned up.
+
+    Nothing of Spambot's is on top anywhere; the edited pages are no
+    longer Spambot's; the created pages and the new files are gone; the
+    moved pages are back at their old titles (no redirect there, none
+    left at the new one); each overwritten file is at Editor's version.
+    """
+    problems = []
+    top = top_contributions(wiki, spambot)
+    if top:
+        problems.append(f'{top} top contribution(s) of {spambot} left')
+    latest = latest_editors(wiki, made['edited'])
+    wrong = [t for t in made['edited'] if latest.get(t) in (spambot, None)]
+    if wrong:
+        problems.append(f'{len(wrong)} edited page(s) still by {spambot} '
+                        f'or missing{_e_g(wrong)}')
+    left = existing(wiki, made['created'] + made['new_files'])
+    if left:
+        problems.append(f'{len(left)} created page(s) or new file(s) still '
+                        f'there{_e_g(left)}')
+    olds = [old for old, _ in made['moved']]
+    news = [new for _, new in made['moved']]
+    back = set(existing(wiki, olds)) - redirects(wiki, olds)
+    not_back = [t for t in olds if t not in back]
+    still = existing(wiki, news)
+    if not_back or still:
+        problems.append(f'moves: {len(not_back)} page(s) not back at the '
+                        f'old title{_e_g(not_back)}, {len(still)} new '
+                        f'title(s) still there{_e_g(still)}')
+    current = current_files(wiki, list(made['editor_sha1']))
+    wrong = [t for t, sha1 in made['editor_sha1'].items()
+             if current.get(t, ('',))[0] != sha1]
+    if wrong:
+        problems.append(f'{len(wrong)} overwritten file(s) not at Editor\'s '
+                        f'version{_e_g(wrong)}')
+    ok = not problems
+    return ok, (f'all {len(made["titles"])} items cleaned up' if ok
+                else '; '.join(problems))
