@@ -31,6 +31,7 @@ asked about.
 Usage::
 
     pwb cleanup -user:NAME [-only:KINDS] [page selection] [options]
+    pwb cleanup -iprange:CIDR [options]
     pwb cleanup -undo:JOURNAL
 
 Options:
@@ -39,6 +40,12 @@ Options:
                   This is not pywikibot's global -user option: to
                   choose the account that acts, put it before the
                   script name (pwb -user:CleanupBot cleanup ...).
+
+-iprange:CIDR     Instead of -user: a whole IP range (MediaWiki 1.36+):
+                  the edits on top rolled back, each page for its latest
+                  IP, and the pages one IP of the range wrote alone
+                  deleted. Edits under later edits, moves and uploads
+                  are not read for a range (run -user:IP for one IP).
 
 -only:KINDS       Only these kinds, comma separated (default: all):
                   edits (rollback of the edits on top), buried (undo of

@@ -286,16 +286,19 @@ class RevertBot(SingleSiteBot, CurrentPageBot):
         self.counter[kind or action] += 1
         return result
 
-    def unchecked(self, what: str) -> list[dict[str, Any]]:
+    def unchecked(self, what: str, *, action: str | None = None
+                  ) -> list[dict[str, Any]]:
         """Return the writes a killed run journalled done, never checked.
 
         For the bot to read back as a live run does (:meth:`failed_check`).
 
         :param what: what they are, e.g. ``'revert(s)'``
+        :param action: their journal action (default: the operation)
         """
         if not self.journal or self.simulate:
             return []
-        records = take_unchecked(self.journal, self.operation, what)
+        records = take_unchecked(self.journal, action or self.operation,
+                                 what)
         self._resumed.update(rec['key'] for rec in records)
         return records
 

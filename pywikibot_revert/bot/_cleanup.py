@@ -18,7 +18,6 @@ counted as a conflict.
 """
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,27 +25,17 @@ import pywikibot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._cleanup_steps import CleanupSteps, plan_of
 from ._cleanupplan import KINDS, CleanupPlan, read_plan
-from ._errors import ChangedSinceError, UsageError
+from ._errors import UsageError
 from ._options import Option
 from ._resume import settle_open
 from ._rollback import RollbackBot
-from ..exceptions import ConflictError, MissingTargetError, RevertError
-from ..ops._delete import (
-    DeletePlan,
-    default_reason,
-    delete_own,
-    own_pages,
-    plan_delete,
-    unplanned_revisions,
-)
+from ..exceptions import RevertError
 from ..ops._edit import find_delete
-from ..ops._filehistory import file_history
-from ..ops._filerevert import choose_version, filerevert, find_filerevert
-from ..ops._move import MoveBack, find_move, move_back
-from ..ops._undelete import deleted_revisions, undelete
-from ..results import FileVersion
-from ..wiki._params import batched
+from ..ops._filerevert import find_filerevert
+from ..ops._move import MoveBack, find_move
+from ..results import FileRevertResult, FileVersion
 
 
 __all__ = ['CleanupBot']
@@ -55,8 +44,6 @@ __all__ = ['CleanupBot']
 KIND_RIGHTS = {'edits': ('rollback',), 'buried': (),
                'uploads': ('upload', 'reupload'), 'moves': ('move',),
                'creations': ('delete', 'deletedhistory', 'undelete')}
-#: pages deleted between two reads of what is still there
-DELETE_BATCH = 50
 
 
 def _kinds(value: str) -> tuple[str, ...]:
@@ -68,7 +55,7 @@ def _kinds(value: str) -> tuple[str, ...]:
     return kinds
 
 
-class CleanupBot(RollbackBot):
+class CleanupBot(CleanupSteps, RollbackBot):
 
     """Undo all an account left: edits, uploads, moves, page creations.
 
@@ -83,31 +70,28 @@ class CleanupBot(RollbackBot):
     """
 
     operation = 'cleanup'
-    options = tuple(o for o in RollbackBot.options
-                    if o.key != 'iprange') + (
-        Option('only', convert=_kinds),
-    )
+    options = RollbackBot.options + (Option('only', convert=_kinds),)
     #: the page selection narrows the plan; it does not tell the total
     adds_pages = ('user',)
 
     def __init__(self, **kwargs: Any) -> None:
         """Initializer."""
         super().__init__(**kwargs)
-        self.opt.buried = 'buried' in self.kinds
+        self.opt.buried = 'buried' in self.kinds and not self.opt.iprange
         self._no_rollback = False
         self.plan: CleanupPlan | None = None
         self._item: tuple[str, Any] = ('', None)
-        #: title -> the page as read right before its delete
-        self._fresh: dict[str, dict[str, Any]] = {}
-        #: the deletes of the batch, to read back: (journal key, plan)
-        self._deleted: list[tuple[str | None, DeletePlan]] = []
+        self._init_steps()
 
     @classmethod
     def check_options(cls, opts: dict[str, Any]) -> None:
-        """Need -user."""
-        if not opts.get('user'):
-            raise UsageError('missing -user:NAME: whose footprint to clean '
-                             'up')
+        """Need -user (or -iprange)."""
+        if not opts.get('user') and not opts.get('iprange'):
+            raise UsageError('missing -user:NAME (or -iprange:CIDR): whose '
+                             'footprint to clean up')
+        if opts.get('buried'):
+            raise UsageError('-buried is part of a cleanup: drop it '
+                             '(-only:KINDS chooses what to do)')
         super().check_options(opts)
 
     @property
@@ -129,29 +113,32 @@ class CleanupBot(RollbackBot):
         plan = self.plan = read_plan(
             self.site, self.opt.user, kinds=self.kinds,
             since=self.opt.since, until=self.opt.until,
-            namespaces=namespaces, selected=selected)
+            namespaces=namespaces, selected=selected,
+            iprange=self.opt.iprange)
         pywikibot.info(f'Plan on {self.site}: {plan.line()}')
+        if self.opt.iprange:
+            pywikibot.info(
+                f'{self.opt.iprange}: the edits on top are rolled back, '
+                'each for its latest IP; edits under later edits, moves '
+                'and uploads are not read for a range (run -user:IP for '
+                'one IP)')
         self._drop_kinds_without_rights(plan)
         self.meter.expect(plan.total)
         for title, err in plan.review:
             self._left(title, err.reason, str(err))
-        if plan.edits:
-            pages = (self.buried.pages(edits=plan.edits)
-                     if 'buried' in self.kinds else
-                     (pywikibot.Page(self.site, t) for t, es in
-                      plan.edits.items() if any(e['top'] for e in es)))
-            for page in pages:
+        if plan.edits and self.opt.buried:
+            for page in self.buried.pages(edits=plan.edits):
                 yield 'edits', page, None
-        for title in plan.files:
-            yield 'files', pywikibot.FilePage(self.site, title), None
+        for title, es in plan.edits.items() if not self.opt.buried else ():
+            top = next((e for e in es if e['top']), None)
+            if top:
+                # the listing names the page's latest editor (its IP)
+                self.listed[title] = top
+                yield 'edits', pywikibot.Page(self.site, title), None
+        yield from self._file_items(plan.files)
         for move in plan.moves:
             yield 'moves', pywikibot.Page(self.site, move.source), move
-        for batch in batched(list(plan.deletions.values()), DELETE_BATCH):
-            if self.opt.always and not self.simulate:
-                self._fresh = self._read_fresh(batch)
-            for own in batch:
-                yield 'deletions', pywikibot.Page(self.site, own.title), own
-            self._check_deleted()
+        yield from self._delete_items(list(plan.deletions.values()))
 
     def _drop_kinds_without_rights(self, plan: CleanupPlan) -> None:
         """Leave out, with a warning, each kind the account cannot do.
@@ -217,11 +204,17 @@ class CleanupBot(RollbackBot):
         """Settle each kind of write a killed run left open."""
         super().setup()
         if self.journal and not self.simulate:
-            for action in ('filerevert', 'move', 'delete'):
+            for action in ('rollback', 'filerevert', 'move', 'delete'):
                 settle_open(self.journal, action, self.landed)
-            for rec in self.unchecked('delete(s)'):
-                self._deleted.append((rec['key'], _plan_of(rec)))
+            for rec in self.unchecked('delete(s)', action='delete'):
+                self._deleted.append((rec['key'], plan_of(rec)))
             self._check_deleted()
+            for rec in self.unchecked('revert(s)', action='filerevert'):
+                self._reverted.append((rec['key'], FileRevertResult(
+                    title=rec['title'],
+                    target=FileVersion.from_record(rec['target']),
+                    replaced=FileVersion.from_record(rec['replaced']))))
+            self._read_files([])
 
     def init_page(self, item: tuple[str, pywikibot.Page, Any]
                   ) -> pywikibot.Page:
@@ -247,182 +240,20 @@ class CleanupBot(RollbackBot):
         """Journal each write under its own action (``-undo`` by kind)."""
         return super().write(key, page, do, action=action, **details)
 
-    def _revert_file(self, page: pywikibot.Page) -> None:
-        filepage = pywikibot.FilePage(page)
-        history = file_history(filepage)
-        if not history:
-            raise MissingTargetError(f'{page.title()}: no file', page=page)
-        target = choose_version(history, title=page.title(),
-                                not_user=self.opt.user)
-        current = history[0]
-        self.progress(f'{page.title()}: revert to the version of '
-                      f'{target.user} ({target.sha1[:10]}), replacing '
-                      f'{current.user}\'s ({current.sha1[:10]})')
-        if not self.confirm(f'Revert {page.title()}?'):
-            return
-
-        def do():
-            return filerevert(filepage, not_user=self.opt.user,
-                              history=history, comment=self.opt.summary,
-                              max_wait=self.max_wait)
-
-        result = self.write(f'filerevert|{page.title()}|{current.sha1}',
-                            filepage, do, action='filerevert',
-                            kind='filerevert', op='filerevert',
-                            target=dataclasses.asdict(target),
-                            replaced=dataclasses.asdict(current))
-        if result is not None and not result.simulated:
-            self.progress(f'{page.title()}: reverted')
-
-    def _move_back(self, page: pywikibot.Page, move: MoveBack) -> None:
-        self.progress(f'{move.source}: move back to {move.target} '
-                      f'(undoing log entry {move.logid})')
-        if not self.confirm(f'Move {move.source} back to {move.target}?'):
-            return
-
-        def do():
-            return move_back(self.site, move, summary=self.opt.summary,
-                             max_wait=self.max_wait)
-
-        result = self.write(f'move|{move.source}|{move.target}', page, do,
-                            action='move', kind='move', op='move',
-                            move=dataclasses.asdict(move),
-                            over=self.plan.over.get(move.target))
-        if result is None or result.simulated:
-            return
-        self.progress(f'{move.source}: moved back to {move.target}')
-        if result.redirect_left:
-            text = (f'{move.source}: a redirect to {move.target} is left '
-                    'behind (no suppressredirect right)')
-            pywikibot.warning(text)
-            self.report_row(page, 'review', 'redirect left', text)
-
-    def _read_fresh(self, plans: list[DeletePlan]
-                    ) -> dict[str, dict[str, Any]]:
-        titles = [p.title for p in plans]
-        titles += [p.talk.title for p in plans if p.talk]
-        return own_pages(self.site, titles)
-
-    def _delete(self, page: pywikibot.Page, plan: DeletePlan) -> None:
-        title = plan.title
-        asks = not (self.opt.always or self.simulate)
-        fresh = self._fresh if self._fresh else {}
-        self.progress(f'{title}: delete ({plan.size} bytes, every revision '
-                      f'by {plan.user}'
-                      + (f'; with {plan.talk.title}' if plan.talk else '')
-                      + ')')
-        if not self.confirm(f'Delete {title}?'):
-            return
-        if asks or title not in fresh:
-            # read right before the delete: the question may have waited
-            fresh = self._read_fresh([plan]) if not self.simulate else {}
-        if fresh:
-            plan = self._still_planned(page, plan, fresh)
-
-        def do():
-            return delete_own(page, user=plan.user, plan=plan,
-                              summary=self.opt.summary
-                              or default_reason(self.site, plan.user),
-                              max_wait=self.max_wait)
-
-        key = f'delete|{title}'
-        result = self.write(key, page, do, action='delete', kind='delete',
-                            op='delete', plan=plan.record(), unchecked=True)
-        if result is None or result.simulated:
-            if result is not None:
-                self.progress(f'{title}: would delete')
-            return
-        self._deleted.append((key, plan))
-        self.progress(f'{title}: deleted'
-                      + (f' with {plan.talk.title}' if plan.talk else ''))
-
-    def _still_planned(self, page: pywikibot.Page, plan: DeletePlan,
-                       fresh: dict[str, dict[str, Any]]) -> DeletePlan:
-        """Refuse a page edited since the plan; drop a changed talk page."""
-        now = fresh.get(plan.title, {})
-        if now.get('missing'):
-            raise MissingTargetError(f'{plan.title}: deleted already',
-                                     page=page)
-        latest = (now.get('revisions') or [{}])[0]
-        if latest.get('revid') != plan.latest:
-            raise ChangedSinceError(
-                f'{plan.title}: edited since the plan (revision '
-                f'{latest.get("revid")} by {latest.get("user")}); not '
-                'deleted', page=page)
-        talk = plan.talk
-        if talk:
-            try:
-                same = plan_delete(fresh.get(talk.title, {'title': talk.title,
-                                                          'missing': True}),
-                                   plan.user).latest == talk.latest
-            except RevertError:
-                same = False
-            if not same:
-                pywikibot.warning(f'{talk.title}: changed since the plan; '
-                                  'not deleted')
-                plan = dataclasses.replace(plan, talk=None)
-        return plan
-
-    def _check_deleted(self) -> None:
-        """Read back the batch's deletes; restore one that took too much.
-
-        One read of the archive for the batch: a revision newer than the
-        plan's latest, or by someone else, went with the page (an edit
-        in the last second; an author the plan could not see). The page
-        is restored, all that the delete took, and counted a conflict.
-        """
-        done, self._deleted = self._deleted, []
-        if not done or self.simulate:
-            return
-        plans = {p.title: (key, p) for key, p in done}
-        plans.update({p.talk.title: (key, p.talk) for key, p in done
-                      if p.talk})
-        try:
-            archive = dict(deleted_revisions(self.site, list(plans)))
-        except (RevertError, APIError) as err:
-            pywikibot.warning(f'The deletes were not read back: {err}')
-            return
-        for title, (key, plan) in plans.items():
-            revs = archive.get(title, [])
-            unseen = unplanned_revisions(plan, revs)
-            if not unseen:
-                if self.journal and plan.title == title and key:
-                    self.journal.note('verified', key=key)
-                continue
-            page = pywikibot.Page(self.site, title)
-            took = [r for r in revs if r.revid >= plan.first]
-            names = sorted({r.user or '(hidden)' for r in unseen})
-            try:
-                undelete(page, timestamps=[r.timestamp for r in took],
-                         summary='Restoring a page deleted with an edit '
-                                 'its cleanup did not plan',
-                         max_wait=self.max_wait)
-                err = ConflictError(
-                    f'{title}: the delete took {len(unseen)} revision(s) '
-                    f'the plan did not see (by {", ".join(names)}); '
-                    'restored', page=page, restored=True)
-            except (RevertError, APIError) as failure:
-                err = ConflictError(
-                    f'{title}: the delete took {len(unseen)} revision(s) '
-                    f'the plan did not see (by {", ".join(names)}); '
-                    f'restoring failed: {failure}; undelete it by hand',
-                    page=page)
-            self.failed_check(key, page, err, kind='delete',
-                              restored=err.restored)
-
     def teardown(self) -> None:
-        """Read back the last deletes before the summary."""
+        """Read back the last reverts and deletes before the summary."""
         try:
+            self._read_files([])
             self._check_deleted()
         except (RevertError, APIError) as err:
-            pywikibot.warning(f'The last deletes were not read back: {err}')
+            pywikibot.warning(f'The last writes were not read back: {err}')
         super().teardown()
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted write of any kind landed."""
         op = details.get('op')
         if op == 'delete':
-            plan = _plan_of({'title': title, **details})
+            plan = plan_of({'title': title, **details})
             found = find_delete(self.site, title)
             if found and plan.talk and find_delete(
                     self.site, plan.talk.title) is None \
@@ -439,16 +270,3 @@ class CleanupBot(RollbackBot):
             return None if now is None else {
                 'target': target, 'replaced': replaced, 'current': now}
         return super().landed(title, details)
-
-
-def _plan_of(record: dict[str, Any]) -> DeletePlan:
-    """Rebuild a delete's plan from its journal record."""
-    data = record['plan']
-    talk = data.get('talk')
-    return DeletePlan(
-        record['title'], record.get('user') or data.get('user', ''),
-        data['pageid'], data['latest'], data.get('size', 0),
-        first=data.get('first', 0),
-        talk=talk and DeletePlan(talk['title'], data.get('user', ''),
-                                 talk['pageid'], talk['latest'],
-                                 first=talk.get('first', 0)))

@@ -111,23 +111,30 @@ def _talk_title(site: Any, title: str) -> str | None:
     return page.toggleTalkPage().title()
 
 
-def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
-              since: Any = None, until: Any = None,
-              namespaces: list[int] | None = None,
-              selected: set[str] | None = None) -> CleanupPlan:
+def read_plan(site: Any, user: str | None, *,
+              kinds: tuple[str, ...] = KINDS, since: Any = None,
+              until: Any = None, namespaces: list[int] | None = None,
+              selected: set[str] | None = None,
+              iprange: str | None = None) -> CleanupPlan:
     """Read and sort everything *user* left, before any write.
+
+    With *iprange* instead of *user*: the edits and page creations of
+    every IP in the range, each page for its own IP (the move and upload
+    logs are read by account, and an IP may not move or upload on a
+    wiki's default settings). The edits on top are rolled back, each
+    for its latest IP; those under later edits are not undone.
 
     :param kinds: the kinds to plan (:data:`KINDS`)
     :param selected: only these titles (a page selection); a move
         counts when its old or new title is selected
     """
-    plan = CleanupPlan(user)
+    plan = CleanupPlan(user or iprange or '')
     edits = user_edits(site, user, since=since, until=until,
-                       namespaces=namespaces)
-    moves = all_moves = move_backs(
+                       namespaces=namespaces, iprange=iprange)
+    moves = all_moves = [] if iprange else move_backs(
         [e for e in _log(site, 'move', user, since, until)
          if not namespaces or e.get('ns') in namespaces])
-    uploads = _log(site, 'upload', user, since, until)
+    uploads = [] if iprange else _log(site, 'upload', user, since, until)
 
     def wanted(*titles: str) -> bool:
         return selected is None or any(t in selected for t in titles)
@@ -143,9 +150,12 @@ def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
                                           if t and t not in candidates])
     first = {t: min(e['revid'] for e in edits[t] if e['new'])
              for t in created}
+    # the account, or the IP of the range that created the page
+    creator = {t: next(e['user'] for e in edits[t] if e['new'])
+               for t in created}
     for title in candidates:
         try:
-            own = plan_delete(pages[title], user)
+            own = plan_delete(pages[title], creator[title])
         except OtherAuthorsError as err:
             plan.review.append((title, err))
             continue
@@ -155,7 +165,7 @@ def read_plan(site: Any, user: str, *, kinds: tuple[str, ...] = KINDS,
         talk_plan = None
         if talk and not talk.get('missing') and talks[title] in first:
             try:
-                talk_plan = plan_delete(talk, user)
+                talk_plan = plan_delete(talk, creator[title])
             except (OtherAuthorsError, MissingTargetError):
                 pass
         plan.deletions[title] = dataclasses.replace(
@@ -202,43 +212,48 @@ def _plan_moves(site: Any, plan: CleanupPlan, moves: list[MoveBack],
                 gone: set[int], wanted: Any) -> set[str]:
     """Add the moves that can go back to *plan*, newest first.
 
-    The page must still be where the user's newest move of it put it;
-    each old title must be missing or hold the redirect the move left.
-    A page whose newest move cannot go back stays: its older moves are
-    listed for review too.
+    Each page's moves form a chain, newest first. Where the page is now
+    tells which of them are still to undo: at the newest move's new
+    title, all; at an older move's new title, those from there on (a
+    rerun after some went back); at the oldest old title, none. Each
+    old title must be missing or hold the redirect the move left. A
+    page found elsewhere, or whose move back meets a page of its own,
+    stays where it is: its moves are listed for review.
 
     :return: the old titles the moves back go over (their redirects are
         neither deleted nor rolled back)
     """
-    moves = [m for m in moves if m.pageid not in gone
-             and wanted(m.source, m.target)]
-    heads: dict[int, MoveBack] = {}
+    chains: dict[int, list[MoveBack]] = {}
     for move in moves:
-        heads.setdefault(move.pageid, move)
-    states = title_states(site, sorted(
-        {m.target for m in moves} | {m.source for m in heads.values()}))
-    blocked: set[int] = set()
-    for move in moves:
-        if move.pageid in blocked:
-            plan.review.append((move.target, TitleTakenError(
-                f'{move.target}: not moved back; the page could not go '
-                'back along a newer move')))
+        if move.pageid not in gone and wanted(move.source, move.target):
+            chains.setdefault(move.pageid, []).append(move)
+    titles = {t for chain in chains.values() for m in chain
+              for t in (m.source, m.target)}
+    states = title_states(site, sorted(titles))
+    for pageid, chain in chains.items():
+        at = next((t for t in titles
+                   if states.get(t, {}).get('pageid') == pageid), None)
+        if at == chain[-1].target:
+            continue  # back already
+        start = next((i for i, m in enumerate(chain) if m.source == at),
+                     None)
+        if start is None:
+            plan.review.append((chain[0].source, TitleTakenError(
+                f'{chain[0].source}: the page {plan.user} moved here is '
+                f'not here any more ({at or "not found"}); not moved '
+                'back')))
             continue
-        try:
-            if move is heads[move.pageid] and states.get(
-                    move.source, {}).get('pageid') != move.pageid:
-                raise TitleTakenError(
-                    f'{move.source}: the page {plan.user} moved here is '
-                    'not here any more; not moved back')
-            plan_move_back(move, states.get(move.target, {}),
-                           user=plan.user)
-        except TitleTakenError as err:
-            plan.review.append((move.target, err))
-            blocked.add(move.pageid)
-            continue
-        plan.moves.append(move)
-        if states.get(move.target):
-            plan.over[move.target] = states[move.target]['revid']
+        for move in chain[start:]:
+            try:
+                plan_move_back(move, states.get(move.target, {}),
+                               user=plan.user)
+            except TitleTakenError as err:
+                plan.review.append((move.target, err))
+                break
+            plan.moves.append(move)
+            if states.get(move.target):
+                plan.over[move.target] = states[move.target]['revid']
+    plan.moves.sort(key=lambda m: m.logid, reverse=True)
     over = {m.target for m in plan.moves}
     for title in over:
         plan.deletions.pop(title, None)

@@ -184,18 +184,21 @@ def read_plan(site: Any, title: str, *, user: str, since: Any = None,
                        starttimestamp=start)
 
 
-def user_edits(site: Any, user: str, *, since: Any = None,
-               until: Any = None, namespaces: Iterable[int] | None = None
+def user_edits(site: Any, user: str | None, *, since: Any = None,
+               until: Any = None, namespaces: Iterable[int] | None = None,
+               iprange: str | None = None
                ) -> dict[str, list[dict[str, Any]]]:
     """Return *user*'s edits in the window, by page, newest page first.
 
     Reads ``list=usercontribs`` to the end, 500 edits per request.
     Each edit has ``revid``, ``parentid``, ``timestamp``, ``top`` (it is
     the page's latest revision), ``new`` (it created the page),
-    ``pageid`` and ``sizediff``.
+    ``pageid``, ``sizediff`` and ``user`` (with *iprange*, the
+    contributions of a whole IP range instead of *user*'s).
     """
     params: dict[str, Any] = {
-        'list': 'usercontribs', 'ucuser': user, 'uclimit': 'max',
+        'list': 'usercontribs', 'ucuser': user, 'uciprange': iprange,
+        'uclimit': 'max',
         'ucprop': 'ids|title|timestamp|flags|sizediff',
         'ucend': since.totimestampformat() if since else None,
         'ucstart': until.totimestampformat() if until else None,
@@ -212,7 +215,8 @@ def user_edits(site: Any, user: str, *, since: Any = None,
                  'top': bool(contrib.get('top')),
                  'new': bool(contrib.get('new')),
                  'pageid': contrib.get('pageid'),
-                 'sizediff': contrib.get('sizediff')})
+                 'sizediff': contrib.get('sizediff'),
+                 'user': contrib.get('user')})
     return edits
 
 
