@@ -454,6 +454,34 @@ def test_filerevert_across_wikis(wiki: Any, wikis: dict[str, Any],
         assert client(w, 'Nobody').file_sha1('Logo.png') == good[name]
 
 
+def test_cleanup_across_wikis_and_its_undo(wiki: Any, wikis: dict[str, Any],
+                                            tmp_path: Path) -> None:
+    """``pwb cleanup -sites:``: edits and the pages Vandal wrote, per wiki."""
+    spam(wikis, TITLES)
+    for w in wikis.values():
+        client(w, 'Vandal').edit('Junk page', 'Buy [http://spam.example now]')
+    cfg = config(tmp_path, wiki, wikis)
+    journals = tmp_path / 'journals'
+    status, out = pwb(wiki, cfg, 'cleanup', '-user:Vandal', f'-sites:{ALL}',
+                      '-always', f'-journal:{journals}')
+    assert status == 0, out
+    assert re.search(r'^\[xwb:xwb\] Plan on xwb:xwb: 3 page\(s\) with edits,'
+                     r' 0 file revert\(s\), 0 move\(s\) back, 1 deletion',
+                     out, re.M), out
+    for name, w in wikis.items():
+        assert latest_users(w, TITLES) == ['Admin'] * 3, name
+        nobody = client(w, 'Nobody')
+        assert nobody.get(action='query', titles='Junk page')['query'][
+            'pages'][0].get('missing'), name
+    assert summary_rows(out)['total'][:3] == ['12', '0', '0']
+
+    status, out = pwb(wiki, cfg, 'cleanup', f'-undo:{journals}', '-always')
+    assert status == 0, out
+    for name, w in wikis.items():
+        assert client(w, 'Nobody').latest('Junk page')['user'] == 'Vandal', \
+            name
+
+
 @pytest.mark.parametrize('answer, rolled_back', [('n', False), ('y', True)])
 def test_asks_once_before_the_first_write(
         wiki: Any, wikis: dict[str, Any], tmp_path: Path, answer: str,
