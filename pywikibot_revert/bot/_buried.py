@@ -55,7 +55,7 @@ class BuriedUndo:
     for each page. What a page needs from the bot comes in as
     callables: *rollback* (the bot's rollback of the user's run on
     top), *write* (a write under the journal, as
-    :meth:`~pywikibot_revert.bot._base.RevertBot.write`),
+    :meth:`~pywikibot_revert.bot._writes.JournalledWrites.write`),
     *skip*, *confirm*, *progress*, and *review* (given the ``user``,
     ``old`` and ``cur`` that a report row about the page links to).
 

@@ -1,7 +1,7 @@
 """The journal of a run's writes (JSON Lines), for resume and undo.
 
 A bot holds a :class:`Journal`, and each of its writes goes through it
-(:meth:`~pywikibot_revert.bot._base.RevertBot.write`): an ``intent``
+(:meth:`~pywikibot_revert.bot._writes.JournalledWrites.write`): an ``intent``
 line before the request, ``done`` (or ``failed``, ``skipped``, or an
 ``uncertain`` note) after it, each ``fsync``-ed, so killing the process
 at any moment loses no record of a completed write::
