@@ -32,12 +32,22 @@ def python_example() -> str:
     return blocks[0]
 
 
+def _move(site, old: str, new: str) -> None:
+    site.simple_request(action='move', to=new, reason='test',
+                        token=site.tokens['csrf'], **{'from': old}).submit()
+
+
 def test_the_readme_python_example(site, site_for, unique, monkeypatch):
     code = python_example()
     # the example's own titles, made unique to this test run
     sandbox, gone = f'{unique} Sandbox', f'{unique} Deleted by mistake'
+    spam, advice = f'{unique} Cheap pills', f'{unique} Health advice'
+    moved = f'{advice} (cheap pills)'
     for title, ours in (('Sandbox', sandbox),
-                        ('Deleted by mistake', gone)):
+                        ('Deleted by mistake', gone),
+                        ('Cheap pills', spam),
+                        ('Health advice (cheap pills)', moved),
+                        ('Health advice', advice)):
         assert f"'{title}'" in code
         code = code.replace(f"'{title}'", repr(ours))
     edit(site_for('Editor'), sandbox, 'good text')
@@ -46,6 +56,10 @@ def test_the_readme_python_example(site, site_for, unique, monkeypatch):
     time.sleep(1.05)  # undelete selects by the second
     edit(site_for('Vandal'), gone, 'vandal')
     delete(site, gone)
+    edit(site_for('Vandal'), spam, 'Buy [http://spam.example now]')
+    edit(site_for('Editor'), advice, 'Drink water.')
+    pageid = pywikibot.Page(site, advice).pageid
+    _move(site_for('Vandal'), advice, moved)
     # pywikibot.Site() in the example: the wiki the operator configured
     monkeypatch.setattr(pywikibot, 'Site', lambda *a, **k: site)
 
@@ -59,3 +73,8 @@ def test_the_readme_python_example(site, site_for, unique, monkeypatch):
     assert [r['user'] for r in revisions(site, gone)] == ['Editor']
     assert text_of(site, gone) == 'one'
     assert deleted_count(site, gone) == 1  # the vandal's, still deleted
+    assert not exists(site, spam)
+    assert namespace['spam'].revert.deleted_revisions()[0].user == 'Vandal'
+    back = pywikibot.Page(site, advice)
+    assert back.exists() and back.pageid == pageid
+    assert text_of(site, advice) == 'Drink water.'

@@ -5,13 +5,14 @@ prepared environment, ``.venv/bin/python tests/harness/demo.py``. It
 starts a throwaway MediaWiki on 127.0.0.1, seeds a realistic incident,
 runs
 
-- ``pwb rollback -user:Spambot -always``: a spambot's edits on many pages,
+- ``pwb cleanup -user:Spambot -simulate``, then the same with
+  ``-always``: all a spambot left (its edits on many pages, the files it
+  overwrote, a page it moved, the pages and the file only it wrote),
 - ``pwb undelete -logevents:delete,Hasty,...``: an admin's mistaken mass
   deletion,
-- ``pwb filerevert -user:Spambot -always``: overwritten files,
 
-each with a journal, and prints the wiki's state before and after.
-Nothing here reaches beyond 127.0.0.1.
+each real run with a journal, and prints the wiki's state before and
+after. Nothing here reaches beyond 127.0.0.1.
 """
 from __future__ import annotations
 
@@ -32,6 +33,8 @@ from harness.wikiharness import TestWiki  # noqa: E402
 PAGES = 24
 DELETED = 12
 FILES = 6
+#: the page the spambot moves, and where it moves it
+MOVED = ('Health advice', 'Cheap pills advice')
 
 
 def _now() -> str:
@@ -58,7 +61,17 @@ def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
     for title in spammed[:2]:  # someone already cleaned these by hand
         edit(editor, title, 'Cleaned by hand.')
         fixed.append(title)
+    # pages only the spambot wrote, and a page of others it moved away
     edit(spambot, 'Buy now', 'http://cheap-pills.example/ only spam')
+    edit(spambot, 'Talk:Buy now', 'http://cheap-pills.example/ more spam')
+    upload(spambot, 'File:Cheap pills.png', tmp, 3000)
+    own = ['Buy now', 'Talk:Buy now', 'File:Cheap pills.png']
+    old, new = MOVED
+    edit(editor, old, 'Drink water; see a doctor.')
+    moved = pywikibot.Page(editor, old).pageid
+    spambot.simple_request(action='move', to=new, reason='better title',
+                           token=spambot.tokens['csrf'],
+                           **{'from': old}).submit()
     doomed = []
     for i in range(DELETED):
         title = f'Useful page {i}'
@@ -79,20 +92,32 @@ def seed(wiki: TestWiki, cfg: Path, tmp: Path) -> dict:
     for i, title in enumerate(files):
         upload(spambot, title, tmp, 2000 + i)
     return {'spammed': spammed, 'fixed': fixed, 'doomed': doomed,
-            'files': files, 'window': (start, end)}
+            'files': files, 'own': own, 'moved': moved,
+            'window': (start, end)}
 
 
 def state(site, incident: dict) -> dict[str, str]:
     """Describe the wiki's state in a few numbers."""
-    from harness.wikitools import exists, file_sha1s, revisions
-    tops = [revisions(site, t)[0]['user'] for t in incident['spammed']]
+    from harness.wikitools import exists, file_sha1s
+    # every page, any namespace, where the spambot made the latest edit
+    # (a move and a reupload add a revision by it too)
+    tops = site.simple_request(
+        action='query', list='usercontribs', ucuser='Spambot',
+        ucshow='top', uclimit='max', formatversion=2).submit()
+    old = site.simple_request(
+        action='query', titles=MOVED[0], formatversion=2).submit()
+    back = old['query']['pages'][0].get('pageid') == incident['moved']
     files = [site.simple_request(
         action='query', prop='imageinfo', titles=t, iiprop='user',
         formatversion=2).submit()['query']['pages'][0]['imageinfo'][0]['user']
         for t in incident['files']]
     return {
         'pages whose latest edit is by Spambot':
-            f'{tops.count("Spambot")} of {len(tops)}',
+            str(len(tops['query']['usercontribs'])),
+        'pages only Spambot wrote, that exist':
+            f'{sum(exists(site, t) for t in incident["own"])} of '
+            f'{len(incident["own"])}',
+        'pages Spambot moved, back at the old title': f'{int(back)} of 1',
         'mistakenly deleted pages that exist':
             f'{sum(exists(site, t) for t in incident["doomed"])} of '
             f'{len(incident["doomed"])}',
@@ -120,17 +145,19 @@ def main() -> int:
         incident = seed(wiki, cfg, root)
         before = state(site, incident)
         start, end = incident['window']
+        # each command, and how many of its last lines before the
+        # summary to show (a cleanup's moves and deletes come last)
         runs = [
-            ['rollback', '-user:Spambot', '-always',
-             f'-journal:{root / "rollback.jsonl"}'],
-            ['undelete', f'-logevents:delete,Hasty,{start},{end}',
-             '-summary:Restoring pages deleted by mistake', '-always',
-             f'-journal:{root / "undelete.jsonl"}'],
-            ['filerevert', '-user:Spambot', '-always',
-             f'-journal:{root / "filerevert.jsonl"}'],
+            (['cleanup', '-user:Spambot', '-simulate'], 8),
+            (['cleanup', '-user:Spambot', '-always',
+              f'-journal:{root / "cleanup.jsonl"}',
+              f'-report:{root / "review.wiki"}'], 7),
+            (['undelete', f'-logevents:delete,Hasty,{start},{end}',
+              '-summary:Restoring pages deleted by mistake', '-always',
+              f'-journal:{root / "undelete.jsonl"}'], 0),
         ]
         status = 0
-        for args in runs:
+        for args, tail in runs:
             print(f'\n$ pwb {" ".join(args)}', flush=True)
             out = wiki.run_pwb(args, cfg)
             lines = (out.stdout + out.stderr).splitlines()
@@ -138,21 +165,33 @@ def main() -> int:
                      if not line.startswith(('Working on', 'WARNING: API'))]
             end = next((i for i, line in enumerate(shown)
                         if line.startswith('Summary:')), len(shown) - 1)
-            print('\n'.join(shown[:min(end, 8)]
-                            + (['   ...'] if end > 8 else [])
-                            + shown[end:]))
+            if end > 8 + tail:
+                shown[8:end - tail] = ['   ...']
+            print('\n'.join(shown))
             status |= out.returncode
+            if '-simulate' in args and state(site, incident) != before:
+                print('NOT AS EXPECTED: -simulate changed the wiki')
+                status |= 1
         after = state(site, incident)
         width = max(map(len, before))
         print(f'\n{"":{width}}  before    after')
         for key in before:
             print(f'{key:{width}}  {before[key]:8}  {after[key]}')
         print(f'\nJournals: {root}/*.jsonl (undo with -undo:FILE)')
-        ok = (after['pages whose latest edit is by Spambot'].startswith('0 ')
-              and after['mistakenly deleted pages that exist'].startswith(
-                  f'{DELETED} ')
-              and after['files whose current version is by Spambot']
-              .startswith('0 '))
+        expected = {
+            'pages whose latest edit is by Spambot': '0',
+            'pages only Spambot wrote, that exist':
+                f'0 of {len(incident["own"])}',
+            'pages Spambot moved, back at the old title': '1 of 1',
+            'mistakenly deleted pages that exist': f'{DELETED} of {DELETED}',
+            'files whose current version is by Spambot': f'0 of {FILES}',
+        }
+        wrong = [key for key, value in expected.items()
+                 if after[key] != value]
+        for key in wrong:
+            print(f'NOT AS EXPECTED: {key}: {after[key]}, not '
+                  f'{expected[key]}')
+        ok = not wrong
         return 0 if ok and status == 0 else 1
 
 
