@@ -127,9 +127,12 @@ def test_only_takes_known_kinds():
 
 
 def test_the_plan_line_counts_each_kind():
-    top, under = {'top': True}, {'top': False}
-    plan = CleanupPlan('Bot', edits={'A': [top], 'B': [top, under],
-                                     'C': [under]},
+    def rev(revid, parentid, top=False):
+        return {'revid': revid, 'parentid': parentid, 'top': top}
+
+    plan = CleanupPlan('Bot', edits={'A': [rev(9, 8, True), rev(8, 4)],
+                                     'B': [rev(7, 6, True), rev(3, 2)],
+                                     'C': [rev(5, 4)]},
                        files=['File:F'], moves=[MoveBack(1, 7, 'B', 'A')])
     plan.review.append(('X', TitleTakenError('x')))
     assert plan.line() == (

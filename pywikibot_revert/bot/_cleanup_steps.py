@@ -42,8 +42,9 @@ from ..ops._filehistory import file_histories
 from ..ops._filerevert import check_revert, choose_version, filerevert
 from ..ops._move import MoveBack, move_back
 from ..ops._undelete import deleted_revisions, undelete
-from ..results import FileRevertResult, FileVersion
+from ..results import DeletedRevision, FileRevertResult, FileVersion
 from ..wiki._params import batched
+from ..wiki._query import batch_size
 
 
 __all__ = ['CleanupSteps', 'plan_of']
@@ -182,13 +183,24 @@ class CleanupSteps:
                 self._fresh = self._read_fresh(batch)
             for own in batch:
                 yield 'deletions', pywikibot.Page(self.site, own.title), own
-            self._check_deleted()
+        self._check_deleted()
 
     def _read_fresh(self, plans: list[DeletePlan]
                     ) -> dict[str, dict[str, Any]]:
+        """Read *plans*' pages again, and read back the deletes made.
+
+        One request (per 50 pages) does both: the pages about to be
+        deleted and the archive of those deleted since the last read.
+        """
         titles = [p.title for p in plans]
         titles += [p.talk.title for p in plans if p.talk]
-        return own_pages(self.site, titles)
+        done = [t for _, p in self._deleted
+                for t in (p.title, *([p.talk.title] if p.talk else []))]
+        pages = own_pages(self.site, titles + done,
+                          batch=batch_size(self.site), archive=bool(done))
+        if done:
+            self._check_deleted(pages)
+        return pages
 
     def _delete(self, page: pywikibot.Page, plan: DeletePlan) -> None:
         title = plan.title
@@ -251,13 +263,15 @@ class CleanupSteps:
                 plan = dataclasses.replace(plan, talk=None)
         return plan
 
-    def _check_deleted(self) -> None:
-        """Read back the batch's deletes; restore one that took too much.
+    def _check_deleted(self, read: dict[str, dict[str, Any]] | None = None
+                       ) -> None:
+        """Read back the deletes made; restore one that took too much.
 
-        One read of the archive for the batch: a revision newer than the
-        plan's latest, or by someone else, went with the page (an edit
-        in the last second; an author the plan could not see). The page
-        is restored, all that the delete took, and counted a conflict.
+        One read of the archive for the batch, or *read*'s (see
+        :meth:`_read_fresh`): a revision newer than the plan's latest,
+        or by someone else, went with the page (an edit in the last
+        second; an author the plan could not see). The page is
+        restored, all that the delete took, and counted a conflict.
         """
         done, self._deleted = self._deleted, []
         if not done or self.simulate:
@@ -265,11 +279,16 @@ class CleanupSteps:
         plans = {p.title: (key, p) for key, p in done}
         plans.update({p.talk.title: (key, p.talk) for key, p in done
                       if p.talk})
-        try:
-            archive = dict(deleted_revisions(self.site, list(plans)))
-        except (RevertError, APIError) as err:
-            pywikibot.warning(f'The deletes were not read back: {err}')
-            return
+        if read is not None:
+            archive = {t: [DeletedRevision.from_api(t, r) for r in
+                           read.get(t, {}).get('deletedrevisions', [])]
+                       for t in plans}
+        else:
+            try:
+                archive = dict(deleted_revisions(self.site, list(plans)))
+            except (RevertError, APIError) as err:
+                pywikibot.warning(f'The deletes were not read back: {err}')
+                return
         for title, (key, plan) in plans.items():
             revs = archive.get(title, [])
             unseen = unplanned_revisions(plan, revs)

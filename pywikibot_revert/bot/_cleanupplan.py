@@ -30,14 +30,14 @@ import pywikibot
 
 from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
-from ..ops._delete import DeletePlan, own_pages, plan_delete  # noqa: F401
+from ..ops._delete import DeletePlan, own_pages, plan_delete  # noqa: F401 (DeletePlan: docs)
 from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
 from ..ops._undo_user_plan import user_edits
 from ..wiki._listings import listing_limit
-from ..wiki._query import query_items
+from ..wiki._query import batch_size, query_items
 
 
-__all__ = ['KINDS', 'CleanupPlan', 'read_plan']
+__all__ = ['KINDS', 'CleanupPlan', 'read_plan', 'top_run']
 
 #: what a cleanup does, in the order it does it; ``-only:`` picks
 KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
@@ -78,10 +78,9 @@ class CleanupPlan:
         A page with the user's edits on top is a rollback; one with
         edits under later edits an undo (a page may be both).
         """
-        return {'rollbacks': sum(any(e['top'] for e in es)
-                                 for es in self.edits.values()),
-                'undos': sum(not all(e['top'] for e in es)
-                             for es in self.edits.values()),
+        runs = [(top_run(es), len(es)) for es in self.edits.values()]
+        return {'rollbacks': sum(top > 0 for top, _ in runs),
+                'undos': sum(top < count for top, count in runs),
                 'files': len(self.files), 'moves': len(self.moves),
                 'deletions': len(self.deletions)}
 
@@ -103,6 +102,27 @@ class CleanupPlan:
                 + f'; {len(self.review)} for review')
 
 
+def top_run(edits: list[dict[str, Any]]) -> int:
+    """Count the user's edits on top of a page, in one unbroken run.
+
+    Those a rollback undoes; the rest are under later edits.
+
+    >>> top_run([{'revid': 9, 'parentid': 8, 'top': True},
+    ...          {'revid': 8, 'parentid': 5, 'top': False},
+    ...          {'revid': 3, 'parentid': 2, 'top': False}])
+    2
+
+    :param edits: the user's edits on one page, newest first
+    """
+    if not edits or not edits[0]['top']:
+        return 0
+    count = 1
+    while count < len(edits) \
+            and edits[count - 1]['parentid'] == edits[count]['revid']:
+        count += 1
+    return count
+
+
 def _log(site: Any, letype: str, user: str, since: Any, until: Any
          ) -> list[dict[str, Any]]:
     params = {'letype': letype, 'leuser': user,
@@ -113,6 +133,25 @@ def _log(site: Any, letype: str, user: str, since: Any, until: Any
                             lelimit=listing_limit(site),
                             **{k: v for k, v in params.items()
                                if v is not None}))
+
+
+def _near(one: str, other: str, seconds: float = 2) -> bool:
+    """Tell whether two ISO times are at most *seconds* apart.
+
+    MediaWiki writes a move's (or an upload's) log entry and the
+    revision it adds to the page in separate steps, which may fall in
+    neighbouring seconds.
+
+    >>> _near('2026-12-01T10:00:59Z', '2026-12-01T10:01:00Z')
+    True
+    >>> _near('2026-12-01T10:00:00Z', '2026-12-01T10:00:05Z')
+    False
+    """
+    if not one or not other:
+        return False
+    delta = (pywikibot.Timestamp.fromISOformat(one)
+             - pywikibot.Timestamp.fromISOformat(other))
+    return abs(delta.total_seconds()) <= seconds
 
 
 def _talk_title(site: Any, title: str) -> str | None:
@@ -156,14 +195,15 @@ def read_plan(site: Any, user: str | None, *,
     # The redirect a move leaves is no creation of its own: the move
     # back goes over it. It goes with its page, where that is deleted
     redirects = {m.target: m for m in all_moves
-                 if any(e['new'] and e['timestamp'] == m.timestamp
+                 if any(e['new'] and _near(e['timestamp'], m.timestamp)
                         for e in edits.get(m.target, []))}
     deleting = ('creations' in kinds, 'uploads' in kinds)
     candidates = [t for t in created
                   if deleting[pywikibot.Page(site, t).namespace().id == 6]]
     talks = {t: _talk_title(site, t) for t in candidates}
-    pages = own_pages(site, candidates + [t for t in talks.values()
-                                          if t and t not in candidates])
+    # a talk page goes with its page only where the user created it too:
+    # then it is a candidate itself, read in the same requests
+    pages = own_pages(site, candidates, batch=batch_size(site))
     first = {t: min(e['revid'] for e in edits[t] if e['new'])
              for t in created}
     # the account, or the IP of the range that created the page
@@ -179,7 +219,7 @@ def read_plan(site: Any, user: str | None, *,
             continue
         except MissingTargetError:
             continue
-        talk = pages.get(talks[title] or '')
+        talk = pages.get(talks[title] or '')  # None unless a candidate
         talk_plan = None
         if talk and not talk.get('missing') and talks[title] in first:
             try:
@@ -211,9 +251,11 @@ def read_plan(site: Any, user: str | None, *,
     # the revision a move or an upload adds to the page is no edit: the
     # move back and the file revert undo it. A page the user created
     # and others edited is listed for review, its creation not undone
-    stamps = {(m.pageid, m.timestamp) for m in all_moves}
-    stamps.update((e.get('logpage') or e.get('pageid'), e['timestamp'])
-                  for e in uploads)
+    logged: dict[int, list[str]] = {}
+    for pageid, stamp in [*((m.pageid, m.timestamp) for m in all_moves),
+                          *((e.get('logpage') or e.get('pageid'),
+                             e['timestamp']) for e in uploads)]:
+        logged.setdefault(pageid, []).append(stamp)
     talks_gone = {p.talk.title for p in plan.deletions.values() if p.talk}
     reviewed = {title for title, _ in plan.review}
     doing = {'edits', 'buried'} & set(kinds)
@@ -222,7 +264,9 @@ def read_plan(site: Any, user: str | None, *,
                 or not doing or not wanted(title)):
             continue
         real = [e for e in es if not (
-            e['sizediff'] == 0 and (e['pageid'], e['timestamp']) in stamps)
+            e['sizediff'] == 0 and any(_near(e['timestamp'], stamp)
+                                       for stamp in logged.get(e['pageid'],
+                                                               ())))
             and not (e['new'] and title in reviewed)]
         if real:
             plan.edits[title] = real
@@ -255,7 +299,7 @@ def _plan_moves(site: Any, plan: CleanupPlan, moves: list[MoveBack],
             chains.setdefault(move.pageid, []).append(move)
     titles = {t for chain in chains.values() for m in chain
               for t in (m.source, m.target)}
-    states = title_states(site, sorted(titles))
+    states = title_states(site, sorted(titles), batch=batch_size(site))
     for pageid, chain in chains.items():
         at = next((t for t in titles
                    if states.get(t, {}).get('pageid') == pageid), None)

@@ -124,8 +124,8 @@ def plan_delete(page: dict[str, Any], user: str) -> DeletePlan:
                       page.get('length', 0), len(page.get('imageinfo', [])))
 
 
-def own_pages(site: Any, titles: list[str], *, batch: int = 50
-              ) -> dict[str, dict[str, Any]]:
+def own_pages(site: Any, titles: list[str], *, batch: int = 50,
+              archive: bool = False) -> dict[str, dict[str, Any]]:
     """Read what ``plan_delete`` needs, for many pages.
 
     One request serves up to *batch* titles: the latest revision, every
@@ -133,15 +133,21 @@ def own_pages(site: Any, titles: list[str], *, batch: int = 50
     (``prop=revisions|contributors|info|imageinfo``); continuation is
     followed and merged.
 
+    :param archive: read each title's deleted revisions too
+        (``prop=deletedrevisions``, needs ``deletedhistory``): the same
+        request reads back the deletes just made
     :return: title -> page (``formatversion=2``), aliases included
     """
     pages: dict[str, dict[str, Any]] = {}
+    props = 'revisions|contributors|info|imageinfo'
+    extra = {'drvprop': 'ids|timestamp|user', 'drvlimit': 'max'} \
+        if archive else {}
     for chunk in batched(titles, batch):
         aliases = {}
-        for part in query(site, prop='revisions|contributors|info|imageinfo',
+        for part in query(site, prop=props + '|deletedrevisions' * archive,
                           titles=chunk, rvprop='ids|user|timestamp',
                           pclimit='max', iiprop='user|timestamp',
-                          iilimit='max'):
+                          iilimit='max', **extra):
             for alias in part.get('normalized', []):
                 aliases[alias['from']] = alias['to']
             for page in part.get('pages', []):
