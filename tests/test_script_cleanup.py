@@ -342,6 +342,38 @@ def test_old_title_recreated_before_the_move_back_is_not_overwritten(
     assert rows_naming(report_rows(report), old, 'old title taken'), out
 
 
+def test_delete_that_took_an_unseen_edit_is_restored_at_once(
+        wiki, site, site_for, fresh_user, proxied_config, unique, tmp_path):
+    """Editor writes on the page while its delete is on its way.
+
+    The delete is held in the proxy after the run's last read of the
+    page, so no read can see the edit: the delete takes it. The run's
+    read-back of the archive finds it, restores the page (the editor's
+    revision with it) and counts a conflict.
+    """
+    cfg, proxy = proxied_config
+    name, spambot = fresh_user('Spambot')
+    title = f'{unique} junk'
+    edit(spambot, title, f'junk {SPAM}')
+    report = tmp_path / 'r.jsonl'
+    proxy.add_fault('hold_before_forward', action='delete', when=_is_post)
+    made = {}
+    thread = while_held(proxy, lambda: made.update(revid=edit(
+        site_for('Editor'), title, 'rescued by an editor')))
+    code, out = pwb(wiki, cfg, 'cleanup', f'-user:{name}', '-always',
+                    f'-report:{report}')
+    thread.join(10)
+    assert made, out
+    assert len(posts(proxy, 'delete')) == 1, out
+    # back, with the editor's revision on top and nothing left deleted
+    assert exists(site, title), out
+    assert revisions(site, title)[0]['revid'] == made['revid'], out
+    assert deleted_count(site, title) == 0, out
+    assert [r.outcome for r in report_rows(report) if r.title == title] \
+        == ['conflict'], out
+    assert code == 1, out
+
+
 # -- kill and resume ---------------------------------------------------
 
 

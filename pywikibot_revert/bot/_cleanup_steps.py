@@ -41,7 +41,7 @@ from ..ops._delete import (
 from ..ops._filehistory import file_histories
 from ..ops._filerevert import check_revert, choose_version, filerevert
 from ..ops._move import MoveBack, move_back
-from ..ops._undelete import deleted_revisions, undelete
+from ..ops._undelete import deleted_file_ids, deleted_revisions, undelete
 from ..results import DeletedRevision, FileRevertResult, FileVersion
 from ..wiki._params import batched
 from ..wiki._query import batch_size
@@ -306,8 +306,14 @@ class CleanupSteps:
         names = ', '.join(sorted({r.user or '(hidden)' for r in unseen}))
         what = (f'{title}: the delete took {len(unseen)} revision(s) the '
                 f'plan did not see (by {names})')
+        fileids = []
+        if page.namespace() == 6 and took:
+            # the file's versions went with its page: back with it
+            fileids = deleted_file_ids(self.site, title,
+                                       since=min(r.timestamp for r in took))
         try:
             undelete(page, timestamps=[r.timestamp for r in took],
+                     fileids=fileids,
                      summary='Restoring a page its cleanup deleted with an '
                              'edit it had not seen', max_wait=self.max_wait)
         except (RevertError, APIError) as failure:
