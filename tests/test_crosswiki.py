@@ -465,9 +465,9 @@ def test_cleanup_across_wikis_and_its_undo(wiki: Any, wikis: dict[str, Any],
     status, out = pwb(wiki, cfg, 'cleanup', '-user:Vandal', f'-sites:{ALL}',
                       '-always', f'-journal:{journals}')
     assert status == 0, out
-    assert re.search(r'^\[xwb:xwb\] Plan on xwb:xwb: 3 page\(s\) with edits,'
-                     r' 0 file revert\(s\), 0 move\(s\) back, 1 deletion',
-                     out, re.M), out
+    assert re.search(r'^\[xwb:xwb\] Plan on xwb:xwb: 3 rollback\(s\), 0 undo'
+                     r'\(s\) under later edits, 0 file revert\(s\), 0 move'
+                     r'\(s\) back, 1 deletion', out, re.M), out
     for name, w in wikis.items():
         assert latest_users(w, TITLES) == ['Admin'] * 3, name
         nobody = client(w, 'Nobody')

@@ -123,6 +123,36 @@ def top_run(edits: list[dict[str, Any]]) -> int:
     return count
 
 
+def _whole_history(edits: list[dict[str, Any]]) -> bool:
+    """Tell whether *edits* are every revision of their page, by one user.
+
+    >>> _whole_history([{'revid': 9, 'parentid': 4, 'top': True,
+    ...                  'new': False, 'user': 'Bot'},
+    ...                 {'revid': 4, 'parentid': 0, 'top': False,
+    ...                  'new': True, 'user': 'Bot'}])
+    True
+
+    :param edits: one page's edits as listed, newest first
+    """
+    return bool(edits) and edits[-1]['new'] \
+        and top_run(edits) == len(edits) \
+        and len({e['user'] for e in edits}) == 1
+
+
+def _own_page(title: str, edits: list[dict[str, Any]]) -> dict[str, Any]:
+    """The page as :func:`own_pages` would read it, from its whole history.
+
+    (No ``imageinfo``: an upload by anyone else breaks the chain.)
+    """
+    user = edits[0]['user']
+    return {'title': title, 'pageid': edits[0]['pageid'],
+            'length': edits[0].get('size', 0),
+            'revisions': [{'revid': edits[0]['revid'], 'user': user}],
+            'contributors': [] if pywikibot.tools.is_ip_address(user)
+            else [{'name': user}],
+            'anoncontributors': int(pywikibot.tools.is_ip_address(user))}
+
+
 def _log(site: Any, letype: str, user: str, since: Any, until: Any
          ) -> list[dict[str, Any]]:
     params = {'letype': letype, 'leuser': user,
@@ -201,14 +231,21 @@ def read_plan(site: Any, user: str | None, *,
     candidates = [t for t in created
                   if deleting[pywikibot.Page(site, t).namespace().id == 6]]
     talks = {t: _talk_title(site, t) for t in candidates}
-    # a talk page goes with its page only where the user created it too:
-    # then it is a candidate itself, read in the same requests
-    pages = own_pages(site, candidates, batch=batch_size(site))
     first = {t: min(e['revid'] for e in edits[t] if e['new'])
              for t in created}
     # the account, or the IP of the range that created the page
     creator = {t: next(e['user'] for e in edits[t] if e['new'])
                for t in created}
+    # A page whose listed edits run unbroken from its creation to its
+    # latest revision has no revision by anyone else: the history is
+    # that chain (and another's upload adds a revision to a file page).
+    # Any other is read: every contributor, every file version. A talk
+    # page goes with its page only where the user created it too: then
+    # it is a candidate itself.
+    pages = {t: _own_page(t, edits[t]) for t in candidates
+             if _whole_history(edits[t])}
+    pages.update(own_pages(site, [t for t in candidates if t not in pages],
+                           batch=batch_size(site)))
     for title in candidates:
         if title in redirects:
             continue

@@ -193,13 +193,13 @@ def user_edits(site: Any, user: str | None, *, since: Any = None,
     Reads ``list=usercontribs`` to the end, 500 edits per request.
     Each edit has ``revid``, ``parentid``, ``timestamp``, ``top`` (it is
     the page's latest revision), ``new`` (it created the page),
-    ``pageid``, ``sizediff`` and ``user`` (with *iprange*, the
+    ``pageid``, ``size``, ``sizediff`` and ``user`` (with *iprange*, the
     contributions of a whole IP range instead of *user*'s).
     """
     params: dict[str, Any] = {
         'list': 'usercontribs', 'ucuser': user, 'uciprange': iprange,
         'uclimit': 'max',
-        'ucprop': 'ids|title|timestamp|flags|sizediff',
+        'ucprop': 'ids|title|timestamp|flags|size|sizediff',
         'ucend': since.totimestampformat() if since else None,
         'ucstart': until.totimestampformat() if until else None,
         'ucnamespace': '|'.join(map(str, namespaces)) if namespaces
@@ -216,6 +216,7 @@ def user_edits(site: Any, user: str | None, *, since: Any = None,
                  'new': bool(contrib.get('new')),
                  'pageid': contrib.get('pageid'),
                  'sizediff': contrib.get('sizediff'),
+                 'size': contrib.get('size'),
                  'user': contrib.get('user')})
     return edits
 
