@@ -30,7 +30,7 @@ from ..wiki._query import batch_size
 from ..results import FileRevertResult, FileVersion
 
 
-__all__ = ['FileRevertBot']
+__all__ = ['FileRevertBot', 'check_reverts']
 
 #: files per batched read
 BATCH = 50
@@ -158,25 +158,7 @@ class FileRevertBot(RevertBot):
         # a title the answer names otherwise is read on its own in act()
         self._histories.update((t, (read_at, now[t])) for t in titles
                                if t in now)
-        self._check(pending, now)
-
-    def _check(self, pending: list[tuple[str, FileRevertResult]],
-               now: dict[str, list[FileVersion]]) -> None:
-        """Check the read-backs of *pending* reverts."""
-        for key, result in pending:
-            page = pywikibot.FilePage(self.site, result.title)
-            try:
-                top = check_revert(page, (now.get(result.title) or [])[:2],
-                                   result.target, result.replaced)
-            except (ConflictError, FileRevertFailedError) as err:
-                self.failed_check(
-                    key, page, err, 'conflict' if isinstance(
-                        err, ConflictError) else 'verify-failed',
-                    restored=getattr(err, 'restored', None))
-                continue
-            if self.journal:
-                self.journal.note('verified', key=key,
-                                  current=dataclasses.asdict(top))
+        check_reverts(self, pending, now)
 
     def _reread(self, title: str) -> list[FileVersion]:
         """Read *title* again, with the files waiting (see :meth:`_read`)."""
@@ -275,3 +257,34 @@ class FileRevertBot(RevertBot):
         if now is None:
             return None
         return {'target': target, 'replaced': replaced, 'current': now}
+
+
+def check_reverts(bot: RevertBot,
+                  pending: list[tuple[str, FileRevertResult]],
+                  now: dict[str, list[FileVersion]], *,
+                  kind: str | None = None) -> None:
+    """Check the read-backs of *bot*'s *pending* reverts.
+
+    A revert that replaced an upload made meanwhile has put it back
+    (:func:`~pywikibot_revert.ops._filerevert.check_revert`): the file
+    is failed as a conflict; one the read-back does not show at all is
+    failed too. The others get their ``verified`` journal note.
+
+    :param now: the files' newest versions, read after the reverts
+    :param kind: the bot's counter of the reverts (default: its
+        operation)
+    """
+    for key, result in pending:
+        page = pywikibot.FilePage(bot.site, result.title)
+        try:
+            top = check_revert(page, (now.get(result.title) or [])[:2],
+                               result.target, result.replaced)
+        except (ConflictError, FileRevertFailedError) as err:
+            bot.failed_check(
+                key, page, err, 'conflict' if isinstance(
+                    err, ConflictError) else 'verify-failed', kind=kind,
+                restored=getattr(err, 'restored', None))
+            continue
+        if bot.journal:
+            bot.journal.note('verified', key=key,
+                             current=dataclasses.asdict(top))

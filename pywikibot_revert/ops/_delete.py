@@ -25,8 +25,7 @@ from pywikibot.tools import MediaWikiVersion
 
 from ..exceptions import MissingTargetError, OtherAuthorsError
 from ..results import DeleteResult
-from ..wiki._params import batched
-from ..wiki._query import query
+from ..wiki._query import merged_pages
 from ..wiki._rights import require_rights
 from ..wiki._validate import normalize_username
 from ..wiki._write import is_simulation, reconcile_by, submit_write
@@ -124,8 +123,8 @@ def plan_delete(page: dict[str, Any], user: str) -> DeletePlan:
                       page.get('length', 0), len(page.get('imageinfo', [])))
 
 
-def own_pages(site: Any, titles: list[str], *, batch: int = 50,
-              archive: bool = False) -> dict[str, dict[str, Any]]:
+def own_pages(site: Any, titles: list[str], *, batch: int = 50
+              ) -> dict[str, dict[str, Any]]:
     """Read what ``plan_delete`` needs, for many pages.
 
     One request serves up to *batch* titles: the latest revision, every
@@ -133,33 +132,12 @@ def own_pages(site: Any, titles: list[str], *, batch: int = 50,
     (``prop=revisions|contributors|info|imageinfo``); continuation is
     followed and merged.
 
-    :param archive: read each title's deleted revisions too
-        (``prop=deletedrevisions``, needs ``deletedhistory``): the same
-        request reads back the deletes just made
     :return: title -> page (``formatversion=2``), aliases included
     """
-    pages: dict[str, dict[str, Any]] = {}
-    props = 'revisions|contributors|info|imageinfo'
-    extra = {'drvprop': 'ids|timestamp|user', 'drvlimit': 'max'} \
-        if archive else {}
-    for chunk in batched(titles, batch):
-        aliases = {}
-        for part in query(site, prop=props + '|deletedrevisions' * archive,
-                          titles=chunk, rvprop='ids|user|timestamp',
-                          pclimit='max', iiprop='user|timestamp',
-                          iilimit='max', **extra):
-            for alias in part.get('normalized', []):
-                aliases[alias['from']] = alias['to']
-            for page in part.get('pages', []):
-                have = pages.setdefault(page['title'], {})
-                for key, value in page.items():
-                    if isinstance(value, list):
-                        have.setdefault(key, []).extend(value)
-                    else:
-                        have[key] = value
-        for alias, title in aliases.items():
-            pages[alias] = pages[title]
-    return pages
+    return merged_pages(site, titles, batch=batch,
+                        prop='revisions|contributors|info|imageinfo',
+                        rvprop='ids|user|timestamp', pclimit='max',
+                        iiprop='user|timestamp', iilimit='max')
 
 
 def unplanned_revisions(plan: DeletePlan,

@@ -15,7 +15,7 @@ from ._params import PARAM_SINCE, batched, query_params
 
 
 __all__ = ['batch_size', 'latest_revisions', 'latest_revisions_at',
-           'query', 'query_items', 'query_pages', 'read',
+           'merged_pages', 'query', 'query_items', 'query_pages', 'read',
            'revision_texts', 'revisions_by_id', 'top_revisions']
 
 
@@ -84,6 +84,35 @@ def query_items(site: Any, key: str, **params: Any
 def query_pages(site: Any, **params: Any) -> Iterator[dict[str, Any]]:
     """Yield each page dict of every answer (see :func:`query_items`)."""
     return query_items(site, 'pages', **params)
+
+
+def merged_pages(site: Any, titles: list[str], *, batch: int = 50,
+                 **params: Any) -> dict[str, dict[str, Any]]:
+    """Read props of many pages, each page's parts merged into one dict.
+
+    A prop query continues one prop at a time, and a page comes back in
+    several answers, each with a part of its lists: they are joined.
+    One request (and its continuations) per *batch* titles.
+
+    :return: title -> page (``formatversion=2``), the titles as given
+        (before normalisation) included
+    """
+    pages: dict[str, dict[str, Any]] = {}
+    for chunk in batched(titles, batch):
+        aliases = {}
+        for part in query(site, titles=chunk, **params):
+            aliases.update((a['from'], a['to'])
+                           for a in part.get('normalized', []))
+            for page in part.get('pages', []):
+                have = pages.setdefault(page['title'], {})
+                for key, value in page.items():
+                    if isinstance(value, list):
+                        have.setdefault(key, []).extend(value)
+                    else:
+                        have[key] = value
+        for alias, title in aliases.items():
+            pages[alias] = pages.get(title, {})
+    return pages
 
 
 def top_revisions(site: Any, *, title: str | None = None,
