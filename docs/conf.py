@@ -66,14 +66,6 @@ nitpick_ignore_regex = [
     (r'py:.*', r'pywikibot(\..+)?'),
     (r'py:.*', r'(collections\.abc|dataclasses)\..+'),
 ]
-# TEMPORARY, to drop with the fix: the public docstrings of delete_own
-# and move_page_back link the private ops._delete.plan_delete and
-# ops._move.plan_move_back, which are documented nowhere (they should
-# be named as ``literal``). Exactly these two names, nothing else.
-nitpick_ignore = [
-    ('py:func', 'plan_delete'),
-    ('py:func', 'plan_move_back'),
-]
 
 # MyST (benchmarks/README.md): GitHub-style tables and footnotes
 # are plain Markdown; nothing else is enabled.
