@@ -7,7 +7,7 @@
 # 2. For the oldest and the newest supported pywikibot line: a new venv
 #    with the wheel and that pywikibot from the package index, then,
 #    from an empty directory, import the package and run
-#    `pwb rollback|undelete|filerevert -help`.
+#    `pwb rollback|undelete|filerevert|cleanup -help`.
 # 3. The development install the README names: `pip install -e .
 #    --config-settings editable_mode=strict`, then `pwb rollback -help`.
 # dist/ then holds the two files checked here, nothing else.
@@ -223,6 +223,7 @@ check_scripts() {
     check_help "$1" "$2" rollback '-user:NAME'
     check_help "$1" "$2" undelete '-except-user:NAME'
     check_help "$1" "$2" filerevert '-to:TS'
+    check_help "$1" "$2" cleanup '-only:KINDS'
 }
 
 installed_pywikibot=()

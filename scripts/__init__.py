@@ -1,4 +1,5 @@
-"""The scripts: ``pwb rollback``, ``pwb undelete``, ``pwb filerevert``.
+"""The scripts: ``pwb cleanup``, ``pwb rollback``, ``pwb undelete``,
+``pwb filerevert``.
 
 Installed as the package ``pywikibot_revert_scripts``; its
 ``base_dir`` is the entry point pywikibot's ``pwb`` searches
