@@ -26,7 +26,8 @@ from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._cleanup_steps import CleanupSteps, plan_of
-from ._cleanupplan import KINDS, CleanupPlan, read_plan, top_run
+from ._cleanupplan import KINDS, CleanupPlan, read_plan
+from ..ops._undo_user_plan import top_run
 from ._errors import UsageError
 from ._options import Option
 from ._resume import settle_open

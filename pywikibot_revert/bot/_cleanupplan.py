@@ -32,12 +32,12 @@ from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
 from ..ops._delete import DeletePlan, own_pages, plan_delete  # noqa: F401 (DeletePlan: docs)
 from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
-from ..ops._undo_user_plan import user_edits
+from ..ops._undo_user_plan import top_run, user_edits, whole_history
 from ..wiki._listings import listing_limit
 from ..wiki._query import batch_size, query_items
 
 
-__all__ = ['KINDS', 'CleanupPlan', 'read_plan', 'top_run']
+__all__ = ['KINDS', 'CleanupPlan', 'read_plan']
 
 #: what a cleanup does, in the order it does it; ``-only:`` picks
 KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
@@ -100,43 +100,6 @@ class CleanupPlan:
         counts = self.counts()
         return (', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in counts)
                 + f'; {len(self.review)} for review')
-
-
-def top_run(edits: list[dict[str, Any]]) -> int:
-    """Count the user's edits on top of a page, in one unbroken run.
-
-    Those a rollback undoes; the rest are under later edits.
-
-    >>> top_run([{'revid': 9, 'parentid': 8, 'top': True},
-    ...          {'revid': 8, 'parentid': 5, 'top': False},
-    ...          {'revid': 3, 'parentid': 2, 'top': False}])
-    2
-
-    :param edits: the user's edits on one page, newest first
-    """
-    if not edits or not edits[0]['top']:
-        return 0
-    count = 1
-    while count < len(edits) \
-            and edits[count - 1]['parentid'] == edits[count]['revid']:
-        count += 1
-    return count
-
-
-def _whole_history(edits: list[dict[str, Any]]) -> bool:
-    """Tell whether *edits* are every revision of their page, by one user.
-
-    >>> _whole_history([{'revid': 9, 'parentid': 4, 'top': True,
-    ...                  'new': False, 'user': 'Bot'},
-    ...                 {'revid': 4, 'parentid': 0, 'top': False,
-    ...                  'new': True, 'user': 'Bot'}])
-    True
-
-    :param edits: one page's edits as listed, newest first
-    """
-    return bool(edits) and edits[-1]['new'] \
-        and top_run(edits) == len(edits) \
-        and len({e['user'] for e in edits}) == 1
 
 
 def _own_page(title: str, edits: list[dict[str, Any]]) -> dict[str, Any]:
@@ -243,7 +206,7 @@ def read_plan(site: Any, user: str | None, *,
     # page goes with its page only where the user created it too: then
     # it is a candidate itself.
     pages = {t: _own_page(t, edits[t]) for t in candidates
-             if _whole_history(edits[t])}
+             if whole_history(edits[t])}
     pages.update(own_pages(site, [t for t in candidates if t not in pages],
                            batch=batch_size(site)))
     for title in candidates:

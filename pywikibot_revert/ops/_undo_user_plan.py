@@ -34,8 +34,8 @@ from ._wikitext import adds_link_to
 
 
 __all__ = ['BuriedPlan', 'UserRun', 'find_runs', 'links_instead',
-           'no_longer_in_text', 'plan_buried', 'read_plan',
-           'runs_adding_link', 'user_edits']
+           'no_longer_in_text', 'plan_buried', 'read_plan', 'runs_adding_link',
+           'top_run', 'user_edits', 'whole_history']
 
 
 @dataclass(frozen=True)
@@ -278,3 +278,40 @@ def links_instead(page: pywikibot.Page | None, text: str, domain: str | None,
     if removal is None or not removal.changed:
         raise UndoFailedError(failure, page=page, code='undofailure')
     return removal
+
+
+def top_run(edits: list[dict[str, Any]]) -> int:
+    """Count the user's edits on top of a page, in one unbroken run.
+
+    Those a rollback undoes; the rest are under later edits.
+
+    >>> top_run([{'revid': 9, 'parentid': 8, 'top': True},
+    ...          {'revid': 8, 'parentid': 5, 'top': False},
+    ...          {'revid': 3, 'parentid': 2, 'top': False}])
+    2
+
+    :param edits: the user's edits on one page, newest first
+    """
+    if not edits or not edits[0]['top']:
+        return 0
+    count = 1
+    while count < len(edits) \
+            and edits[count - 1]['parentid'] == edits[count]['revid']:
+        count += 1
+    return count
+
+
+def whole_history(edits: list[dict[str, Any]]) -> bool:
+    """Tell whether *edits* are every revision of their page, by one user.
+
+    >>> whole_history([{'revid': 9, 'parentid': 4, 'top': True,
+    ...                  'new': False, 'user': 'Bot'},
+    ...                 {'revid': 4, 'parentid': 0, 'top': False,
+    ...                  'new': True, 'user': 'Bot'}])
+    True
+
+    :param edits: one page's edits as listed, newest first
+    """
+    return bool(edits) and edits[-1]['new'] \
+        and top_run(edits) == len(edits) \
+        and len({e['user'] for e in edits}) == 1
