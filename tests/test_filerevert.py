@@ -24,6 +24,10 @@ from harness.wikitools import (
 )
 
 
+# pywikibot_neutral tests (left out on the oldest pywikibot, see
+# .ci/run): the wiki's file histories, the same pywikibot way as
+# test_script_filerevert.py; kept there: a message default, sent
+# through pywikibot's parameter encoding.
 pytestmark = pytest.mark.wiki
 
 
@@ -39,6 +43,7 @@ def overwritten(site_for, unique, tmp_path):
     return title, sha  # oldest first
 
 
+@pytest.mark.pywikibot_neutral
 def test_revert_overwrites_of_a_user(site, overwritten):
     title, sha = overwritten
     page = pywikibot.FilePage(site, title)
@@ -54,12 +59,14 @@ def test_revert_overwrites_of_a_user(site, overwritten):
     assert result.timestamp > result.replaced.timestamp
 
 
+@pytest.mark.pywikibot_neutral
 def test_previous(site, overwritten):
     title, sha = overwritten
     result = pywikibot.FilePage(site, title).revert.filerevert(previous=True)
     assert file_sha1s(site, title)[0] == sha[2] == result.sha1
 
 
+@pytest.mark.pywikibot_neutral
 def test_by_sha1_timestamp_archivename_and_time(site, overwritten):
     title, sha = overwritten
     page = pywikibot.FilePage(site, title)
@@ -82,6 +89,7 @@ def test_by_sha1_timestamp_archivename_and_time(site, overwritten):
     assert len(file_sha1s(site, title)) == 8
 
 
+@pytest.mark.pywikibot_neutral
 def test_current_version_is_a_typed_noop(site, wiki, overwritten):
     title, sha = overwritten
     page = pywikibot.FilePage(site, title)
@@ -92,6 +100,7 @@ def test_current_version_is_a_typed_noop(site, wiki, overwritten):
     assert len(file_sha1s(site, title)) == 4
 
 
+@pytest.mark.pywikibot_neutral
 def test_failure_answer_is_an_error(site, site_for, overwritten, tmp_path):
     """HTTP 200 with result Failure (fileexists-no-change) raises."""
     title, sha = overwritten
@@ -107,6 +116,7 @@ def test_failure_answer_is_an_error(site, site_for, overwritten, tmp_path):
     assert len(file_sha1s(site, title)) == 5
 
 
+@pytest.mark.pywikibot_neutral
 def test_bad_versions(site, overwritten, unique):
     title, sha = overwritten
     page = pywikibot.FilePage(site, title)
@@ -128,6 +138,7 @@ def test_bad_versions(site, overwritten, unique):
     assert len(file_sha1s(site, title)) == 4
 
 
+@pytest.mark.pywikibot_neutral
 def test_current_not_by_user_and_only_author(site, site_for, unique,
                                              tmp_path, overwritten):
     title, _ = overwritten
@@ -141,12 +152,14 @@ def test_current_not_by_user_and_only_author(site, site_for, unique,
     assert len(file_sha1s(site, fresh)) == 2
 
 
+@pytest.mark.pywikibot_neutral
 def test_missing_file(site, unique):
     with pytest.raises(MissingTargetError):
         pywikibot.FilePage(site, f'File:{unique} none.png').revert\
             .filerevert(previous=True)
 
 
+@pytest.mark.pywikibot_neutral
 def test_batched_histories(site, overwritten, unique, tmp_path, wiki):
     title, sha = overwritten
     other = f'File:{unique} other.png'
@@ -160,6 +173,7 @@ def test_batched_histories(site, overwritten, unique, tmp_path, wiki):
     assert len(histories[other]) == 1
 
 
+@pytest.mark.pywikibot_neutral
 def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
                                                 tmp_path, wiki, monkeypatch):
     """Several titles at once: each history is cut at iilimit, silently."""
@@ -175,6 +189,7 @@ def test_batched_histories_reread_a_cut_history(site, overwritten, unique,
     assert settled_count(wiki) - before == 2  # the batch + one re-read
 
 
+@pytest.mark.pywikibot_neutral
 def test_default_comment_is_the_wikis_own(site, wiki, overwritten):
     from pywikibot_revert.wiki import _messages
     title, sha = overwritten

@@ -47,6 +47,9 @@ def test_core_messages_still_work_after_pwb_switches_package():
     assert out.stdout.strip() == "Bitte Name der Kategorie eingeben:"
 
 
+# how pwb finds the scripts asks the wiki nothing new (left out on the
+# other MediaWiki releases, see .ci/run)
+@pytest.mark.mediawiki_neutral
 @pytest.mark.wiki
 def test_help_via_installed_entry_point_and_checkout(wiki, config_dir_for,
                                                     tmp_path):

@@ -29,6 +29,9 @@ from harness.wikitools import (
 )
 
 
+# mediawiki_neutral tests (left out on the other MediaWiki releases,
+# see .ci/run): Ctrl-C, journals and secrets are our own, on ordinary
+# writes.
 pytestmark = pytest.mark.wiki
 
 TOKEN = re.compile(r'[0-9a-f]{32,40}\+\\')
@@ -181,6 +184,7 @@ def _debug_texts(cfg, out, journal):
                                          for p in logs]
 
 
+@pytest.mark.mediawiki_neutral
 def test_no_secret_in_output_or_logs_with_debug(wiki, site, proxied_config,
                                                 victim):
     cfg, proxy = proxied_config
@@ -237,6 +241,7 @@ def test_no_botpassword_secret_in_output_or_logs_with_debug(
                             *_secrets_sent(proxy, cfg)}, texts)
 
 
+@pytest.mark.mediawiki_neutral
 def test_undo_refuses_a_journal_of_another_wiki(wiki, site, proxied_config,
                                                 config_dir_for, victim):
     cfg, _ = proxied_config
@@ -251,6 +256,7 @@ def test_undo_refuses_a_journal_of_another_wiki(wiki, site, proxied_config,
     assert revisions(site, victim[0])[0]['user'] == 'Admin'
 
 
+@pytest.mark.mediawiki_neutral
 def test_two_processes_cannot_share_a_journal(wiki, site, config_dir_for,
                                               victim, tmp_path):
     """Refused while another process holds the journal: nothing written,
@@ -279,6 +285,7 @@ def test_two_processes_cannot_share_a_journal(wiki, site, config_dir_for,
     assert 'in use' in out
 
 
+@pytest.mark.mediawiki_neutral
 def test_ctrl_c_then_resume(wiki, site, site_for, config_dir,
                             proxied_config, unique, tmp_path):
     """Ctrl-C while a rollback is on the wire; the rerun settles it.

@@ -40,6 +40,10 @@ from pywikibot_revert.wiki._rights import REQUIRED_RIGHTS
 from harness.wikiharness import TestWiki
 from harness.wikitools import delete, edit, exists, new_user, revisions, upload
 
+# Left out on the oldest pywikibot (pywikibot_neutral, see .ci/run):
+# what differs between MediaWiki releases.
+pytestmark = pytest.mark.pywikibot_neutral
+
 
 #: Whether ``action=rollback`` stores its ``tags`` on the new revision.
 #: 1.35 and 1.39 check them (an unknown tag is ``badtags``) but never

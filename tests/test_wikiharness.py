@@ -16,6 +16,10 @@ from harness.wikiharness import (
     USER_GROUPS, TestWiki, make_png, mediawiki_version,
 )
 
+# Left out on the oldest pywikibot (pywikibot_neutral, see .ci/run):
+# the harness, not the plugin; every test run there starts it.
+pytestmark = pytest.mark.pywikibot_neutral
+
 
 def test_make_png_distinct(tmp_path: Path) -> None:
     """Seeds give valid PNG files; different seeds different bytes."""

@@ -28,7 +28,9 @@ from harness.wikitools import (
 from pywikibot_revert.bot._journal import Journal
 
 
-pytestmark = pytest.mark.wiki
+# pywikibot_neutral (left out on the oldest pywikibot, see .ci/run):
+# the anti-abuse extensions' refusals: a wiki's behaviour.
+pytestmark = [pytest.mark.wiki, pytest.mark.pywikibot_neutral]
 
 #: the extensions of the MediaWiki under test (1.35 has no AbuseFilter)
 BUNDLED = bundled_extensions(
