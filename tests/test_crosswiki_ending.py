@@ -34,9 +34,9 @@ from test_crosswiki import (
 # the three wikis of test_crosswiki, started once for this module too
 xwikis, wikis = test_crosswiki.xwikis, test_crosswiki.wikis
 
-# pywikibot_neutral (left out on the oldest pywikibot, see .ci/run):
-# the merge of the wikis' report parts (our own).
-# mediawiki_neutral too: each wiki's part is a single-wiki run.
+# The merge of the wikis' report parts is our own, each wiki's part a
+# single-wiki run: pywikibot_neutral and mediawiki_neutral, left out on
+# the oldest pywikibot and on the other MediaWiki releases (.ci/run).
 pytestmark = [pytest.mark.wiki, pytest.mark.pywikibot_neutral,
               pytest.mark.mediawiki_neutral]
 

@@ -37,8 +37,8 @@ from harness.wikitools import (
 
 
 # pywikibot_neutral (left out on the oldest pywikibot, see .ci/run):
-# late writes, watched on the wiki; pywikibot's
-# timeout path is test_faults.py's too.
+# late writes, watched on the wiki; pywikibot's timeout path is
+# test_faults.py's too.
 pytestmark = [pytest.mark.wiki, pytest.mark.pywikibot_neutral]
 
 #: pywikibot's connect and read timeouts in the runs under test

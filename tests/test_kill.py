@@ -38,8 +38,8 @@ from harness.wikitools import (
 
 
 # pywikibot_neutral (left out on the oldest pywikibot, see .ci/run):
-# what the wiki holds after a kill; the resume's
-# pywikibot calls are test_script_rollback.py's too.
+# what the wiki holds after a kill; a resume goes the pywikibot way
+# of test_script_rollback.py's kill test.
 pytestmark = [pytest.mark.wiki, pytest.mark.pywikibot_neutral]
 
 

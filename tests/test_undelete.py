@@ -28,8 +28,8 @@ from harness.wikitools import (
 
 
 # pywikibot_neutral (left out on the oldest pywikibot, see .ci/run):
-# the wiki's undelete selections; pwb undelete
-# (test_script_undelete.py) goes the same pywikibot way.
+# the wiki's undelete selections; pwb undelete (test_script_undelete.py)
+# goes the same pywikibot way.
 pytestmark = [pytest.mark.wiki, pytest.mark.pywikibot_neutral]
 
 
