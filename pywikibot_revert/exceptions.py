@@ -60,16 +60,17 @@ from pywikibot.exceptions import Error, UserRightsError
 
 __all__ = [
     'AbuseFilterError', 'AbuseFilterWarningError', 'AlreadyCleanError',
-    'AlreadyRolledBackError', 'BadFileVersionError', 'BlacklistedLinkError',
-    'BlacklistedTitleError', 'BlockedError', 'CaptchaRequiredError',
-    'ConflictError', 'EditConflictError', 'EmptySelectionError',
-    'FileRevertFailedError', 'FilterError', 'HiddenUserError',
-    'IdenticalVersionError', 'MissingRightError', 'MissingTargetError',
-    'NothingToDoError', 'NothingToUndeleteError', 'OnlyAuthorError',
-    'OtherAuthorsError', 'OutcomeUnknownError', 'ProtectedPageError', 'RateLimitedError',
-    'ReadOnlyError', 'RevertError', 'ServerUnavailableError',
-    'SessionError', 'SitewideBlockError', 'StopRunError',
-    'TitleRefusedError', 'TitleTakenError', 'UndoFailedError', 'UnsupportedParameterError',
+    'AlreadyRolledBackError', 'BadFileVersionError',
+    'BlacklistedLinkError', 'BlacklistedTitleError', 'BlockedError',
+    'CaptchaRequiredError', 'ConflictError', 'EditConflictError',
+    'EmptySelectionError', 'FileRevertFailedError', 'FilterError',
+    'HiddenUserError', 'IdenticalVersionError', 'MissingRightError',
+    'MissingTargetError', 'NothingToDoError', 'NothingToUndeleteError',
+    'OnlyAuthorError', 'OtherAuthorsError', 'OutcomeUnknownError',
+    'ProtectedPageError', 'RateLimitedError', 'ReadOnlyError',
+    'RevertError', 'ServerUnavailableError', 'SessionError',
+    'SitewideBlockError', 'StopRunError', 'TitleRefusedError',
+    'TitleTakenError', 'UndoFailedError', 'UnsupportedParameterError',
     'WriteFailedError',
 ]
 
@@ -87,16 +88,24 @@ class RevertError(Error):
 
     #: a few words for skip lines, summaries and reports
     reason: ClassVar[str] = 'failed'
+    #: the keyword attributes a subclass adds, with their defaults
+    fields: ClassVar[dict[str, Any]] = {}
 
     def __init__(self, message: str, *, code: str | None = None,
                  page: Any = None, site: Any = None,
-                 info: str | None = None) -> None:
-        """Initializer."""
+                 info: str | None = None, **extra: Any) -> None:
+        """Initializer; *extra* sets the class's :attr:`fields`."""
+        unknown = set(extra) - set(self.fields)
+        if unknown:
+            raise TypeError(f'{type(self).__name__} takes no '
+                            f'{", ".join(sorted(unknown))}')
         super().__init__(message)
         self.code = code
         self.page = page
         self.site = site if site is not None else getattr(page, 'site', None)
         self.info = info
+        for name, default in self.fields.items():
+            setattr(self, name, extra.get(name, default))
 
     def __repr__(self) -> str:
         """Return a representation naming the code."""
@@ -169,12 +178,7 @@ class OtherAuthorsError(NothingToDoError):
     """
 
     reason = 'created, edited by others'
-
-    def __init__(self, *args: Any, authors: tuple[str, ...] = (),
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(*args, **kwargs)
-        self.authors = authors
+    fields = {'authors': ()}
 
 
 class TitleTakenError(NothingToDoError):
@@ -247,12 +251,7 @@ class MissingRightError(StopRunError, UserRightsError):
     """The account lacks a user right; ``right`` names it."""
 
     reason = 'missing right'
-
-    def __init__(self, message: str, *, right: str | None = None,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(message, **kwargs)
-        self.right = right
+    fields = {'right': None}
 
 
 class CaptchaRequiredError(StopRunError):
@@ -269,12 +268,7 @@ class BlockedError(RevertError):
     """The account is blocked; a ``partial`` block fails the page only."""
 
     reason = 'blocked'
-
-    def __init__(self, message: str, *, partial: bool = True,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(message, **kwargs)
-        self.partial = partial
+    fields = {'partial': True}
 
 
 class SitewideBlockError(BlockedError, StopRunError):
@@ -282,11 +276,7 @@ class SitewideBlockError(BlockedError, StopRunError):
     """The account is blocked on the whole wiki."""
 
     reason = 'blocked sitewide'
-
-    def __init__(self, message: str, **kwargs: Any) -> None:
-        """Initializer."""
-        kwargs['partial'] = False
-        super().__init__(message, **kwargs)
+    fields = {'partial': False}
 
 
 class ProtectedPageError(RevertError):
@@ -308,12 +298,12 @@ class FilterError(RevertError):
     """
 
     reason = 'refused by a filter'
+    fields = {'matches': ()}
 
-    def __init__(self, *args: Any, matches: tuple[str, ...] = (),
-                 **kwargs: Any) -> None:
-        """Initializer."""
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """Initializer; *matches* is kept as a tuple."""
         super().__init__(*args, **kwargs)
-        self.matches = tuple(matches)
+        self.matches = tuple(self.matches)
 
 
 class AbuseFilterError(FilterError):
@@ -356,12 +346,7 @@ class ConflictError(RevertError):
     """The write replaced a newer change; ``restored``: it was put back."""
 
     reason = 'conflict'
-
-    def __init__(self, *args: Any, restored: bool = False,
-                 **kwargs: Any) -> None:
-        """Initializer."""
-        super().__init__(*args, **kwargs)
-        self.restored = restored
+    fields = {'restored': False}
 
 
 class EditConflictError(ConflictError):

@@ -12,8 +12,8 @@ run summary, and ``user_confirm`` honours ``-always``. What
   counted by its reason; a :exc:`~pywikibot_revert.exceptions.StopRunError`
   stops the run cleanly; any other error fails the item and the run
   goes on;
-- :meth:`~pywikibot_revert.bot._writes.JournalledWrites.write`: each write under a journal, recorded before
-  and after, so a rerun resumes (settling on the wiki what a killed run
+- :meth:`~pywikibot_revert.bot._writes.JournalledWrites.write`: each
+  write under a journal, recorded before and after, so a rerun resumes (settling on the wiki what a killed run
   left open) and ``-undo`` reverses;
 - :attr:`RevertBot.exit_status`: non-zero when an action failed or the
   run was interrupted;

@@ -30,7 +30,7 @@ import pywikibot
 
 from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
-from ..ops._delete import DeletePlan, own_pages, plan_delete  # noqa: F401 (DeletePlan: docs)
+from ..ops._delete import DeletePlan, own_pages, plan_delete
 from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
 from ..ops._undo_user_plan import top_run, user_edits, whole_history
 from ..wiki._listings import listing_limit
