@@ -19,9 +19,11 @@ from harness.wikitools import (
     deletion_entry,
     edit,
     exists,
+    file_sha1s,
     restore_comment,
     revisions,
     settled_count,
+    stamp_file_earlier,
     text_of,
     upload,
 )
@@ -160,6 +162,29 @@ def test_file_versions(site, unique, tmp_path):
     result = page.revert.undelete(all_revisions=True)
     assert result.fileversions == 2
     assert len(page.revert.file_history()) == 2
+
+
+def test_window_takes_the_version_stamped_before_its_revision(
+        site, wiki, unique, tmp_path):
+    """A file version stamped a second before its revision comes back.
+
+    MediaWiki writes a file version and the revision its upload adds in
+    separate steps, which may fall in neighbouring seconds (as they did
+    once in CI on 1.35); here the gap is made certain.
+    """
+    title = f'File:{unique} early.png'
+    sha1 = upload(site, title, tmp_path, 1)
+    stamp = pywikibot.Timestamp.fromISOformat(
+        revisions(site, title)[0]['timestamp'])
+    stamp_file_earlier(site, wiki, title)
+    delete(site, title)
+    page = pywikibot.FilePage(site, title)
+    selection = page.revert.select(since=stamp)
+    assert len(selection.timestamps) == 1
+    assert len(selection.fileids) == 1
+    result = page.revert.undelete(selection=selection)
+    assert (result.revisions, result.fileversions) == (1, 1)
+    assert file_sha1s(site, title) == [sha1]
 
 
 def test_chunking(site, unique, monkeypatch):

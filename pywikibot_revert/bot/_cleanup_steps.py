@@ -288,7 +288,7 @@ class CleanupSteps:
         if page.namespace() == 6 and took:
             # the file's versions went with its page: back with it
             fileids = deleted_file_ids(self.site, title,
-                                       since=min(r.timestamp for r in took))
+                                       along=[r.timestamp for r in took])
         try:
             undelete(page, timestamps=[r.timestamp for r in took],
                      fileids=fileids,

@@ -32,6 +32,7 @@ from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
 from ..ops._delete import DeletePlan, own_pages, plan_delete
 from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
+from ..ops._undelete import FILE_REVISION_GAP
 from ..ops._undo_user_plan import top_run, user_edits, whole_history
 from ..wiki._listings import listing_limit
 from ..wiki._query import batch_size, query_items
@@ -128,7 +129,8 @@ def _log(site: Any, letype: str, user: str, since: Any, until: Any
                                if v is not None}))
 
 
-def _near(one: str, other: str, seconds: float = 2) -> bool:
+def _near(one: str, other: str,
+          seconds: float = FILE_REVISION_GAP) -> bool:
     """Tell whether two ISO times are at most *seconds* apart.
 
     MediaWiki writes a move's (or an upload's) log entry and the

@@ -60,8 +60,7 @@ class CleanupReversal:
                 'it by hand', code='conflict')
         fileids = []
         if pywikibot.Page(self.site, title).namespace() == 6:
-            fileids = deleted_file_ids(self.site, title,
-                                       since=min(stamps))
+            fileids = deleted_file_ids(self.site, title, along=stamps)
         return sorted(stamps), fileids
 
     def _undo_delete(self, page: pywikibot.Page, record: dict[str, Any],

@@ -32,6 +32,10 @@ __all__ = ['UndeleteSelection', 'deleted_file_ids', 'deleted_revisions',
 #: titles per prop=deletedrevisions request
 TITLES_PER_READ = 50
 
+#: seconds between a file version's time and its page revision's: the
+#: two are written in separate steps
+FILE_REVISION_GAP = 2
+
 
 @dataclass(frozen=True)
 class UndeleteSelection:
@@ -109,25 +113,45 @@ def deleted_revisions(site: Any, titles: Iterable[Any], *,
 
 def deleted_file_ids(site: Any, title: str, *, since: Any = None,
                      until: Any = None,
-                     except_user: str | None = None) -> list[int]:
+                     except_user: str | None = None,
+                     along: Iterable[Any] | None = None) -> list[int]:
     """Return the ids of deleted versions of one file (list=filearchive).
 
+    A file version and the page revision its upload added are written
+    apart, and their times may fall in neighbouring seconds. To restore
+    the versions that went with some deleted revisions, pass their
+    timestamps as *along*, not the oldest as *since*: a version stamped
+    a second before its revision would be left deleted.
+
+    **Example:** the versions that belong with two revisions::
+
+        ids = deleted_file_ids(site, 'File:Logo.png',
+                               along=['20261201100000', '20261201100500'])
+
     :param title: the file's title, with or without namespace
+    :param along: only versions uploaded within 2 s of one of these
+        timestamps
     """
     require_rights(site, 'deletedhistory')
     name = pywikibot.FilePage(site, title).title(with_ns=False,
                                                   underscore=True)
     since_ts, until_ts = _ts(since), _ts(until)
+    near = (None if along is None
+            else [parse_timestamp(t) for t in along])
     skip = normalize_username(except_user, site) if except_user else None
     ids = []
     for part in query(site, list='filearchive', fafrom=name, fato=name,
                       faprop='timestamp|user', falimit='max'):
         for item in part.get('filearchive', []):
-            ts = pywikibot.Timestamp.fromISOformat(
-                item['timestamp']).totimestampformat()
+            stamp = pywikibot.Timestamp.fromISOformat(item['timestamp'])
+            ts = stamp.totimestampformat()
             if since_ts and ts < since_ts or until_ts and ts > until_ts:
                 continue
             if skip and item.get('user') == skip:
+                continue
+            if near is not None and not any(
+                    abs((stamp - t).total_seconds()) <= FILE_REVISION_GAP
+                    for t in near):
                 continue
             ids.append(int(item['id']))
     return ids
@@ -179,8 +203,12 @@ def select_revisions(page: pywikibot.Page, *, since: Any = None,
             'stay deleted, as the API cannot restore them apart')
     fileids: list[int] = []
     if page.namespace() == 6:
-        fileids = deleted_file_ids(site, page.title(), since=since,
-                                   until=until, except_user=except_user)
+        # a window picks the versions that go with its revisions: a
+        # version may be stamped a second before its revision
+        along = (wanted - unwanted if since is not None
+                 or until is not None else None)
+        fileids = deleted_file_ids(site, page.title(), along=along,
+                                   except_user=except_user)
     return UndeleteSelection(tuple(sorted(wanted - unwanted)),
                              tuple(fileids))
 

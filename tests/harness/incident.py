@@ -33,6 +33,7 @@ from .wikitools import (
     file_sha1s,
     new_user,
     revisions,
+    stamp_file_earlier,
     upload,
 )
 
@@ -167,6 +168,9 @@ def seed_incident(site_for: Callable[[str], Any], wiki: Any,
         edit(spambot, title, bad[title])
     edit(spambot, inc['improved'], f'Pills {SPAM}\n\nA note on pills.')
     sha1_new = upload(spambot, inc['file_new'], tmp_path, 7002)
+    # as may happen on a busy wiki (and did once in CI): the version a
+    # second before its revision; the deletion's undo must still take it
+    stamp_file_earlier(spambot, wiki, inc['file_new'])
     sha1_bad = upload(spambot, inc['file_overwritten'], tmp_path, 7003)
     a, b, c = inc['chain']
     move(spambot, a, b)

@@ -6,6 +6,7 @@ pywikibot version the plugin supports.
 from __future__ import annotations
 
 import hashlib
+import datetime
 import inspect
 import os
 import subprocess
@@ -100,6 +101,23 @@ def upload(site: Any, title: str, tmp: Path, seed: int,
                 ignore_warnings=True, **{_SUMMARY: comment})
     _last_upload[title] = time.time()
     return hashlib.sha1(path.read_bytes()).hexdigest()
+
+
+def stamp_file_earlier(site: Any, wiki: Any, title: str) -> None:
+    """Move the current version's time of *title* a second back.
+
+    MediaWiki writes a file version and the revision its upload adds in
+    separate steps, which may fall in neighbouring seconds; this makes
+    that gap certain (in the database, with the server idle between
+    requests).
+    """
+    stamp = pywikibot.Timestamp.fromISOformat(
+        revisions(site, title)[0]['timestamp'])
+    earlier = (stamp - datetime.timedelta(seconds=1)).totimestampformat()
+    name = title.split(':', 1)[1].replace(' ', '_').replace("'", "''")
+    wiki.maintenance('sql.php', '--query',
+                     f"UPDATE image SET img_timestamp = '{earlier}' "
+                     f"WHERE img_name = '{name}'")
 
 
 def file_sha1s(site: Any, title: str) -> list[str]:
