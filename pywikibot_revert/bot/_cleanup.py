@@ -25,6 +25,8 @@ import pywikibot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
+from ._admin_steps import AdminSteps
+from ._adminplan import read_admin_plan
 from ._cleanup_steps import CleanupSteps, plan_of
 from ._cleanupplan import KINDS, CleanupPlan, read_plan
 from ..ops._undo_user_plan import top_run
@@ -32,6 +34,7 @@ from ._errors import UsageError
 from ._options import Option
 from ._resume import settle_open
 from ._rollback import RollbackBot
+from ._undelete import restore_landed
 from ..exceptions import RevertError
 from ..ops._edit import find_delete
 from ..ops._filerevert import find_filerevert
@@ -57,7 +60,7 @@ def _kinds(site: Any, value: str) -> tuple[str, ...]:
     return kinds
 
 
-class CleanupBot(CleanupSteps, RollbackBot):
+class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
 
     """Undo all an account left: edits, uploads, moves, page creations.
 
@@ -84,6 +87,7 @@ class CleanupBot(CleanupSteps, RollbackBot):
         self.plan: CleanupPlan | None = None
         self._item: tuple[str, Any] = ('', None)
         self._init_steps()
+        self._init_admin()
 
     @classmethod
     def check_options(cls, opts: dict[str, Any]) -> None:
@@ -117,6 +121,11 @@ class CleanupBot(CleanupSteps, RollbackBot):
             since=self.opt.since, until=self.opt.until,
             namespaces=namespaces, selected=selected,
             iprange=self.opt.iprange)
+        if 'logs' in self.kinds and not self.opt.iprange:
+            plan.admin = read_admin_plan(
+                self.site, self.opt.user, since=self.opt.since,
+                until=self.opt.until, selected=selected,
+                namespaces=namespaces)
         pywikibot.info(f'Plan on {self.site}: {plan.line()}')
         if self.opt.iprange:
             pywikibot.info(
@@ -125,9 +134,12 @@ class CleanupBot(CleanupSteps, RollbackBot):
                 'and uploads are not read for a range (run -user:IP for '
                 'one IP)')
         self._drop_kinds_without_rights(plan)
+        self._drop_admin_without_rights(plan.admin)
         self.meter.expect(plan.total)
         for title, err in plan.review:
             self._left(title, err.reason, str(err))
+        # first: a revision the account hid would fail a rollback
+        yield from self._admin_items(plan.admin)
         # A page whose listed edits are one run on top needs no read: its
         # rollback is one request (the wiki refuses it where someone
         # edited since). The others are planned 50 pages a read.
@@ -225,7 +237,8 @@ class CleanupBot(CleanupSteps, RollbackBot):
                 'resumed from it would skip what the undo put back; start '
                 'a new journal to clean up again')
         if self.journal and not self.simulate:
-            for action in ('rollback', 'filerevert', 'move', 'delete'):
+            for action in ('undelete', 'rollback', 'filerevert', 'move',
+                           'delete'):
                 settle_open(self.journal, action, self.landed)
             for rec in self.unchecked('delete(s)', action='delete'):
                 self._deleted.append((rec['key'], plan_of(rec)))
@@ -247,7 +260,9 @@ class CleanupBot(CleanupSteps, RollbackBot):
     def act(self, page: pywikibot.Page) -> None:
         """Do one item of the plan."""
         kind, data = self._item
-        if kind == 'edits':
+        if kind == 'logs':
+            self._admin_act(page, data)
+        elif kind == 'edits':
             contrib = self.listed.pop(page.title(), None)
             if contrib is not None:
                 self._rollback(page, contrib['user'], contrib)
@@ -277,6 +292,8 @@ class CleanupBot(CleanupSteps, RollbackBot):
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted write of any kind landed."""
         op = details.get('op')
+        if op == 'undelete':
+            return restore_landed(self.site, title, details)
         if op == 'delete':
             plan = plan_of({'title': title, **details})
             found = find_delete(self.site, title)

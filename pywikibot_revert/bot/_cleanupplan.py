@@ -28,6 +28,7 @@ from typing import Any
 
 import pywikibot
 
+from ._adminplan import AdminPlan
 from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
 from ..ops._delete import DeletePlan, own_pages, plan_delete
@@ -41,7 +42,7 @@ from ..wiki._query import batch_size, query_items
 __all__ = ['KINDS', 'CleanupPlan', 'read_plan']
 
 #: what a cleanup does, in the order it does it; ``-only:`` picks
-KINDS = ('edits', 'buried', 'uploads', 'moves', 'creations')
+KINDS = ('logs', 'edits', 'buried', 'uploads', 'moves', 'creations')
 
 #: how each kind is named in the plan's line
 KIND_NAMES = {'rollbacks': 'rollback(s)',
@@ -72,6 +73,7 @@ class CleanupPlan:
     deletions: dict[str, DeletePlan] = field(default_factory=dict)
     review: list[tuple[str, Exception]] = field(default_factory=list)
     over: dict[str, int] = field(default_factory=dict)
+    admin: AdminPlan = field(default_factory=AdminPlan)
 
     def counts(self) -> dict[str, int]:
         """Return how many writes of each kind the plan holds.
@@ -89,7 +91,7 @@ class CleanupPlan:
     def total(self) -> int:
         """The run's items: each page with edits counts once."""
         return (len(self.edits) + len(self.files) + len(self.moves)
-                + len(self.deletions))
+                + len(self.deletions) + self.admin.total)
 
     def line(self) -> str:
         """Say the plan in one line.
@@ -99,8 +101,11 @@ class CleanupPlan:
         '0 rollback(s), 0 undo(s) under later edits, 1 file revert(s), 0 move(s) back, 0 deletion(s); 0 for review'
         """
         counts = self.counts()
+        logs = self.admin.line()
         return (', '.join(f'{counts[k]} {KIND_NAMES[k]}' for k in counts)
-                + f'; {len(self.review)} for review')
+                + (f'; log actions: {logs}' if logs else '')
+                + f'; {len(self.review) + len(self.admin.review)} for '
+                'review')
 
 
 def _own_page(title: str, edits: list[dict[str, Any]]) -> dict[str, Any]:

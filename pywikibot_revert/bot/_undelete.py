@@ -36,7 +36,7 @@ from ..wiki._rights import require_rights
 from ..ops._undelete import deleted_revisions, find_undelete, undelete
 
 
-__all__ = ['UndeleteBot']
+__all__ = ['UndeleteBot', 'restore_landed']
 
 #: pages per batched read of deleted revisions
 BATCH = 50
@@ -311,25 +311,33 @@ class UndeleteBot(RevertBot):
                 code='conflict')
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
-        """Tell whether the selection is back (all of it).
+        """Tell whether the selection is back (all of it)."""
+        return restore_landed(self.site, title, details)
 
-        Part of it restored (killed between chunks) counts as not
-        landed: the rest is restored when the page comes up again.
-        """
-        part = details.get('selection') or {'all_revisions': True}
-        try:
-            back = find_undelete(pywikibot.Page(self.site, title), part)
-        except OutcomeUnknownError:  # part of it: see above
-            back = None
-        if back is None:
-            return None
-        # what -undo checks: the page consists of the restored revisions
-        stamps = set(part.get('timestamps') or [])
-        revisions = sum(
-            1 for page in query_pages(self.site, prop='revisions',
-                                      titles=title, rvprop='timestamp',
-                                      rvlimit='max')
-            for rev in page.get('revisions', [])
-            if not stamps or pywikibot.Timestamp.fromISOformat(
-                rev['timestamp']).totimestampformat() in stamps)
-        return {'title': title, 'revisions': revisions}
+
+def restore_landed(site: Any, title: str, details: dict[str, Any]) -> Any:
+    """Tell whether a journalled restore's selection is back (all of it).
+
+    Part of it restored (killed between chunks) counts as not landed:
+    the rest is restored when the page comes up again.
+
+    :param details: the write's journal details (``selection``)
+    :return: what the journal records (``title``, ``revisions``), or
+        None
+    """
+    part = details.get('selection') or {'all_revisions': True}
+    try:
+        back = find_undelete(pywikibot.Page(site, title), part)
+    except OutcomeUnknownError:  # part of it: see above
+        back = None
+    if back is None:
+        return None
+    # what -undo checks: the page consists of the restored revisions
+    stamps = set(part.get('timestamps') or [])
+    revisions = sum(
+        1 for page in query_pages(site, prop='revisions', titles=title,
+                                  rvprop='timestamp', rvlimit='max')
+        for rev in page.get('revisions', [])
+        if not stamps or pywikibot.Timestamp.fromISOformat(
+            rev['timestamp']).totimestampformat() in stamps)
+    return {'title': title, 'revisions': revisions}

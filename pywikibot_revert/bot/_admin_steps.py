@@ -1,0 +1,132 @@
+"""The writes of ``pwb cleanup`` that reverse an administrator's log actions.
+
+Mixed into :class:`~pywikibot_revert.bot._cleanup.CleanupBot`, and run
+first: a revision the account hid would make a rollback fail, and a
+page it deleted has no edits to roll back.
+
+- deletions: what each deletion took is restored (the revisions newer
+  than the title's previous deletion; :class:`DeletionBack`), read 50
+  titles a request; a title with a page on it now is left;
+- entries no API action reverses, and unblocks, are left for a person,
+  each with a report row and a link to the entry.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pywikibot
+
+from ._adminplan import AdminPlan, DeletionBack
+from ._errors import RecreatedPageError
+from ._restoreplan import plan_restore
+from ..ops._undelete import deleted_revisions, undelete
+from ..wiki._messages import undelete_reason
+from ..wiki._params import batched
+from ..wiki._query import query_pages
+
+
+__all__ = ['AdminSteps', 'ADMIN_RIGHTS']
+
+#: titles whose state and archive one request reads
+RESTORE_BATCH = 50
+
+#: the rights each part of the log reversal needs
+ADMIN_RIGHTS = {'restores': ('undelete', 'deletedhistory')}
+
+
+class AdminSteps:
+
+    """Reverse the account's log actions, for :class:`CleanupBot`."""
+
+    def _init_admin(self) -> None:
+        #: title -> (exists now, its deleted revisions), read in batches
+        self._archive: dict[str, tuple[bool, list[Any]]] = {}
+
+    def _admin_items(self, plan: AdminPlan) -> Iterator[Any]:
+        for entry, why in plan.review:
+            self._left_entry(entry, why)
+        for batch in batched(plan.restores, RESTORE_BATCH):
+            self._archive = self._read_archive([b.title for b in batch])
+            for back in batch:
+                yield 'logs', pywikibot.Page(self.site, back.title), back
+
+    def _drop_admin_without_rights(self, plan: AdminPlan) -> None:
+        """Leave out each part of the plan the account cannot do."""
+        for part, rights in ADMIN_RIGHTS.items():
+            lacking = [r for r in rights if not self.site.has_right(r)]
+            items = getattr(plan, part)
+            if not lacking or not items:
+                continue
+            pywikibot.warning(
+                f'{len(items)} {part} left out: {self.site.user()} does not '
+                f'have the {lacking[0]!r} right on {self.site}')
+            for item in items:
+                title = getattr(item, 'title', None) or item.get('title')
+                self._left(title, f'no {lacking[0]} right',
+                           f'{title}: left out; no {lacking[0]!r} right')
+            items.clear()
+
+    def _left_entry(self, entry: dict[str, Any], why: str) -> None:
+        """Leave a log entry for a person: a line and a report row."""
+        title = entry.get('title') or 'Special:Log'
+        self._left(title, 'review', f'{title}: {entry.get("type")}/'
+                   f'{entry.get("action")} by {entry.get("user")} at '
+                   f'{entry.get("timestamp")}: {why} '
+                   f'(Special:Redirect/logid/{entry.get("logid")})')
+
+    def _read_archive(self, titles: list[str]
+                      ) -> dict[str, tuple[bool, list[Any]]]:
+        """Read whether each title has a page, and its archive."""
+        exists = {p['title']: not p.get('missing')
+                  for p in query_pages(self.site, titles=titles,
+                                       prop='info')}
+        return {title: (exists.get(title, False), revs)
+                for title, revs in deleted_revisions(self.site, titles)}
+
+    def _admin_act(self, page: pywikibot.Page, item: Any) -> None:
+        if isinstance(item, DeletionBack):
+            self._restore_deleted(page, item)
+
+    def _restore_deleted(self, page: pywikibot.Page,
+                         back: DeletionBack) -> None:
+        title = back.title
+        asks = not (self.opt.always or self.simulate)
+        state = self._archive.pop(title, None)
+        if state is None or asks:
+            # the question may wait: read right before
+            state = self._read_archive([title])[title]
+        exists, revs = state
+        if exists:
+            raise RecreatedPageError(
+                f'{title}: a page was created at the title since '
+                f'{back.user} deleted it; not restored', page=page)
+        since, until = back.window
+        # what this deletion took; older revisions are an earlier one's
+        first = since and pywikibot.Timestamp.fromISOformat(since)
+        last = pywikibot.Timestamp.fromISOformat(until)
+        revs = [r for r in revs
+                if (not first or r.timestamp >= first) and r.timestamp <= last]
+        plan = plan_restore(page, revs, None, since=since, until=until)
+        self.progress(f'{title}: {plan.what} to restore (deleted by '
+                      f'{back.user}, log entry {back.logid}), by {plan.by}')
+        if not self.confirm(f'Restore {plan.what} of {title}?'):
+            return
+        reason = self.opt.summary or undelete_reason({
+            'logid': back.logid, 'user': back.user,
+            'timestamp': back.timestamp, 'comment': back.comment})
+
+        def do():
+            return undelete(page, summary=reason, max_wait=self.max_wait,
+                            **plan.kwargs)
+
+        result = self.write(f'undelete|{title}', page, do,
+                            action='undelete', op='undelete',
+                            selection=plan.part)
+        if result is None:
+            return
+        self.progress(f'{title}: ' + (
+            f'would restore {plan.what}' if self.simulate else
+            f'restored {result.revisions} revision(s)'
+            + (f', {result.fileversions} file version(s)'
+               if result.fileversions else '')))

@@ -1,0 +1,149 @@
+"""``pwb cleanup`` after a compromised administrator: the log actions.
+
+A rogue administrator's deletions are restored, each as far as that
+deletion took; what was deleted or restored again by someone else since
+is left, as is what no API action reverses (each a report row with a
+link to its log entry); ``-undo`` deletes again what the run restored.
+"""
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from harness.wikitools import (
+    delete,
+    deleted_count,
+    edit,
+    exists,
+    file_sha1s,
+    new_user,
+    pwb,
+    revisions,
+    upload,
+    wiki_changes,
+    wiki_state,
+)
+from test_script_cleanup import report_rows, rows_naming
+
+
+pytestmark = pytest.mark.wiki
+
+
+def _ids(site: Any, title: str) -> list[int]:
+    return [r['revid'] for r in revisions(site, title)]
+
+
+@pytest.fixture(scope='module')
+def rogue(wiki, site, site_for, config_dir, config_dir_for,
+          tmp_path_factory) -> dict[str, Any]:
+    """A rogue administrator's deletions and an unblock, and the runs.
+
+    :return: the titles, the revisions before, and each run's exit
+        status and output, the report and the wiki's changes
+    """
+    tmp = tmp_path_factory.mktemp('rogue')
+    name = f'RogueAdmin{int(time.time() * 1000) % 10 ** 8}'
+    rogue = new_user(wiki, config_dir, name, ('sysop',))
+    editor, admin = site_for('Editor'), site
+    u = f'Rogue {name}'
+    t = {'whole': f'{u} whole', 'again': f'{u} deleted twice',
+         'recreated': f'{u} recreated', 'restored': f'{u} restored',
+         'file': f'File:{u} logo.png'}
+    for title in (t['whole'], t['recreated'], t['restored']):
+        edit(editor, title, 'one')
+        time.sleep(1.05)  # a second each: restores select by timestamp
+        edit(editor, title, 'two')
+    edit(editor, t['again'], 'old text')
+    delete(admin, t['again'], 'a deletion of its own')
+    time.sleep(1.05)
+    edit(editor, t['again'], 'new text')
+    sha1 = upload(editor, t['file'], tmp, 9101)
+    before = {k: _ids(site, v) for k, v in t.items()}
+    victim = f'{name} victim'
+    new_user(wiki, config_dir, victim)
+    site.simple_request(action='block', user=victim,
+                        expiry='1 week', reason='test',
+                        token=site.tokens['csrf']).submit()
+    time.sleep(1.05)
+    for title in t.values():
+        delete(rogue, title, 'rogue')
+    rogue.simple_request(action='unblock', user=victim,
+                         reason='rogue', token=rogue.tokens['csrf']).submit()
+    # others, after it
+    time.sleep(1.05)
+    edit(editor, t['recreated'], 'a page of its own')
+    site.simple_request(action='undelete', title=t['restored'],
+                        reason='mine', token=site.tokens['csrf']).submit()
+    out: dict[str, Any] = {'t': t, 'before': before, 'sha1': sha1,
+                           'user': name, 'victim': victim,
+                           'archived': {k: deleted_count(site, v)
+                                        for k, v in t.items()},
+                           'recreated': _ids(site, t['recreated'])}
+    cfg = config_dir_for('Admin')
+    state = wiki_state(site, *t.values())
+    out['simulate'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}',
+                          '-only:logs', '-simulate')
+    out['simulated'] = (wiki_state(site, *t.values()) == state,
+                        wiki_changes(site, state))
+    journal, report = tmp / 'j.jsonl', tmp / 'r.jsonl'
+    out['run'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}', '-only:logs',
+                     '-always', f'-journal:{journal}', f'-report:{report}')
+    out['after'] = {k: _ids(site, v) for k, v in t.items()}
+    out['archived_after'] = {k: deleted_count(site, v) for k, v in t.items()}
+    out['sha1s'] = file_sha1s(site, t['file'])
+    out['rows'] = report_rows(report)
+    out['undo'] = pwb(wiki, cfg, 'cleanup', f'-undo:{journal}', '-always')
+    out['exists_after_undo'] = {k: exists(site, v) for k, v in t.items()}
+    return out
+
+
+def test_simulate_writes_nothing(rogue):
+    code, out = rogue['simulate']
+    assert code == 0, out
+    assert rogue['simulated'][0], rogue['simulated'][1]
+    # the title created again is found when its turn comes
+    assert 'log actions: 4 restore(s); 2 for review' in out, out
+    assert 'deleted twice: 1 revision(s) to restore' in out, out
+
+
+def test_deletions_are_restored_as_far_as_they_went(rogue):
+    code, out = rogue['run']
+    assert code == 0, out
+    t, before, after = rogue['t'], rogue['before'], rogue['after']
+    assert after['whole'] == before['whole']
+    # the deletion before the rogue's stays: only the new text is back
+    assert after['again'] == before['again']
+    assert rogue['archived_after']['again'] == 1
+    assert rogue['sha1s'] == [rogue['sha1']]
+    assert after['file'] == before['file']
+    assert 'Summary: 3 done' in out, out
+
+
+def test_what_changed_since_is_left(rogue):
+    after, rows = rogue['after'], rogue['rows']
+    t = rogue['t']
+    assert after['recreated'] == rogue['recreated']
+    assert rogue['archived_after']['recreated'] == \
+        rogue['archived']['recreated']
+    assert rows_naming(rows, t['recreated'], 're-created since')
+    assert after['restored'] == rogue['before']['restored']
+    assert rows_naming(rows, t['restored'], 'review')
+
+
+def test_unblock_is_left_for_review_with_a_link(rogue):
+    rows = rogue['rows']
+    found = rows_naming(rows, f'User:{rogue["victim"]}', 'review')
+    assert len(found) == 1, rows
+    assert 'Special:Redirect/logid/' in found[0].detail
+    assert 'never blocked again' in found[0].detail
+
+
+def test_undo_deletes_again(rogue):
+    code, out = rogue['undo']
+    assert code == 0, out
+    gone = rogue['exists_after_undo']
+    assert not gone['whole'] and not gone['again'] and not gone['file']
+    assert gone['recreated'] and gone['restored']
