@@ -13,7 +13,8 @@ pywikibot page (see :class:`RevertAccessor`)::
 The same operations are plain functions: :func:`rollback`,
 :func:`undo_user` (a user's edits, also under later edits),
 :func:`undelete`, :func:`filerevert`, :func:`delete_own` (a page the
-user alone wrote) and :func:`move_back`. Core's ``Page.rollback`` and
+user alone wrote), :func:`move_back` and :func:`set_visibility`
+(revision deletion; :func:`visibility` reads it). Core's ``Page.rollback`` and
 ``Page.undelete`` are not touched. Errors are rooted in
 :exc:`pywikibot.exceptions.Error`; see :mod:`pywikibot_revert.exceptions`.
 """
@@ -49,6 +50,7 @@ from .exceptions import (
     RateLimitedError,
     ReadOnlyError,
     RevertError,
+    RevisionDeleteError,
     ServerUnavailableError,
     SessionError,
     SitewideBlockError,
@@ -61,12 +63,14 @@ from .exceptions import (
 )
 from .ops._delete import DeletePlan, delete_own
 from .ops._move import MoveBack, move_back, move_page_back
+from .ops._revdel import set_visibility, visibility
 from .ops._filehistory import file_histories, file_history
 from .ops._filerevert import choose_version, filerevert
 from .results import (
     DeleteResult,
     MoveResult,
     DeletedRevision,
+    RevisionDeleteResult,
     EditResult,
     FileRevertResult,
     FileVersion,
@@ -125,6 +129,8 @@ __all__ = [
     'ReadOnlyError',
     'RevertAccessor',
     'RevertError',
+    'RevisionDeleteError',
+    'RevisionDeleteResult',
     'RollbackResult',
     'ServerUnavailableError',
     'SessionError',
@@ -150,8 +156,10 @@ __all__ = [
     'parse_timestamp',
     'rollback',
     'select_revisions',
+    'set_visibility',
     'undelete',
     'undo_user',
+    'visibility',
 ]
 
 install()

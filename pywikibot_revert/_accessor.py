@@ -21,6 +21,7 @@ from .ops._delete import delete_own
 from .ops._filehistory import file_history
 from .ops._filerevert import filerevert
 from .ops._move import move_page_back
+from .ops._revdel import set_visibility
 from .ops._rollback import rollback
 from .ops._undelete import deleted_revisions, select_revisions, undelete
 from .ops._undo_user import undo_user
@@ -72,6 +73,10 @@ def _method(func: Callable[..., Any], *, files: bool = False,
     return method
 
 
+def _set_visibility(page: BasePage, **kwargs: Any) -> Any:
+    return set_visibility(page.site, title=page.title(), **kwargs)
+
+
 def _deleted(page: BasePage, **kwargs: Any) -> list[Any]:
     return next(deleted_revisions(page.site, [page], **kwargs))[1]
 
@@ -121,6 +126,8 @@ class RevertAccessor:
     filerevert = _method(filerevert, files=True)
     delete_own = _method(delete_own, positional=('user',))
     move_back = _method(move_page_back, positional=('user',))
+    set_visibility = _method(set_visibility, drop=('title',),
+                             positional=('revids',), call=_set_visibility)
 
     def _filepage(self) -> pywikibot.FilePage:
         if isinstance(self.page, pywikibot.FilePage):

@@ -38,6 +38,7 @@ resumes), anything else fails the item and the run goes on::
         │   ├── BlacklistedLinkError     SpamBlacklist
         │   └── BlacklistedTitleError    TitleBlacklist
         ├── TitleRefusedError        may not edit or create the title
+        ├── RevisionDeleteError      a revision's visibility refused
         ├── ConflictError            .restored: a newer change put back
         │   └── EditConflictError        an edit met an unseen edit
         ├── WriteFailedError         result "Failure", no API error
@@ -68,8 +69,8 @@ __all__ = [
     'MissingTargetError', 'NothingToDoError', 'NothingToUndeleteError',
     'OnlyAuthorError', 'OtherAuthorsError', 'OutcomeUnknownError',
     'ProtectedPageError', 'RateLimitedError', 'ReadOnlyError',
-    'RevertError', 'ServerUnavailableError', 'SessionError',
-    'SitewideBlockError', 'StopRunError', 'TitleRefusedError',
+    'RevertError', 'RevisionDeleteError', 'ServerUnavailableError',
+    'SessionError', 'SitewideBlockError', 'StopRunError', 'TitleRefusedError',
     'TitleTakenError', 'UndoFailedError', 'UnsupportedParameterError',
     'WriteFailedError',
 ]
@@ -339,6 +340,18 @@ class TitleRefusedError(RevertError):
     """The account may not edit or create this title, so not undelete it."""
 
     reason = 'may not edit this title'
+
+
+class RevisionDeleteError(RevertError):
+
+    """The wiki refused to hide or show a revision (``revdelete-*``).
+
+    The current revision's content cannot be hidden; a revision hidden
+    from administrators (suppressed) cannot be changed without
+    ``suppressrevision``; another account changed it meanwhile.
+    """
+
+    reason = 'revision deletion refused'
 
 
 class ConflictError(RevertError):

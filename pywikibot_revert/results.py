@@ -18,6 +18,7 @@ __all__ = [
     'EditResult',
     'FileRevertResult',
     'FileVersion',
+    'RevisionDeleteResult',
     'RollbackResult',
     'UndeleteResult',
     'UndoUserResult',
@@ -314,3 +315,45 @@ class UndoUserResult:
     def complete(self) -> bool:
         """True when no run was left unmerged."""
         return not self.not_merged
+
+
+@dataclass(frozen=True)
+class RevisionDeleteResult:
+
+    """What one ``action=revisiondelete`` did on revisions of one page.
+
+    >>> r = RevisionDeleteResult('A', (7, 8), hidden=('content',),
+    ...     before=((7, frozenset()), (8, frozenset({'content'}))),
+    ...     changed=(7,))
+    >>> sorted(r.previous(8)), sorted(r.after[7])
+    (['content'], ['content'])
+
+    :ivar revids: the revisions asked for
+    :ivar hidden: the bits asked hidden (``content``, ``comment``,
+        ``user``)
+    :ivar shown: the bits asked shown again
+    :ivar before: (revid, hidden bits) of each revision before the write
+    :ivar changed: the revisions the write changed; the others already
+        were as asked
+    :ivar reconciled: the answer was lost; the wiki showed the change
+    """
+
+    title: str
+    revids: tuple[int, ...]
+    hidden: tuple[str, ...] = ()
+    shown: tuple[str, ...] = ()
+    before: tuple[tuple[int, frozenset[str]], ...] = ()
+    changed: tuple[int, ...] = ()
+    simulated: bool = False
+    reconciled: bool = False
+
+    def previous(self, revid: int) -> frozenset[str]:
+        """Return the bits *revid* hid before the write."""
+        return dict(self.before)[revid]
+
+    @property
+    def after(self) -> dict[int, frozenset[str]]:
+        """The bits each revision hides after the write."""
+        return {revid: (bits | set(self.hidden)) - set(self.shown)
+                for revid, bits in self.before}
+

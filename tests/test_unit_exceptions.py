@@ -25,6 +25,7 @@ PUBLIC = {
     'undo_user', 'UndoUserResult', 'EditResult',
     'delete_own', 'DeletePlan', 'DeleteResult', 'move_back', 'move_page_back',
     'MoveBack', 'MoveResult',
+    'set_visibility', 'visibility', 'RevisionDeleteResult',
 }
 
 

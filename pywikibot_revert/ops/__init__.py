@@ -16,6 +16,7 @@ too.
 - ``_filerevert``, ``_filehistory``: revert a file to an old version;
 - ``_delete``: delete a page the user alone wrote, read back after;
 - ``_move``: move a page back along a move the user made;
+- ``_revdel``: hide or show parts of revisions (revision deletion);
 - ``_edit``: conflict-safe edits and the put-back after a conflict;
 - ``_wikitext``, ``_spamlinks``: what a change does to wikitext; links
   to a spam domain removed.

@@ -53,6 +53,7 @@ from ..exceptions import (
     RateLimitedError,
     ReadOnlyError,
     RevertError,
+    RevisionDeleteError,
     SessionError,
     SitewideBlockError,
     TitleRefusedError,
@@ -126,6 +127,14 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'undelete-cantedit': TitleRefusedError,
     'undelete-cantcreate': TitleRefusedError,
     'permdenied-undelete': TitleRefusedError,  # 1.35's for all of them
+    # action=revisiondelete, per revision (the codes are message keys)
+    'revdelete-modify-missing': MissingTargetError,
+    'revdelete-hide-current': RevisionDeleteError,
+    'revdelete-show-no-access': RevisionDeleteError,
+    'revdelete-modify-no-access': RevisionDeleteError,
+    'revdelete-concurrent-change': RevisionDeleteError,
+    'revdelete-only-restricted': RevisionDeleteError,
+    'needtarget': RevisionDeleteError,
 }
 
 #: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of

@@ -20,6 +20,7 @@ REQUIRED_RIGHTS: dict[str, tuple[str, ...]] = {
     'edit': ('edit',),
     'delete': ('delete',),
     'move': ('move',),
+    'revisiondelete': ('deleterevision',),
     # each kind of a cleanup's plan is checked on its own (bot._cleanup)
     'cleanup': (),
     # each journal record's own operation is checked when it is read
