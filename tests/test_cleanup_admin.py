@@ -36,6 +36,24 @@ def _ids(site: Any, title: str) -> list[int]:
     return [r['revid'] for r in revisions(site, title)]
 
 
+def hide(site: Any, revid: int, **bits: str) -> None:
+    """Change a revision's visibility as *site*'s user."""
+    site.simple_request(action='revisiondelete', type='revision', ids=revid,
+                        reason='test', token=site.tokens['csrf'],
+                        **bits).submit()
+
+
+def flags(site: Any, revid: int) -> set[str]:
+    """The hidden parts of a revision, as *site*'s user is told."""
+    data = site.simple_request(action='query', prop='revisions',
+                               revids=revid,
+                               rvprop='ids|sha1|user|comment',
+                               formatversion=2).submit()
+    rev = data['query']['pages'][0]['revisions'][0]
+    return {k for k in ('sha1hidden', 'commenthidden', 'userhidden')
+            if rev.get(k)}
+
+
 @pytest.fixture(scope='module')
 def rogue(wiki, site, site_for, config_dir, config_dir_for,
           tmp_path_factory) -> dict[str, Any]:
@@ -52,7 +70,9 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     t = {'whole': f'{u} whole', 'again': f'{u} deleted twice',
          'recreated': f'{u} recreated', 'restored': f'{u} restored',
          'file': f'File:{u} logo.png'}
-    for title in (t['whole'], t['recreated'], t['restored']):
+    shown = {'hidden': f'{u} hidden', 'hidden again': f'{u} shown again'}
+    for title in (t['whole'], t['recreated'], t['restored'],
+                  *shown.values()):
         edit(editor, title, 'one')
         time.sleep(1.05)  # a second each: restores select by timestamp
         edit(editor, title, 'two')
@@ -70,6 +90,9 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     time.sleep(1.05)
     for title in t.values():
         delete(rogue, title, 'rogue')
+    first = {k: _ids(site, v)[-1] for k, v in shown.items()}
+    hide(rogue, first['hidden'], hide='content|user')
+    hide(rogue, first['hidden again'], hide='comment')
     rogue.simple_request(action='unblock', user=victim,
                          reason='rogue', token=rogue.tokens['csrf']).submit()
     # others, after it
@@ -77,11 +100,13 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     edit(editor, t['recreated'], 'a page of its own')
     site.simple_request(action='undelete', title=t['restored'],
                         reason='mine', token=site.tokens['csrf']).submit()
+    hide(admin, first['hidden again'], show='comment', hide='user')
     out: dict[str, Any] = {'t': t, 'before': before, 'sha1': sha1,
                            'user': name, 'victim': victim,
                            'archived': {k: deleted_count(site, v)
                                         for k, v in t.items()},
-                           'recreated': _ids(site, t['recreated'])}
+                           'recreated': _ids(site, t['recreated']),
+                           'first': first}
     cfg = config_dir_for('Admin')
     state = wiki_state(site, *t.values())
     out['simulate'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}',
@@ -94,9 +119,11 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     out['after'] = {k: _ids(site, v) for k, v in t.items()}
     out['archived_after'] = {k: deleted_count(site, v) for k, v in t.items()}
     out['sha1s'] = file_sha1s(site, t['file'])
+    out['flags'] = {k: flags(editor, v) for k, v in first.items()}
     out['rows'] = report_rows(report)
     out['undo'] = pwb(wiki, cfg, 'cleanup', f'-undo:{journal}', '-always')
     out['exists_after_undo'] = {k: exists(site, v) for k, v in t.items()}
+    out['flags_after_undo'] = {k: flags(editor, v) for k, v in first.items()}
     return out
 
 
@@ -105,7 +132,7 @@ def test_simulate_writes_nothing(rogue):
     assert code == 0, out
     assert rogue['simulated'][0], rogue['simulated'][1]
     # the title created again is found when its turn comes
-    assert 'log actions: 4 restore(s); 2 for review' in out, out
+    assert 'log actions: 4 restore(s), 2 revision visibility change(s); 2 for review' in out, out
     assert 'deleted twice: 1 revision(s) to restore' in out, out
 
 
@@ -119,7 +146,7 @@ def test_deletions_are_restored_as_far_as_they_went(rogue):
     assert rogue['archived_after']['again'] == 1
     assert rogue['sha1s'] == [rogue['sha1']]
     assert after['file'] == before['file']
-    assert 'Summary: 3 done' in out, out
+    assert 'Summary: 4 done' in out, out
 
 
 def test_what_changed_since_is_left(rogue):
@@ -147,3 +174,16 @@ def test_undo_deletes_again(rogue):
     gone = rogue['exists_after_undo']
     assert not gone['whole'] and not gone['again'] and not gone['file']
     assert gone['recreated'] and gone['restored']
+    assert rogue['flags_after_undo']['hidden'] == {'sha1hidden',
+                                                    'userhidden'}
+
+
+def test_visibility_is_put_back(rogue):
+    flags = rogue['flags']
+    # as another user sees it: shown again
+    assert flags['hidden'] == set()
+    # shown since by someone else: left, with a row
+    assert flags['hidden again'] == {'userhidden'}
+    assert rows_naming(rogue['rows'], rogue['t']['whole'].replace(
+        'whole', 'shown again'), 'changed since it was read')
+

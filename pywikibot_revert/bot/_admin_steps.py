@@ -18,8 +18,11 @@ from typing import Any
 import pywikibot
 
 from ._adminplan import AdminPlan, DeletionBack
-from ._errors import RecreatedPageError
+from ._errors import ChangedSinceError, RecreatedPageError
 from ._restoreplan import plan_restore
+from ._visibilityplan import VisibilityBack
+from ..exceptions import MissingTargetError
+from ..ops._revdel import set_visibility, visibility
 from ..ops._undelete import deleted_revisions, undelete
 from ..wiki._messages import undelete_reason
 from ..wiki._params import batched
@@ -32,7 +35,8 @@ __all__ = ['AdminSteps', 'ADMIN_RIGHTS']
 RESTORE_BATCH = 50
 
 #: the rights each part of the log reversal needs
-ADMIN_RIGHTS = {'restores': ('undelete', 'deletedhistory')}
+ADMIN_RIGHTS = {'restores': ('undelete', 'deletedhistory'),
+                'revdels': ('deleterevision',)}
 
 
 class AdminSteps:
@@ -42,6 +46,8 @@ class AdminSteps:
     def _init_admin(self) -> None:
         #: title -> (exists now, its deleted revisions), read in batches
         self._archive: dict[str, tuple[bool, list[Any]]] = {}
+        #: revid -> its hidden bits, read before the first visibility write
+        self._visible: dict[int, frozenset[str]] = {}
 
     def _admin_items(self, plan: AdminPlan) -> Iterator[Any]:
         for entry, why in plan.review:
@@ -50,6 +56,11 @@ class AdminSteps:
             self._archive = self._read_archive([b.title for b in batch])
             for back in batch:
                 yield 'logs', pywikibot.Page(self.site, back.title), back
+        # read after the restores: a revision of a page restored is seen
+        revids = [revid for back in plan.revdels for revid in back.revids]
+        self._visible = visibility(self.site, revids) if revids else {}
+        for back in plan.revdels:
+            yield 'logs', pywikibot.Page(self.site, back.title), back
 
     def _drop_admin_without_rights(self, plan: AdminPlan) -> None:
         """Leave out each part of the plan the account cannot do."""
@@ -87,6 +98,8 @@ class AdminSteps:
     def _admin_act(self, page: pywikibot.Page, item: Any) -> None:
         if isinstance(item, DeletionBack):
             self._restore_deleted(page, item)
+        elif isinstance(item, VisibilityBack):
+            self._visibility_back(page, item)
 
     def _restore_deleted(self, page: pywikibot.Page,
                          back: DeletionBack) -> None:
@@ -130,3 +143,47 @@ class AdminSteps:
             f'restored {result.revisions} revision(s)'
             + (f', {result.fileversions} file version(s)'
                if result.fileversions else '')))
+
+    def _visibility_back(self, page: pywikibot.Page,
+                         back: VisibilityBack) -> None:
+        title, revids = back.title, list(back.revids)
+        if not self.opt.always or self.simulate \
+                or any(r not in self._visible for r in revids):
+            self._visible.update(visibility(self.site, revids))
+        missing = [r for r in revids if r not in self._visible]
+        if missing:
+            raise MissingTargetError(
+                f'{title}: revision(s) {missing} not found (the page '
+                'deleted?); visibility not put back', page=page)
+        changed = [r for r in revids
+                   if not back.as_left(self._visible.pop(r))]
+        if changed:
+            raise ChangedSinceError(
+                f'{title}: revision(s) {changed} changed visibility since '
+                f'{back.user} changed it; left as they are', page=page)
+        what = ', '.join([*(f'show {b}' for b in back.show),
+                          *(f'hide {b}' for b in back.hide)])
+        ids = ', '.join(map(str, revids))
+        self.progress(f'{title}: revision(s) {ids}: {what} (as before '
+                      f'{back.user} changed them)')
+        if not self.confirm(f'Put back the visibility of {title} '
+                            f'revision(s) {ids}?'):
+            return
+        logs = ', '.join(map(str, back.logids))
+        reason = self.opt.summary or (
+            f'Undoing the revision deletion by [[User:{back.user}|'
+            f'{back.user}]] (log {logs})')
+
+        def do():
+            return set_visibility(self.site, revids, hide=back.hide,
+                                  show=back.show, reason=reason,
+                                  title=title, max_wait=self.max_wait)
+
+        result = self.write(f'revisiondelete|{title}|{ids}', page, do,
+                            action='revisiondelete', op='revisiondelete',
+                            revids=revids, hide=list(back.hide),
+                            show=list(back.show))
+        if result is not None:
+            self.progress(f'{title}: ' + ('would put' if self.simulate
+                                          else 'put')
+                          + f' back the visibility of revision(s) {ids}')

@@ -27,6 +27,7 @@ from typing import Any
 
 import pywikibot
 
+from ._visibilityplan import visibility_backs
 from ..wiki._listings import listing_limit
 from ..wiki._query import query, query_items
 
@@ -141,7 +142,7 @@ class AdminPlan:
     """The account's log entries, by what reverses them.
 
     :ivar restores: the deletions to restore, newest first
-    :ivar revdels: ``delete/revision`` entries, newest first
+    :ivar revdels: the visibility to put back, per page
     :ivar protections: ``protect`` entries, newest first
     :ivar blocks: ``block``/``reblock`` entries, newest first
     :ivar rights: ``rights/rights`` entries, newest first
@@ -223,6 +224,8 @@ def read_admin_plan(site: Any, user: str, *, since: Any = None,
         else:
             plan.review.append((entry, review_reason(entry)))
     plan.restores, left = plan_restores(site, deletions)
+    plan.review.extend(left)
+    plan.revdels, left = visibility_backs(plan.revdels)
     plan.review.extend(left)
     return plan
 

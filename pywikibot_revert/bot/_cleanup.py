@@ -39,6 +39,7 @@ from ..exceptions import RevertError
 from ..ops._edit import find_delete
 from ..ops._filerevert import find_filerevert
 from ..ops._move import MoveBack, find_move
+from ..ops._revdel import find_revdel
 from ..results import FileRevertResult, FileVersion
 
 
@@ -237,8 +238,8 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
                 'resumed from it would skip what the undo put back; start '
                 'a new journal to clean up again')
         if self.journal and not self.simulate:
-            for action in ('undelete', 'rollback', 'filerevert', 'move',
-                           'delete'):
+            for action in ('undelete', 'revisiondelete', 'rollback',
+                           'filerevert', 'move', 'delete'):
                 settle_open(self.journal, action, self.landed)
             for rec in self.unchecked('delete(s)', action='delete'):
                 self._deleted.append((rec['key'], plan_of(rec)))
@@ -294,6 +295,9 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         op = details.get('op')
         if op == 'undelete':
             return restore_landed(self.site, title, details)
+        if op == 'revisiondelete':
+            return find_revdel(self.site, details['revids'],
+                               details['hide'], details['show'])
         if op == 'delete':
             plan = plan_of({'title': title, **details})
             found = find_delete(self.site, title)

@@ -31,6 +31,7 @@ from ..ops._filerevert import (
     landed,
 )
 from ._journal import Journal
+from ._reverse_admin import AdminReversal
 from ._reverse_cleanup import CleanupReversal
 from ..wiki._query import read, top_revisions
 from ..results import FileVersion
@@ -42,7 +43,7 @@ __all__ = ['UNDO_RIGHTS', 'ReverseBot', 'chain_edits']
 #: the journal's action -> the operation (rights) undoing it needs
 UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
                'filerevert': 'filerevert', 'delete': 'undelete',
-               'move': 'move'}
+               'move': 'move', 'revisiondelete': 'revisiondelete'}
 
 
 def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -86,7 +87,7 @@ def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [rec for rec in out if rec is not None]
 
 
-class ReverseBot(CleanupReversal, RevertBot):
+class ReverseBot(AdminReversal, CleanupReversal, RevertBot):
 
     """Reverse a journal, newest first.
 
@@ -280,6 +281,8 @@ class ReverseBot(CleanupReversal, RevertBot):
         undone = details.get('action_undone')
         if undone in ('delete', 'move'):
             return self._landed_reversal(title, details)
+        if undone == 'revisiondelete':
+            return self._landed_revisiondelete(details)
         if undone == 'undelete':
             return find_delete(self.site, title)
         if undone == 'filerevert':

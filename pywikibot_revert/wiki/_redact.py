@@ -131,6 +131,8 @@ def plain_record(value: Any) -> Any:
 
     >>> plain_record({'title': 'A', 'token': 'x', 'n': (1, 2)})
     {'title': 'A', 'n': [1, 2]}
+    >>> plain_record({'hidden': frozenset({'user', 'content'})})
+    {'hidden': ['content', 'user']}
 
     Results (dataclasses) become dicts, timestamps ISO 8601 text, and
     anything else unknown its ``str``.
@@ -142,6 +144,8 @@ def plain_record(value: Any) -> Any:
                 if k.lower() not in SECRET_KEYS}
     if isinstance(value, (list, tuple)):
         return [plain_record(v) for v in value]
+    if isinstance(value, (set, frozenset)):
+        return sorted(plain_record(v) for v in value)
     if isinstance(value, pywikibot.Timestamp):
         return value.isoformat()
     if isinstance(value, (str, int, float, bool)) or value is None:
