@@ -25,6 +25,8 @@ PUBLIC = {
     'undo_user', 'UndoUserResult', 'EditResult',
     'delete_own', 'DeletePlan', 'DeleteResult', 'move_back', 'move_page_back',
     'MoveBack', 'MoveResult',
+    'ProtectResult', 'BlockResult', 'UnblockResult', 'RightsResult',
+    'Refusal',
 }
 
 

@@ -40,12 +40,14 @@ from ..exceptions import (
     BlacklistedTitleError,
     BlockedError,
     CaptchaRequiredError,
+    ChangedByOthersError,
     EditConflictError,
     FileRevertFailedError,
     FilterError,
     IdenticalVersionError,
     MissingRightError,
     MissingTargetError,
+    NoLongerInForceError,
     NothingToDoError,
     NothingToUndeleteError,
     OnlyAuthorError,
@@ -126,6 +128,14 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'undelete-cantedit': TitleRefusedError,
     'undelete-cantcreate': TitleRefusedError,
     'permdenied-undelete': TitleRefusedError,  # 1.35's for all of them
+    # log actions put back (ops._protect, ops._block, ops._userrights)
+    'cantunblock': NoLongerInForceError,  # the block is gone already
+    # a block put back for -undo: someone else blocked the user since
+    'alreadyblocked': ChangedByOthersError,
+    'cantblock-email': MissingRightError,
+    'canthide': MissingRightError,
+    # protect: the account may not edit the page (protect-cantedit)
+    'cantedit': ProtectedPageError,
 }
 
 #: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of

@@ -1,0 +1,160 @@
+"""Planning the put-back of protections, blocks and rights (no wiki).
+
+The log entries, blocks and memberships are recorded from MediaWiki
+1.35, 1.39 and 1.43 (``tests/data/logops_shapes.json``): a rogue
+account (``Rogue``) modified a protection Admin set on ``P1``,
+protected and unprotected ``P2``, protected the missing ``P3``,
+blocked Editor, gave Editor ``sysop`` (a month) and ``bot``, took
+``bot`` again, and took ``sysop`` from Botty.
+"""
+from __future__ import annotations
+
+import dataclasses
+import json
+from pathlib import Path
+
+import pytest
+
+from pywikibot_revert import ChangedByOthersError, NoLongerInForceError
+from pywikibot_revert.ops._protect import (
+    PROTECT_ACTIONS,
+    ProtectBack,
+    ProtectChange,
+    Protection,
+    _request,
+    plan_page,
+)
+
+
+SHAPES = json.loads((Path(__file__).parent / 'data' / 'logops_shapes.json')
+                    .read_text('utf-8'))
+VERSIONS = sorted(SHAPES)
+NOW = '2026-12-08T00:00:00Z'
+
+
+def log(version, letype, title=None):
+    return [e for e in SHAPES[version]['log'] if e['type'] == letype
+            and (title is None or e['title'] == title)]
+
+
+def info(version, title):
+    page = next(p for p in SHAPES[version]['info'] if p['title'] == title)
+    return Protection.from_info(page['protection'])
+
+
+def rogue_changes(version, title):
+    return sorted((ProtectChange.from_entry(e)
+                   for e in log(version, 'protect', title)
+                   if e['user'] == 'Rogue'
+                   and e['action'] in PROTECT_ACTIONS),
+                  key=lambda c: c.logid)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_protect_entry_shape(version):
+    modify = next(e for e in log(version, 'protect', 'P1')
+                  if e['action'] == 'modify')
+    change = ProtectChange.from_entry(modify)
+    assert change.protection == Protection(
+        (('edit', 'sysop', 'infinity'),
+         ('move', 'sysop', '2030-01-01T00:00:00Z')), True)
+    assert change.pageid > 0 and change.user == 'Rogue'
+    unprotect = next(e for e in log(version, 'protect', 'P2')
+                     if e['action'] == 'unprotect')
+    assert ProtectChange.from_entry(unprotect).protection == Protection()
+    missing = log(version, 'protect', 'P3')[0]
+    assert ProtectChange.from_entry(missing).pageid == 0
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_info_matches_what_the_log_set(version):
+    # the page's state reads back equal to the entry that set it
+    assert info(version, 'P1') == rogue_changes(version, 'P1')[-1].protection
+    assert info(version, 'P2') == Protection()
+    assert info(version, 'P3') == rogue_changes(version, 'P3')[-1].protection
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_modify_goes_back_to_the_previous_entry(version):
+    entries = log(version, 'protect', 'P1')
+    plan = plan_page(rogue_changes(version, 'P1'), entries,
+                     info(version, 'P1'), NOW)
+    admin = next(e for e in entries if e['user'] == 'Admin')
+    assert plan.target == ProtectChange.from_entry(admin).protection
+    assert plan.target.levels[0][:2] == ('edit', 'autoconfirmed')
+    assert plan.expected == info(version, 'P1')
+    # the month Admin set is over later: only move=sysop is put back
+    later = plan_page(rogue_changes(version, 'P1'), entries,
+                      info(version, 'P1'), '2027-02-01T00:00:00Z')
+    assert later.target == Protection((('move', 'sysop', 'infinity'),))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_protect_then_unprotect_is_nothing_to_do(version):
+    with pytest.raises(NoLongerInForceError):
+        plan_page(rogue_changes(version, 'P2'), log(version, 'protect', 'P2'),
+                  info(version, 'P2'), NOW)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_create_protection_of_a_missing_page_is_lifted(version):
+    plan = plan_page(rogue_changes(version, 'P3'), log(version, 'protect', 'P3'),
+                     info(version, 'P3'), NOW)
+    assert plan.target == Protection() and plan.pageid == 0
+    params = _request(plan, NOW, 'r')
+    assert (params['protections'], params['expiry']) == ('create=all',
+                                                          'infinite')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_a_later_entry_by_someone_else_is_refused(version):
+    entries = log(version, 'protect', 'P1')
+    later = dict(entries[0], logid=999, user='Other', action='modify')
+    with pytest.raises(ChangedByOthersError) as info_:
+        plan_page(rogue_changes(version, 'P1'), [later, *entries],
+                  info(version, 'P1'), NOW)
+    assert info_.value.by == 'Other'
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_a_state_not_left_by_the_user_is_refused(version):
+    with pytest.raises(ChangedByOthersError):
+        plan_page(rogue_changes(version, 'P1'), log(version, 'protect', 'P1'),
+                  Protection((('edit', 'sysop', 'infinity'),)), NOW)
+
+
+def test_several_changes_go_back_once_to_the_oldest_before():
+    def entry(logid, user, action, level=None):
+        details = [{'type': 'edit', 'level': level,
+                    'expiry': 'infinite'}] if level else []
+        return {'logid': logid, 'title': 'P', 'pageid': 3, 'action': action,
+                'user': user, 'params': {'details': details}}
+    entries = [entry(4, 'Rogue', 'protect', 'sysop'),
+               entry(3, 'Rogue', 'unprotect'),
+               entry(2, 'Rogue', 'modify', 'sysop'),
+               entry(1, 'Admin', 'protect', 'autoconfirmed')]
+    changes = sorted((ProtectChange.from_entry(e) for e in entries[:3]),
+                     key=lambda c: c.logid)
+    plan = plan_page(changes, entries, changes[-1].protection, NOW)
+    assert plan.logids == (2, 3, 4)
+    assert str(plan.target) == 'edit=autoconfirmed (infinity)'
+
+
+def test_request_lifts_types_the_target_lacks_and_keeps_cascade():
+    plan = ProtectBack('P', 1, (5,), Protection(
+        (('edit', 'sysop', 'infinity'),), True), Protection(
+        (('edit', 'autoconfirmed', '2030-01-01T00:00:00Z'),
+         ('move', 'sysop', 'infinity'))))
+    assert _request(plan, NOW, 'why') == {
+        'action': 'protect', 'title': 'P', 'reason': 'why',
+        'protections': 'edit=sysop|move=all', 'expiry': 'infinite|infinite',
+        'cascade': 1}
+    record = json.loads(json.dumps(dataclasses.asdict(plan)))
+    assert ProtectBack.from_record(record) == plan
+    assert plan.reverse().target == plan.expected
+
+
+def test_other_protect_actions_are_not_taken():
+    with pytest.raises(ValueError):
+        ProtectChange.from_entry({'logid': 1, 'title': 'P',
+                                  'action': 'move_prot', 'params': {}})
