@@ -11,10 +11,20 @@ from __future__ import annotations
 import pytest
 
 from pywikibot_revert import (
+    BlockResult,
     ChangedByOthersError,
     NoLongerInForceError,
     ProtectResult,
     Refusal,
+    UnblockResult,
+)
+from pywikibot_revert.ops._block import (
+    BlockAction,
+    UnblockPlan,
+    find_unblock,
+    plan_unblocks,
+    reblock,
+    unblock,
 )
 from pywikibot_revert.ops._protect import (
     PROTECT_ACTIONS,
@@ -25,7 +35,7 @@ from pywikibot_revert.ops._protect import (
     plan_protect_back,
     protect_back,
 )
-from harness.wikitools import edit, new_user
+from harness.wikitools import add_block, edit, new_user
 
 
 pytestmark = [pytest.mark.wiki]
@@ -164,3 +174,122 @@ def test_protection_already_back_is_nothing_to_do(site, protected):
     assert isinstance(refused, Refusal)
     assert isinstance(refused.error, NoLongerInForceError)
     assert Protection.none() != plan.target
+
+
+# -- blocks ---------------------------------------------------------------
+
+def blocks_on(site, user):
+    """The blocks on *user* now: [(id, by, expiry, nocreate)]."""
+    data = site.simple_request(
+        action='query', list='blocks', bkusers=user,
+        bkprop='id|user|by|timestamp|expiry|flags', formatversion=2
+    ).submit()
+    return sorted((b['id'], b['by'], b['expiry'], b['nocreate'])
+                  for b in data['query']['blocks'])
+
+
+def block(site, user, **params):
+    return post(site, action='block', user=user, reason='test',
+                **params)['block']['id']
+
+
+def unblock_plans(site, users):
+    entries = rogue_log(site, 'block', {f'User:{u}' for u in users})
+    actions = [BlockAction.from_entry(e) for e in entries]
+    return {item.target: item for item in plan_unblocks(site, actions)}
+
+
+@pytest.fixture
+def targets(wiki, config_dir, unique):
+    """Three fresh accounts to block."""
+    n = unique.split()[0]
+    names = [f'Blocked{k}{n}' for k in 'ABC']
+    for name in names:
+        wiki.create_user(name)
+    return names
+
+
+def test_blocks_lifted_by_id_and_another_admins_block_stays(
+        wiki, site, rogue, targets):
+    first, second, third = targets
+    block(rogue, first, expiry='3 days', nocreate=1)
+    block(rogue, first, expiry='5 days', nocreate=1, reblock=1)
+    if wiki.mw_version >= (1, 42):
+        # multiblocks: the rogue's block and Admin's, on one user
+        rogue_id = block(rogue, second, expiry='infinite')
+        admin_id = add_block(wiki, second, 'Admin', 'admin')
+        assert {b[0] for b in blocks_on(site, second)} == {rogue_id, admin_id}
+    else:
+        # one block per user: the rogue reblocks over Admin's block
+        admin_id = block(site, second, expiry='infinite')
+        assert block(rogue, second, expiry='1 day', reblock=1) == admin_id
+    # changed since: Admin reblocked the rogue's block of the third
+    block(rogue, third, expiry='1 day')
+    block(site, third, expiry='2 days', reblock=1)
+    third_before = blocks_on(site, third)
+
+    plans = unblock_plans(site, targets)
+    plan = plans[first]
+    assert isinstance(plan, UnblockPlan)
+    assert plan.flags == ('nocreate',) and plan.by == ROGUE
+    assert plan.blockid == blocks_on(site, first)[0][0]
+    result = unblock(site, plan)
+    assert isinstance(result, UnblockResult)
+    assert blocks_on(site, first) == []
+    assert find_unblock(site, plan) is not None
+
+    if wiki.mw_version >= (1, 42):
+        plan = plans[second]
+        assert isinstance(plan, UnblockPlan) and plan.blockid == rogue_id
+        unblock(site, plan)
+        assert [b[:2] for b in blocks_on(site, second)] == [
+            (admin_id, 'Admin')]
+    else:
+        refused = plans[second]
+        assert isinstance(refused, Refusal)
+        assert isinstance(refused.error, ChangedByOthersError)
+        assert [b[0] for b in blocks_on(site, second)] == [admin_id]
+    refused = plans[third]
+    assert isinstance(refused.error, ChangedByOthersError)
+    assert refused.error.by == 'Admin'
+    assert blocks_on(site, third) == third_before
+
+
+def test_block_gone_is_nothing_to_do_and_reblock_restores_it(
+        wiki, site, rogue, targets):
+    first, second, _ = targets
+    block(rogue, first, expiry='3 days', nocreate=1)
+    rogue_block = blocks_on(site, first)
+    block(rogue, second, expiry='1 day')
+    post(site, action='unblock', user=second, reason='test')
+    plans = unblock_plans(site, [first, second])
+    assert isinstance(plans[second].error, NoLongerInForceError)
+    plan = plans[first]
+    unblock(site, plan)
+    with pytest.raises(NoLongerInForceError):
+        unblock(site, plan)  # cantunblock
+    record = UnblockPlan.from_record(
+        __import__('dataclasses').asdict(plan))
+    assert record == plan
+    result = reblock(site, record)
+    assert isinstance(result, BlockResult) and result.blockid
+    again = blocks_on(site, first)
+    assert [(b[1], b[2], b[3]) for b in again] == [
+        ('Admin', rogue_block[0][2], True)]
+    assert again[0][0] == result.blockid
+
+
+def test_reblock_refused_where_the_user_holds_one_block(
+        wiki, site, rogue, targets):
+    first = targets[0]
+    block(rogue, first, expiry='3 days')
+    plan = unblock_plans(site, [first])[first]
+    unblock(site, plan)
+    admin_id = block(site, first, expiry='1 day')
+    if wiki.mw_version >= (1, 44):
+        reblock(site, plan)
+        assert len(blocks_on(site, first)) == 2
+    else:
+        with pytest.raises(ChangedByOthersError):
+            reblock(site, plan)
+        assert [b[0] for b in blocks_on(site, first)] == [admin_id]

@@ -158,3 +158,105 @@ def test_other_protect_actions_are_not_taken():
     with pytest.raises(ValueError):
         ProtectChange.from_entry({'logid': 1, 'title': 'P',
                                   'action': 'move_prot', 'params': {}})
+
+
+# -- blocks ---------------------------------------------------------------
+
+from pywikibot_revert.ops._block import (  # noqa: E402
+    BlockAction,
+    UnblockPlan,
+    _block_request,
+    plan_target,
+)
+
+
+class _Site:
+    def __init__(self, version):
+        from pywikibot.tools import MediaWikiVersion
+        self.mw_version = MediaWikiVersion(version)
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_block_entry_shape(version):
+    entry = next(e for e in log(version, 'block') if e['user'] == 'Rogue')
+    action = BlockAction.from_entry(entry)
+    assert (action.target, action.action) == ('Editor', 'block')
+    assert action.expiry == entry['params']['expiry']
+    # no version up to 1.43 names the block in its log entry
+    assert action.blockid is None and 'blockId' not in entry['params']
+    assert action.sitewide
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_the_users_block_is_found_by_author_and_time(version):
+    entry = next(e for e in log(version, 'block') if e['user'] == 'Rogue')
+    blocks = SHAPES[version]['blocks']
+    plan = plan_target([BlockAction.from_entry(entry)],
+                       [b for b in blocks if b['user'] == 'Editor'], NOW)
+    assert plan.by == 'Rogue' and plan.target == 'Editor'
+    assert plan.blockid == next(b['id'] for b in blocks
+                                if b['user'] == 'Editor')
+    assert plan.restrictions is None
+    # Admin's block on Vandal (placed in the same second) is never
+    # taken for the rogue's: refused, never planned
+    admin = next(e for e in log(version, 'block') if e['user'] == 'Admin')
+    with pytest.raises(ChangedByOthersError):
+        plan_target([dataclasses.replace(BlockAction.from_entry(admin),
+                                         user='Rogue')],
+                    [b for b in blocks if b['user'] == 'Vandal'], NOW)
+
+
+def test_a_block_taken_over_by_someone_else_is_refused():
+    action = BlockAction(9, 'Ed', '2026-12-07T05:11:42Z', 'Rogue', 'block')
+    other = {'id': 4, 'user': 'Ed', 'by': 'Admin', 'expiry': 'infinity',
+             'timestamp': '2026-12-07T06:00:00Z'}
+    with pytest.raises(ChangedByOthersError) as info_:
+        plan_target([action], [other], NOW)
+    assert info_.value.by == 'Admin'
+
+
+def test_a_reblock_of_another_admins_block_is_refused():
+    action = BlockAction(9, 'Ed', '2026-12-07T05:11:42Z', 'Rogue', 'reblock')
+    mine = {'id': 4, 'user': 'Ed', 'by': 'Rogue', 'expiry': 'infinity',
+            'timestamp': '2026-12-07T05:11:42Z'}
+    with pytest.raises(ChangedByOthersError):
+        plan_target([action], [mine], NOW)
+    # a reblock of the user's own block is lifted
+    first = dataclasses.replace(action, logid=8, action='block')
+    assert plan_target([first, action], [mine], NOW).logids == (8, 9)
+
+
+def test_an_expired_block_is_gone():
+    action = BlockAction(9, 'Ed', '2026-12-07T05:11:42Z', 'Rogue', 'block')
+    mine = {'id': 4, 'user': 'Ed', 'by': 'Rogue',
+            'expiry': '2026-12-07T06:00:00Z',
+            'timestamp': '2026-12-07T05:11:42Z'}
+    with pytest.raises(NoLongerInForceError):
+        plan_target([action], [mine], NOW)
+
+
+def test_a_block_named_by_its_id_wins():
+    action = BlockAction(9, 'Ed', '2026-12-07T05:11:42Z', 'Rogue', 'block',
+                         blockid=5)
+    one = {'id': 4, 'user': 'Ed', 'by': 'Rogue', 'expiry': 'infinity',
+           'timestamp': '2026-12-07T05:11:42Z'}
+    assert plan_target([action], [one, dict(one, id=5)], NOW).blockid == 5
+
+
+def test_reblock_request_keeps_settings_and_adds_a_block_on_1_44():
+    block = {'id': 4, 'user': 'Ed', 'by': 'Rogue', 'expiry': 'infinity',
+             'timestamp': '2026-12-07T05:11:42Z', 'nocreate': True,
+             'hidden': True, 'allowusertalk': True, 'partial': True,
+             'reason': 'r', 'restrictions': {
+                 'pages': [{'id': 3, 'ns': 0, 'title': 'P1'}],
+                 'namespaces': [4]}}
+    plan = UnblockPlan.from_block(block, (9,))
+    assert plan.flags == ('nocreate', 'allowusertalk')  # hidename never
+    params = _block_request(_Site('1.43'), plan, 'why')
+    assert params == {'action': 'block', 'user': 'Ed', 'reason': 'why',
+                      'expiry': 'infinite', 'nocreate': 1,
+                      'allowusertalk': 1, 'partial': 1,
+                      'pagerestrictions': 'P1', 'namespacerestrictions': '4'}
+    assert _block_request(_Site('1.44'), plan, 'why')['newblock'] == 1
+    record = json.loads(json.dumps(dataclasses.asdict(plan)))
+    assert UnblockPlan.from_record(record) == plan
