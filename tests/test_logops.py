@@ -16,6 +16,7 @@ from pywikibot_revert import (
     NoLongerInForceError,
     ProtectResult,
     Refusal,
+    RightsResult,
     UnblockResult,
 )
 from pywikibot_revert.ops._block import (
@@ -25,6 +26,13 @@ from pywikibot_revert.ops._block import (
     plan_unblocks,
     reblock,
     unblock,
+)
+from pywikibot_revert.ops._userrights import (
+    RightsBack,
+    RightsChange,
+    find_rights,
+    plan_rights_back,
+    rights_back,
 )
 from pywikibot_revert.ops._protect import (
     PROTECT_ACTIONS,
@@ -293,3 +301,98 @@ def test_reblock_refused_where_the_user_holds_one_block(
         with pytest.raises(ChangedByOthersError):
             reblock(site, plan)
         assert [b[0] for b in blocks_on(site, first)] == [admin_id]
+
+
+# -- user rights ----------------------------------------------------------
+
+def groups_of(site, user):
+    """The user's explicit memberships now: {group: expiry}."""
+    data = site.simple_request(action='query', list='users', ususers=user,
+                               usprop='groupmemberships',
+                               formatversion=2).submit()
+    return {m['group']: m['expiry']
+            for m in data['query']['users'][0]['groupmemberships']}
+
+
+def rights_plans(site, users):
+    entries = rogue_log(site, 'rights', {f'User:{u}' for u in users})
+    changes = [RightsChange.from_entry(e) for e in entries
+               if e['action'] == 'rights']
+    return {item.user if isinstance(item, RightsBack) else item.target:
+            item for item in plan_rights_back(site, changes)}
+
+
+@pytest.fixture
+def regrouped(wiki, site, rogue, unique):
+    """Users whose groups the rogue changed; one changed since by Admin.
+
+    - A: Admin's bot; the rogue adds sysop (a month) and bureaucrat,
+      then removes bot.
+    - B: Admin's bot for two months; the rogue removes it.
+    - C: the rogue adds sysop; Admin adds bot after.
+    """
+    n = unique.split()[0]
+    users = {k: f'Grouped{k}{n}' for k in 'ABC'}
+    for name in users.values():
+        wiki.create_user(name)
+    post(site, action='userrights', user=users['A'], add='bot',
+         reason='test')
+    post(site, action='userrights', user=users['B'], add='bot',
+         expiry='2 months', reason='test')
+    before = {k: groups_of(site, u) for k, u in users.items()}
+    post(rogue, action='userrights', user=users['A'],
+         add='sysop|bureaucrat', expiry='1 month|infinite', reason='rogue')
+    post(rogue, action='userrights', user=users['A'], remove='bot',
+         reason='rogue')
+    post(rogue, action='userrights', user=users['B'], remove='bot',
+         reason='rogue')
+    post(rogue, action='userrights', user=users['C'], add='sysop',
+         reason='rogue')
+    post(site, action='userrights', user=users['C'], add='bot',
+         reason='test')
+    after = {k: groups_of(site, u) for k, u in users.items()}
+    return users, before, after
+
+
+def test_groups_put_back_with_their_expiries(site, regrouped):
+    users, before, after = regrouped
+    assert set(after['A']) == {'sysop', 'bureaucrat'}
+    assert after['A']['sysop'] != 'infinity'
+    assert before['B']['bot'] != 'infinity'
+    plans = rights_plans(site, users.values())
+    refused = plans[users['C']]
+    assert isinstance(refused, Refusal)
+    assert isinstance(refused.error, ChangedByOthersError)
+    assert refused.error.by == 'Admin'
+    for key in 'AB':
+        plan = plans[users[key]]
+        assert isinstance(plan, RightsBack), plan
+        assert len(plan.logids) == (2 if key == 'A' else 1)
+        result = rights_back(site, plan)
+        assert isinstance(result, RightsResult) and not result.simulated
+        assert groups_of(site, users[key]) == before[key], key
+        assert find_rights(site, plan) is not None
+    assert groups_of(site, users['C']) == after['C']
+
+
+def test_groups_reverse_and_changed_between_plan_and_write(site, regrouped):
+    users, before, after = regrouped
+    plans = rights_plans(site, users.values())
+    plan = RightsBack.from_record(
+        __import__('dataclasses').asdict(plans[users['A']]))
+    assert plan == plans[users['A']]
+    rights_back(site, plan)
+    assert groups_of(site, users['A']) == before['A']
+    with pytest.raises(NoLongerInForceError):
+        rights_back(site, plan)
+    rights_back(site, plan.reverse())
+    assert groups_of(site, users['A']) == after['A']
+    assert find_rights(site, plan) is None
+    # B: Admin changes the groups between the plan and the write
+    plan = plans[users['B']]
+    post(site, action='userrights', user=users['B'], add='sysop',
+         reason='test')
+    changed = groups_of(site, users['B'])
+    with pytest.raises(ChangedByOthersError):
+        rights_back(site, plan)
+    assert groups_of(site, users['B']) == changed

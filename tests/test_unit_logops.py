@@ -260,3 +260,80 @@ def test_reblock_request_keeps_settings_and_adds_a_block_on_1_44():
     assert _block_request(_Site('1.44'), plan, 'why')['newblock'] == 1
     record = json.loads(json.dumps(dataclasses.asdict(plan)))
     assert UnblockPlan.from_record(record) == plan
+
+
+# -- user rights ----------------------------------------------------------
+
+from pywikibot_revert.ops._userrights import (  # noqa: E402
+    RightsBack,
+    RightsChange,
+    changes_to,
+    plan_user,
+)
+
+
+def rights(version, user):
+    return sorted((RightsChange.from_entry(e) for e in log(version, 'rights')
+                   if e['title'] == f'User:{user}' and e['user'] == 'Rogue'),
+                  key=lambda c: c.logid)
+
+
+def groups_now(version, user):
+    found = next(u for u in SHAPES[version]['users'] if u['name'] == user)
+    return tuple(sorted((m['group'], m['expiry'])
+                        for m in found['groupmemberships']))
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_rights_entry_shape(version):
+    added, removed = rights(version, 'Editor')
+    assert added.old == ()
+    assert dict(added.new)['bot'] == 'infinity'
+    assert dict(added.new)['sysop'].startswith('20')  # the month
+    assert removed.new == groups_now(version, 'Editor')
+
+
+@pytest.mark.parametrize('version', VERSIONS)
+def test_several_rights_changes_go_back_once(version):
+    changes = rights(version, 'Editor')
+    plan = plan_user(changes, log(version, 'rights', 'User:Editor'),
+                     groups_now(version, 'Editor'), NOW)
+    assert plan.target == () and len(plan.logids) == 2
+    assert changes_to(plan, NOW) == ([], ['sysop'])
+    botty = plan_user(rights(version, 'Botty'), [],
+                      groups_now(version, 'Botty'), NOW)
+    assert changes_to(botty, NOW) == ([('sysop', 'infinity')], [])
+
+
+def test_an_expired_membership_is_not_added_back():
+    change = RightsChange(5, 'Ed', '', 'Rogue',
+                          (('bot', '2026-12-07T12:00:00Z'),
+                           ('sysop', 'infinity')), ())
+    plan = plan_user([change], [], (), NOW)
+    assert plan.target == (('sysop', 'infinity'),)
+
+
+def test_rights_changed_since_by_someone_else_are_refused():
+    change = RightsChange(5, 'Ed', '', 'Rogue', (), (('sysop', 'infinity'),))
+    later = {'logid': 6, 'action': 'rights', 'user': 'Admin'}
+    with pytest.raises(ChangedByOthersError) as info_:
+        plan_user([change], [later], (('sysop', 'infinity'),), NOW)
+    assert info_.value.by == 'Admin'
+    with pytest.raises(ChangedByOthersError):
+        plan_user([change], [], (('bot', 'infinity'),), NOW)
+    with pytest.raises(NoLongerInForceError):
+        plan_user([change], [], (), NOW)
+
+
+def test_autopromote_is_never_taken_and_records_round_trip():
+    with pytest.raises(ValueError):
+        RightsChange.from_entry({'logid': 1, 'title': 'User:Ed',
+                                 'action': 'autopromote', 'params': {}})
+    plan = RightsBack('Ed', (5,), (('bot', '2030-01-01T00:00:00Z'),),
+                      (('sysop', 'infinity'),))
+    record = json.loads(json.dumps(dataclasses.asdict(plan)))
+    assert RightsBack.from_record(record) == plan
+    assert changes_to(plan, NOW) == ([('bot', '2030-01-01T00:00:00Z')],
+                                     ['sysop'])
+    assert changes_to(plan.reverse(), NOW) == ([('sysop', 'infinity')],
+                                               ['bot'])
