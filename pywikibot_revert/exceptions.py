@@ -20,7 +20,9 @@ resumes), anything else fails the item and the run goes on::
         │   ├── AlreadyCleanError        the user's edits are gone
         │   ├── UndoFailedError          an undo does not merge
         │   ├── OtherAuthorsError        .authors: not the user's alone
-        │   └── TitleTakenError          a move's old title has a page
+        │   ├── TitleTakenError          a move's old title has a page
+        │   ├── ChangedByOthersError     .by: changed by someone else since
+        │   └── NoLongerInForceError     a log action is no longer in force
         ├── StopRunError             stop the run:
         │   ├── OutcomeUnknownError      a write may have happened
         │   ├── RateLimitedError         still limited after the wait
@@ -63,10 +65,11 @@ __all__ = [
     'AbuseFilterError', 'AbuseFilterWarningError', 'AlreadyCleanError',
     'AlreadyRolledBackError', 'BadFileVersionError',
     'BlacklistedLinkError', 'BlacklistedTitleError', 'BlockedError',
-    'CaptchaRequiredError', 'ConflictError', 'EditConflictError',
+    'CaptchaRequiredError', 'ChangedByOthersError', 'ConflictError', 'EditConflictError',
     'EmptySelectionError', 'FileRevertFailedError', 'FilterError',
     'HiddenUserError', 'IdenticalVersionError', 'MissingRightError',
-    'MissingTargetError', 'NothingToDoError', 'NothingToUndeleteError',
+    'MissingTargetError', 'NoLongerInForceError', 'NothingToDoError',
+    'NothingToUndeleteError',
     'OnlyAuthorError', 'OtherAuthorsError', 'OutcomeUnknownError',
     'ProtectedPageError', 'RateLimitedError', 'ReadOnlyError',
     'RevertError', 'RevisionDeleteError', 'ServerUnavailableError',
@@ -187,6 +190,33 @@ class TitleTakenError(NothingToDoError):
     """A move's old title has a page of its own: never overwritten."""
 
     reason = 'old title taken'
+
+
+class ChangedByOthersError(NothingToDoError):
+
+    """Someone else changed what a log action set; left alone, reported.
+
+    A protection, block or group membership the user set was changed
+    again by another account (a later log entry, or the current state
+    is not what the user left): putting back the state before the user
+    would overwrite that account's decision.
+
+    :ivar by: who changed it, where the wiki tells
+    """
+
+    reason = 'changed by someone else since'
+    fields = {'by': None}
+
+
+class NoLongerInForceError(NothingToDoError):
+
+    """What a log action set is gone already: nothing to put back.
+
+    The block expired or was lifted, the protection or the groups are
+    already as they were before the user (``cantunblock``).
+    """
+
+    reason = 'no longer in force'
 
 
 class AlreadyCleanError(NothingToDoError):

@@ -12,8 +12,13 @@ import pywikibot
 
 
 __all__ = [
+    'BlockResult',
     'DeleteResult',
     'MoveResult',
+    'ProtectResult',
+    'Refusal',
+    'RightsResult',
+    'UnblockResult',
     'DeletedRevision',
     'EditResult',
     'FileRevertResult',
@@ -357,3 +362,93 @@ class RevisionDeleteResult:
         return {revid: (bits | set(self.hidden)) - set(self.shown)
                 for revid, bits in self.before}
 
+
+@dataclass(frozen=True)
+class Refusal:
+
+    """A log action of the user that is not put back, and why.
+
+    :ivar target: the page title or user name the action was on
+    :ivar logids: the log entries concerned
+    :ivar error: the typed error saying why (``error.reason``)
+    """
+
+    target: str
+    logids: tuple[int, ...]
+    error: Exception
+
+    @property
+    def reason(self) -> str:
+        """A few words for skip lines and reports."""
+        return getattr(self.error, 'reason', 'refused')
+
+    def __str__(self) -> str:
+        """Return the error's message."""
+        return str(self.error)
+
+
+@dataclass(frozen=True)
+class ProtectResult:
+
+    """What one ``action=protect`` putting a protection back did.
+
+    :ivar protections: the ``(type, level, expiry)`` now in force
+    :ivar reconciled: the answer was lost; the wiki showed the write
+    """
+
+    title: str
+    pageid: int = 0
+    logids: tuple[int, ...] = ()
+    protections: tuple[tuple[str, str, str], ...] = ()
+    cascade: bool = False
+    simulated: bool = False
+    reconciled: bool = False
+
+
+@dataclass(frozen=True)
+class UnblockResult:
+
+    """What one ``action=unblock`` of a block by its id did.
+
+    :ivar blockid: the id of the block lifted
+    :ivar logids: the log entries of the user that placed it
+    """
+
+    target: str
+    blockid: int
+    logids: tuple[int, ...] = ()
+    simulated: bool = False
+    reconciled: bool = False
+
+
+@dataclass(frozen=True)
+class BlockResult:
+
+    """What one ``action=block`` putting a block back did (``-undo``).
+
+    :ivar blockid: the new block's id (None when simulated or when the
+        lost answer was reconciled from a read without it)
+    """
+
+    target: str
+    blockid: int | None = None
+    expiry: str = 'infinity'
+    simulated: bool = False
+    reconciled: bool = False
+
+
+@dataclass(frozen=True)
+class RightsResult:
+
+    """What one ``action=userrights`` putting groups back did.
+
+    :ivar added: the groups added (or whose expiry changed)
+    :ivar removed: the groups removed
+    """
+
+    user: str
+    added: tuple[str, ...] = ()
+    removed: tuple[str, ...] = ()
+    logids: tuple[int, ...] = ()
+    simulated: bool = False
+    reconciled: bool = False

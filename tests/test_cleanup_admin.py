@@ -8,7 +8,6 @@ link to its log entry); ``-undo`` deletes again what the run restored.
 from __future__ import annotations
 
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -139,7 +138,7 @@ def test_simulate_writes_nothing(rogue):
 def test_deletions_are_restored_as_far_as_they_went(rogue):
     code, out = rogue['run']
     assert code == 0, out
-    t, before, after = rogue['t'], rogue['before'], rogue['after']
+    before, after = rogue["before"], rogue["after"]
     assert after['whole'] == before['whole']
     # the deletion before the rogue's stays: only the new text is back
     assert after['again'] == before['again']

@@ -26,6 +26,8 @@ PUBLIC = {
     'delete_own', 'DeletePlan', 'DeleteResult', 'move_back', 'move_page_back',
     'MoveBack', 'MoveResult',
     'set_visibility', 'visibility', 'RevisionDeleteResult',
+    'ProtectResult', 'BlockResult', 'UnblockResult', 'RightsResult',
+    'Refusal',
 }
 
 

@@ -16,6 +16,7 @@ SKIP = {exc.AlreadyRolledBackError, exc.OnlyAuthorError,
         exc.BadFileVersionError, exc.HiddenUserError, exc.MissingTargetError,
         script_errors.ChangedSinceError, script_errors.RecreatedPageError, exc.AlreadyCleanError,
         exc.OtherAuthorsError, exc.TitleTakenError,
+        exc.ChangedByOthersError, exc.NoLongerInForceError,
         exc.UndoFailedError}
 STOP = {exc.OutcomeUnknownError, exc.RateLimitedError, exc.ReadOnlyError,
         exc.ServerUnavailableError, exc.SessionError, exc.MissingRightError,

@@ -40,12 +40,14 @@ from ..exceptions import (
     BlacklistedTitleError,
     BlockedError,
     CaptchaRequiredError,
+    ChangedByOthersError,
     EditConflictError,
     FileRevertFailedError,
     FilterError,
     IdenticalVersionError,
     MissingRightError,
     MissingTargetError,
+    NoLongerInForceError,
     NothingToDoError,
     NothingToUndeleteError,
     OnlyAuthorError,
@@ -135,6 +137,14 @@ API_ERRORS: dict[str, type[RevertError]] = {
     'revdelete-concurrent-change': RevisionDeleteError,
     'revdelete-only-restricted': RevisionDeleteError,
     'needtarget': RevisionDeleteError,
+    # log actions put back (ops._protect, ops._block, ops._userrights)
+    'cantunblock': NoLongerInForceError,  # the block is gone already
+    # a block put back for -undo: someone else blocked the user since
+    'alreadyblocked': ChangedByOthersError,
+    'cantblock-email': MissingRightError,
+    'canthide': MissingRightError,
+    # protect: the account may not edit the page (protect-cantedit)
+    'cantedit': ProtectedPageError,
 }
 
 #: what an ``edit`` answer of ``{"result": "Failure"}`` holds instead of

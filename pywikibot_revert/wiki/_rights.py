@@ -21,6 +21,11 @@ REQUIRED_RIGHTS: dict[str, tuple[str, ...]] = {
     'delete': ('delete',),
     'move': ('move',),
     'revisiondelete': ('deleterevision',),
+    'protect': ('protect',),
+    'block': ('block',),
+    # a bureaucrat has no 'userrights' right: the groups it may add and
+    # remove are checked per write (ops._userrights.require_changeable)
+    'userrights': (),
     # each kind of a cleanup's plan is checked on its own (bot._cleanup)
     'cleanup': (),
     # each journal record's own operation is checked when it is read
