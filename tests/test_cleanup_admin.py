@@ -25,6 +25,8 @@ from harness.wikitools import (
     wiki_changes,
     wiki_state,
 )
+from harness.wikitools import add_block
+from test_logops import blocks_on, groups_of, post, protection
 from test_script_cleanup import report_rows, rows_naming
 
 
@@ -33,6 +35,14 @@ pytestmark = pytest.mark.wiki
 
 def _ids(site: Any, title: str) -> list[int]:
     return [r['revid'] for r in revisions(site, title)]
+
+
+def state_of(site: Any, prot: dict[str, str],
+             users: dict[str, str]) -> dict[str, Any]:
+    """The protections, groups and blocks of the pages and users."""
+    return {'prot': {k: protection(site, v) for k, v in prot.items()},
+            'groups': {k: groups_of(site, v) for k, v in users.items()},
+            'blocks': {k: blocks_on(site, v) for k, v in users.items()}}
 
 
 def hide(site: Any, revid: int, **bits: str) -> None:
@@ -63,7 +73,7 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     """
     tmp = tmp_path_factory.mktemp('rogue')
     name = f'RogueAdmin{int(time.time() * 1000) % 10 ** 8}'
-    rogue = new_user(wiki, config_dir, name, ('sysop',))
+    rogue = new_user(wiki, config_dir, name, ('sysop', 'bureaucrat'))
     editor, admin = site_for('Editor'), site
     u = f'Rogue {name}'
     t = {'whole': f'{u} whole', 'again': f'{u} deleted twice',
@@ -87,8 +97,48 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
                         expiry='1 week', reason='test',
                         token=site.tokens['csrf']).submit()
     time.sleep(1.05)
+    # protections: Admin's before; one changed again by Admin after
+    prot = {k: f'{u} protected {k}' for k in ('new', 'raised', 'lifted',
+                                             'taken')}
+    for title in prot.values():
+        edit(editor, title, 'text')
+    post(admin, action='protect', title=prot['raised'],
+         protections='edit=autoconfirmed|move=sysop',
+         expiry='1 month|infinite')
+    post(admin, action='protect', title=prot['lifted'],
+         protections='edit=autoconfirmed', expiry='infinite')
+    # users: to block, and whose groups change
+    users = {k: f'{name} {k}' for k in ('blocked', 'shared', 'promoted',
+                                        'demoted', 'taken')}
+    for user in users.values():
+        new_user(wiki, config_dir, user)
+    post(admin, action='userrights', user=users['demoted'], add='bot',
+         expiry='2 months', reason='test')
+    out_before = {'prot': {k: protection(site, v) for k, v in prot.items()},
+                  'groups': {k: groups_of(site, v) for k, v in users.items()},
+                  'blocks': {k: blocks_on(site, v) for k, v in users.items()}}
+
+    # the rogue administrator
     for title in t.values():
         delete(rogue, title, 'rogue')
+    post(rogue, action='protect', title=prot['new'],
+         protections='edit=sysop', expiry='infinite')
+    post(rogue, action='protect', title=prot['raised'],
+         protections='edit=sysop|move=sysop', expiry='infinite|infinite',
+         cascade=1)
+    post(rogue, action='protect', title=prot['lifted'], protections='')
+    post(rogue, action='protect', title=prot['taken'],
+         protections='edit=sysop', expiry='infinite')
+    post(rogue, action='block', user=users['blocked'], expiry='1 week',
+         nocreate=1, reason='rogue')
+    post(rogue, action='block', user=users['shared'], expiry='infinite',
+         reason='rogue')
+    post(rogue, action='userrights', user=users['promoted'],
+         add='sysop', expiry='1 month', reason='rogue')
+    post(rogue, action='userrights', user=users['demoted'], remove='bot',
+         reason='rogue')
+    post(rogue, action='userrights', user=users['taken'], add='bot',
+         reason='rogue')
     first = {k: _ids(site, v)[-1] for k, v in shown.items()}
     hide(rogue, first['hidden'], hide='content|user')
     hide(rogue, first['hidden again'], hide='comment')
@@ -100,12 +150,21 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     site.simple_request(action='undelete', title=t['restored'],
                         reason='mine', token=site.tokens['csrf']).submit()
     hide(admin, first['hidden again'], show='comment', hide='user')
+    post(admin, action='protect', title=prot['taken'],
+         protections='edit=autoconfirmed', expiry='infinite')
+    post(admin, action='userrights', user=users['taken'], remove='bot',
+         add='sysop', reason='mine')
+    # another admin's block beside the rogue's (MediaWiki 1.42+)
+    shared = (add_block(wiki, users['shared'], 'Admin')
+              if wiki.mw_version >= (1, 42) else None)
     out: dict[str, Any] = {'t': t, 'before': before, 'sha1': sha1,
                            'user': name, 'victim': victim,
                            'archived': {k: deleted_count(site, v)
                                         for k, v in t.items()},
                            'recreated': _ids(site, t['recreated']),
-                           'first': first}
+                           'first': first, 'prot': prot, 'users': users,
+                           'shared': shared, 'seeded': out_before,
+                           'rogue_state': state_of(site, prot, users)}
     cfg = config_dir_for('Admin')
     state = wiki_state(site, *t.values())
     out['simulate'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}',
@@ -119,10 +178,12 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     out['archived_after'] = {k: deleted_count(site, v) for k, v in t.items()}
     out['sha1s'] = file_sha1s(site, t['file'])
     out['flags'] = {k: flags(editor, v) for k, v in first.items()}
+    out['state'] = state_of(site, prot, users)
     out['rows'] = report_rows(report)
     out['undo'] = pwb(wiki, cfg, 'cleanup', f'-undo:{journal}', '-always')
     out['exists_after_undo'] = {k: exists(site, v) for k, v in t.items()}
     out['flags_after_undo'] = {k: flags(editor, v) for k, v in first.items()}
+    out['state_after_undo'] = state_of(site, prot, users)
     return out
 
 
@@ -131,7 +192,7 @@ def test_simulate_writes_nothing(rogue):
     assert code == 0, out
     assert rogue['simulated'][0], rogue['simulated'][1]
     # the title created again is found when its turn comes
-    assert 'log actions: 4 restore(s), 2 revision visibility change(s); 2 for review' in out, out
+    assert 'log actions: 4 restore(s), 2 revision visibility change(s), 3 protection(s), 2 unblock(s), 2 user rights change(s); 4 for review' in out, out
     assert 'deleted twice: 1 revision(s) to restore' in out, out
 
 
@@ -145,7 +206,7 @@ def test_deletions_are_restored_as_far_as_they_went(rogue):
     assert rogue['archived_after']['again'] == 1
     assert rogue['sha1s'] == [rogue['sha1']]
     assert after['file'] == before['file']
-    assert 'Summary: 4 done' in out, out
+    assert 'Summary: 11 done' in out, out
 
 
 def test_what_changed_since_is_left(rogue):
@@ -186,3 +247,51 @@ def test_visibility_is_put_back(rogue):
     assert rows_naming(rogue['rows'], rogue['t']['whole'].replace(
         'whole', 'shown again'), 'changed since it was read')
 
+
+
+def test_protections_are_put_back(rogue):
+    prot, seeded, state = rogue['prot'], rogue['seeded'], rogue['state']
+    for key in ('new', 'raised', 'lifted'):
+        assert state['prot'][key] == seeded['prot'][key], key
+    # changed again by Admin since: Admin's stays, and it is reported
+    assert state['prot']['taken'] == ({'edit': ('autoconfirmed',
+                                                'infinity')}, False)
+    assert rows_naming(rogue['rows'], prot['taken'], 'review')
+
+
+def test_the_rogue_blocks_are_lifted_by_id(rogue):
+    blocks, seeded = rogue['state']['blocks'], rogue['seeded']['blocks']
+    assert blocks['blocked'] == seeded['blocked'] == []
+    if rogue['shared'] is None:  # before 1.42: one block per user
+        assert blocks['shared'] == []
+    else:  # the other admin's block stays
+        assert [b[:2] for b in blocks['shared']] == [(rogue['shared'],
+                                                      'Admin')]
+
+
+def test_groups_are_put_back(rogue):
+    groups, seeded = rogue['state']['groups'], rogue['seeded']['groups']
+    assert groups['promoted'] == seeded['promoted'] == {}
+    assert groups['demoted'] == seeded['demoted']
+    assert set(groups['demoted']) == {'bot'}
+    # Admin changed them since: left, with a row
+    assert set(groups['taken']) == {'sysop'}
+    assert rows_naming(rogue['rows'], f'User:{rogue["users"]["taken"]}',
+                       'review')
+
+
+def test_undo_puts_the_rogue_state_back(rogue):
+    """After -undo the protections and groups are as the rogue left them.
+
+    The blocks the run lifted are placed again, except where the user
+    holds another block (before 1.44 a second one cannot be placed).
+    """
+    code, out = rogue['undo']
+    assert code == 0, out
+    now, then = rogue['state_after_undo'], rogue['rogue_state']
+    for key in ('new', 'raised', 'lifted'):
+        assert now['prot'][key] == then['prot'][key], key
+    for key in ('promoted', 'demoted'):
+        assert now['groups'][key] == then['groups'][key], key
+    assert [b[2:] for b in now["blocks"]["blocked"]] == \
+        [b[2:] for b in then["blocks"]["blocked"]]

@@ -12,6 +12,7 @@ page it deleted has no edits to roll back.
 """
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,8 +22,13 @@ from ._adminplan import AdminPlan, DeletionBack
 from ._errors import ChangedSinceError, RecreatedPageError
 from ._restoreplan import plan_restore
 from ._visibilityplan import VisibilityBack
-from ..exceptions import MissingTargetError
+from ..exceptions import MissingRightError, MissingTargetError
+from ..ops._block import UnblockPlan, unblock
+from ..ops._protect import ProtectBack, protect_back
 from ..ops._revdel import set_visibility, visibility
+from ..ops._userrights import RightsBack, changes_to, require_changeable, \
+    rights_back
+from ..ops._logactions import utc_now
 from ..ops._undelete import deleted_revisions, undelete
 from ..wiki._messages import undelete_reason
 from ..wiki._params import batched
@@ -36,7 +42,8 @@ RESTORE_BATCH = 50
 
 #: the rights each part of the log reversal needs
 ADMIN_RIGHTS = {'restores': ('undelete', 'deletedhistory'),
-                'revdels': ('deleterevision',)}
+                'revdels': ('deleterevision',),
+                'protections': ('protect',), 'blocks': ('block',)}
 
 
 class AdminSteps:
@@ -61,6 +68,8 @@ class AdminSteps:
         self._visible = visibility(self.site, revids) if revids else {}
         for back in plan.revdels:
             yield 'logs', pywikibot.Page(self.site, back.title), back
+        for item in (*plan.protections, *plan.blocks, *plan.rights):
+            yield 'logs', pywikibot.Page(self.site, _title(item)), item
 
     def _drop_admin_without_rights(self, plan: AdminPlan) -> None:
         """Leave out each part of the plan the account cannot do."""
@@ -73,10 +82,23 @@ class AdminSteps:
                 f'{len(items)} {part} left out: {self.site.user()} does not '
                 f'have the {lacking[0]!r} right on {self.site}')
             for item in items:
-                title = getattr(item, 'title', None) or item.get('title')
+                title = _title(item)
                 self._left(title, f'no {lacking[0]} right',
                            f'{title}: left out; no {lacking[0]!r} right')
             items.clear()
+        kept = []
+        for back in plan.rights:
+            add, remove = changes_to(back, utc_now())
+            try:
+                # a bureaucrat's groups are the wiki's to say: one read
+                require_changeable(self.site, [g for g, _ in add], remove)
+            except MissingRightError as err:
+                pywikibot.warning(str(err))
+                self._left(f'User:{back.user}', 'no userrights right',
+                           f'User:{back.user}: groups not put back; {err}')
+            else:
+                kept.append(back)
+        plan.rights[:] = kept
 
     def _left_entry(self, entry: dict[str, Any], why: str) -> None:
         """Leave a log entry for a person: a line and a report row."""
@@ -100,6 +122,21 @@ class AdminSteps:
             self._restore_deleted(page, item)
         elif isinstance(item, VisibilityBack):
             self._visibility_back(page, item)
+        elif isinstance(item, ProtectBack):
+            self._put_back(page, item, 'protect', protect_back,
+                           f'protection {item.expected} back to '
+                           f'{item.target}', 'protection put back to '
+                           f'{item.target}')
+        elif isinstance(item, UnblockPlan):
+            self._put_back(page, item, 'unblock', unblock,
+                           f'lift block {item.blockid} by {item.by} '
+                           f'(expiry {item.expiry})',
+                           f'lifted block {item.blockid}')
+        elif isinstance(item, RightsBack):
+            self._put_back(page, item, 'userrights', rights_back,
+                           f'groups {_groups(item.expected)} back to '
+                           f'{_groups(item.target)}', 'groups put back '
+                           f'to {_groups(item.target)}')
 
     def _restore_deleted(self, page: pywikibot.Page,
                          back: DeletionBack) -> None:
@@ -187,3 +224,41 @@ class AdminSteps:
             self.progress(f'{title}: ' + ('would put' if self.simulate
                                           else 'put')
                           + f' back the visibility of revision(s) {ids}')
+
+    def _put_back(self, page: pywikibot.Page, plan: Any, action: str,
+                  write: Any, what: str, done: str) -> None:
+        """Put back one protection, block or set of groups.
+
+        The operation reads the state right before its write and sends
+        nothing unless it is still as the account left it.
+        """
+        title = page.title()
+        logs = ', '.join(map(str, plan.logids))
+        self.progress(f'{title}: {what} (log {logs})')
+        if not self.confirm(f'{title}: {what}?'):
+            return
+
+        def do():
+            return write(self.site, plan, reason=self.opt.summary or None,
+                         max_wait=self.max_wait)
+
+        result = self.write(f'{action}|{title}', page, do, action=action,
+                            op=action, plan=dataclasses.asdict(plan))
+        if result is not None:
+            self.progress(f'{title}: '
+                          + (f'would {what}' if self.simulate else done))
+
+
+def _title(item: Any) -> str:
+    """The page an item of the plan is about (a user's page for a user)."""
+    if isinstance(item, UnblockPlan):
+        return f'User:{item.target}'
+    if isinstance(item, RightsBack):
+        return f'User:{item.user}'
+    return item.title
+
+
+def _groups(groups: Any) -> str:
+    """Say groups with their expiries: ``sysop (2027-01-07...), bot``."""
+    return ', '.join(g if e in ('infinity', None) else f'{g} ({e})'
+                     for g, e in groups) or 'no group'

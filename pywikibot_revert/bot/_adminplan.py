@@ -28,6 +28,10 @@ from typing import Any
 import pywikibot
 
 from ._visibilityplan import visibility_backs
+from ..ops._block import BlockAction, plan_unblocks
+from ..ops._protect import ProtectChange, plan_protect_back
+from ..ops._userrights import RightsChange, plan_rights_back
+from ..results import Refusal
 from ..wiki._listings import listing_limit
 from ..wiki._query import query, query_items
 
@@ -143,9 +147,9 @@ class AdminPlan:
 
     :ivar restores: the deletions to restore, newest first
     :ivar revdels: the visibility to put back, per page
-    :ivar protections: ``protect`` entries, newest first
-    :ivar blocks: ``block``/``reblock`` entries, newest first
-    :ivar rights: ``rights/rights`` entries, newest first
+    :ivar protections: the protections to put back, per page
+    :ivar blocks: the blocks to lift, per user
+    :ivar rights: the groups to put back, per user
     :ivar review: entries left for a person: ``(entry, why)``
     """
 
@@ -227,6 +231,20 @@ def read_admin_plan(site: Any, user: str, *, since: Any = None,
     plan.review.extend(left)
     plan.revdels, left = visibility_backs(plan.revdels)
     plan.review.extend(left)
+    # each read 50 pages or users a request, and each title's log
+    planners = {'protections': (ProtectChange, plan_protect_back, ''),
+                'blocks': (BlockAction, plan_unblocks, 'User:'),
+                'rights': (RightsChange, plan_rights_back, 'User:')}
+    for part, (parse, planner, prefix) in planners.items():
+        entries = getattr(plan, part)
+        planned = planner(site, [parse.from_entry(e) for e in entries]) \
+            if entries else []
+        setattr(plan, part, [p for p in planned
+                             if not isinstance(p, Refusal)])
+        plan.review.extend(
+            ({'title': prefix + p.target, 'logid': p.logids[-1],
+              **_entry_of(entries, p.logids[-1])}, str(p.error))
+            for p in planned if isinstance(p, Refusal))
     return plan
 
 
@@ -276,3 +294,8 @@ def plan_restores(site: Any, deletions: list[dict[str, Any]]
                                   entry.get('user', ''), since=since,
                                   comment=entry.get('comment', '')))
     return backs, left
+
+
+def _entry_of(entries: list[dict[str, Any]], logid: int) -> dict[str, Any]:
+    """The log entry *logid* of *entries* (its type, action, user, time)."""
+    return next((e for e in entries if e.get('logid') == logid), {})

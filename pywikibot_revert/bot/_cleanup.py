@@ -38,7 +38,10 @@ from ._undelete import restore_landed
 from ..exceptions import RevertError
 from ..ops._edit import find_delete
 from ..ops._filerevert import find_filerevert
+from ..ops._block import UnblockPlan, find_unblock
 from ..ops._move import MoveBack, find_move
+from ..ops._protect import ProtectBack, find_protect
+from ..ops._userrights import RightsBack, find_rights
 from ..ops._revdel import find_revdel
 from ..results import FileRevertResult, FileVersion
 
@@ -49,6 +52,12 @@ __all__ = ['CleanupBot']
 KIND_RIGHTS = {'edits': ('rollback',), 'buried': (),
                'uploads': ('upload', 'reupload'), 'moves': ('move',),
                'creations': ('delete', 'deletedhistory', 'undelete')}
+
+#: journal action of a log action put back -> its reader, and its plan
+LANDED = {'protect': find_protect, 'unblock': find_unblock,
+          'userrights': find_rights}
+PLANS = {'protect': ProtectBack, 'unblock': UnblockPlan,
+         'userrights': RightsBack}
 
 
 def _kinds(site: Any, value: str) -> tuple[str, ...]:
@@ -238,8 +247,8 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
                 'resumed from it would skip what the undo put back; start '
                 'a new journal to clean up again')
         if self.journal and not self.simulate:
-            for action in ('undelete', 'revisiondelete', 'rollback',
-                           'filerevert', 'move', 'delete'):
+            for action in ('undelete', 'revisiondelete', *LANDED,
+                           'rollback', 'filerevert', 'move', 'delete'):
                 settle_open(self.journal, action, self.landed)
             for rec in self.unchecked('delete(s)', action='delete'):
                 self._deleted.append((rec['key'], plan_of(rec)))
@@ -295,6 +304,9 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         op = details.get('op')
         if op == 'undelete':
             return restore_landed(self.site, title, details)
+        if op in LANDED:
+            return LANDED[op](self.site, PLANS[op].from_record(
+                details['plan']))
         if op == 'revisiondelete':
             return find_revdel(self.site, details['revids'],
                                details['hide'], details['show'])

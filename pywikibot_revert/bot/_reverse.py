@@ -43,7 +43,9 @@ __all__ = ['UNDO_RIGHTS', 'ReverseBot', 'chain_edits']
 #: the journal's action -> the operation (rights) undoing it needs
 UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
                'filerevert': 'filerevert', 'delete': 'undelete',
-               'move': 'move', 'revisiondelete': 'revisiondelete'}
+               'move': 'move', 'revisiondelete': 'revisiondelete',
+               'protect': 'protect', 'unblock': 'block',
+               'userrights': 'userrights'}
 
 
 def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -283,6 +285,8 @@ class ReverseBot(AdminReversal, CleanupReversal, RevertBot):
             return self._landed_reversal(title, details)
         if undone == 'revisiondelete':
             return self._landed_revisiondelete(details)
+        if undone in ('protect', 'unblock', 'userrights'):
+            return self._landed_log_action(details)
         if undone == 'undelete':
             return find_delete(self.site, title)
         if undone == 'filerevert':

@@ -1,18 +1,29 @@
-"""``-undo`` of what a cleanup did to the logs: the visibility it set.
+"""``-undo`` of what a cleanup did to the logs.
 
-Mixed into :class:`~pywikibot_revert.bot._reverse.ReverseBot`. A
-revision deletion is put back only on revisions still as the run left
-them: each bit the run set goes back to what the run found, and a
-revision someone changed since is left and reported.
+Mixed into :class:`~pywikibot_revert.bot._reverse.ReverseBot`. Each is
+put back only where it is still as the run left it; what someone
+changed since is left and reported:
+
+- a revision deletion: each bit the run set goes back to what the run
+  found;
+- a protection or a user's groups: back to what the rogue account had
+  set (the operations read the state right before the write);
+- a block lifted: placed again with its settings and expiry, where the
+  user holds no other block that placing it would change.
 """
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 import pywikibot
 
 from ._errors import ChangedSinceError
+from ..ops._block import SLACK, UnblockPlan, find_block, reblock
+from ..ops._logactions import utc_now
+from ..ops._protect import ProtectBack, find_protect, protect_back
 from ..ops._revdel import find_revdel, set_visibility, visibility
+from ..ops._userrights import RightsBack, find_rights, rights_back
 
 
 __all__ = ['AdminReversal']
@@ -73,3 +84,51 @@ class AdminReversal:
         """Tell whether an interrupted visibility change landed."""
         return find_revdel(self.site, details['revids'], details['hide'],
                            details['show'])
+
+    def _undo_protect(self, page: pywikibot.Page, record: dict[str, Any],
+                      key: str) -> None:
+        back = ProtectBack.from_record(record['plan']).reverse()
+        self._put_again(page, key, 'protect', back, protect_back,
+                        f'protection again {back.target}')
+
+    def _undo_userrights(self, page: pywikibot.Page, record: dict[str, Any],
+                         key: str) -> None:
+        back = RightsBack.from_record(record['plan']).reverse()
+        self._put_again(page, key, 'userrights', back, rights_back,
+                        'groups again '
+                        + (', '.join(g for g, _ in back.target) or 'none'))
+
+    def _undo_unblock(self, page: pywikibot.Page, record: dict[str, Any],
+                      key: str) -> None:
+        plan = UnblockPlan.from_record(record['plan'])
+        self._put_again(page, key, 'unblock', plan, reblock,
+                        f'block {plan.blockid} by {plan.by} again',
+                        since=utc_now(-SLACK))
+
+    def _put_again(self, page: pywikibot.Page, key: str, action: str,
+                   plan: Any, write: Any, what: str, **details: Any
+                   ) -> None:
+        """Put back what the rogue account had set, as the run found it."""
+        if not self.confirm(f'{page.title()}: {what}?'):
+            return
+
+        def do():
+            return write(self.site, plan, reason=self.opt.summary or None,
+                         max_wait=self.max_wait)
+
+        done = self.write(key, page, do, action_undone=action,
+                          plan=dataclasses.asdict(plan), **details)
+        if done is not None:
+            self.progress(f'{page.title()}: ' + (
+                'would put' if self.simulate else 'put') + f' {what}')
+
+    def _landed_log_action(self, details: dict[str, Any]) -> Any:
+        """Tell whether an interrupted put-back of a log action landed."""
+        undone = details['action_undone']
+        if undone == 'unblock':
+            return find_block(self.site, UnblockPlan.from_record(
+                details['plan']), details['since'])
+        if undone == 'protect':
+            return find_protect(self.site,
+                                ProtectBack.from_record(details['plan']))
+        return find_rights(self.site, RightsBack.from_record(details['plan']))
