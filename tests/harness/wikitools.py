@@ -731,6 +731,7 @@ class HarnessAddBlock extends Maintenance {
         $this->addArg( 'target', 'user to block' );
         $this->addArg( 'by', 'blocking admin' );
         $this->addArg( 'reason', 'reason' );
+        $this->addOption( 'log', 'write a block log entry too' );
     }
     public function execute() {
         $services = MediaWikiServices::getInstance();
@@ -747,6 +748,17 @@ class HarnessAddBlock extends Maintenance {
         if ( !$status ) {
             $this->fatalError( 'block not inserted' );
         }
+        if ( $this->hasOption( 'log' ) ) {
+            $entry = new ManualLogEntry( 'block', 'block' );
+            $entry->setTarget( $services->getTitleFactory()->makeTitle(
+                NS_USER, $block->getTargetName() ) );
+            $entry->setPerformer( $block->getBlocker() );
+            $entry->setComment( $this->getArg( 2 ) );
+            $entry->setParameters( [ '5::duration' => 'infinity',
+                '6::flags' => '', 'sitewide' => true ] );
+            $entry->setRelations( [ 'ipb_id' => $status['id'] ] );
+            $entry->publish( $entry->insert() );
+        }
         $this->output( $status['id'] . "\n" );
     }
 }
@@ -755,15 +767,18 @@ require_once RUN_MAINTENANCE_IF_MAIN;
 """
 
 
-def add_block(wiki: Any, target: str, by: str, reason: str = 'test') -> int:
+def add_block(wiki: Any, target: str, by: str, reason: str = 'test', *,
+              log: bool = False) -> int:
     """Add a sitewide block on *target* by *by*, beside its others.
 
     MediaWiki 1.42+ stores several blocks per user
     (``$wgEnableMultiBlocks``, set by the harness), but 1.43's API and
     special page still refuse a second one (``alreadyblocked``; the
     ``newblock`` parameter comes with 1.44): the block is inserted by a
-    maintenance script, as the block store allows. No log entry.
+    maintenance script, as the block store allows.
 
+    :param log: write the ``block/block`` log entry a block by the API
+        would (by *by*, infinite, sitewide)
     :return: the new block's id
     """
     if wiki.mw_version < (1, 42):
@@ -771,4 +786,6 @@ def add_block(wiki: Any, target: str, by: str, reason: str = 'test') -> int:
                            'block per user')
     script = wiki.root / 'tmp' / 'harness_add_block.php'
     script.write_text(_ADD_BLOCK, encoding='utf-8')
-    return int(wiki.maintenance(str(script), target, by, reason).split()[-1])
+    args = ['--log'] if log else []
+    return int(wiki.maintenance(str(script), *args, target, by,
+                                reason).split()[-1])
