@@ -30,9 +30,11 @@ from ..ops._filerevert import (
     find_filerevert,
     landed,
 )
+from ._hide import show_again
 from ._journal import Journal
 from ._reverse_cleanup import CleanupReversal
 from ..wiki._query import read, top_revisions
+from ..ops._revdel import find_revdel, set_visibility
 from ..results import FileVersion
 from ..wiki._rights import require_rights
 
@@ -42,7 +44,7 @@ __all__ = ['UNDO_RIGHTS', 'ReverseBot', 'chain_edits']
 #: the journal's action -> the operation (rights) undoing it needs
 UNDO_RIGHTS = {'rollback': 'edit', 'undelete': 'delete',
                'filerevert': 'filerevert', 'delete': 'undelete',
-               'move': 'move'}
+               'move': 'move', 'revisiondelete': 'revisiondelete'}
 
 
 def chain_edits(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -261,6 +263,29 @@ class ReverseBot(CleanupReversal, RevertBot):
                           + ('would revert' if self.simulate else 'reverted')
                           + f' back to {back.sha1[:10]} by {back.user}')
 
+    def _undo_revisiondelete(self, page: pywikibot.Page,
+                             record: dict[str, Any], key: str) -> None:
+        # only the bits the run hid, where still as the run left them
+        for bits, revids in show_again(self.site, record):
+            if not self.confirm(f'Show the {", ".join(bits)} of '
+                                f'{len(revids)} revision(s) of '
+                                f'{page.title()} again?'):
+                continue
+
+            def do(bits=bits, revids=revids):
+                return set_visibility(
+                    self.site, revids, show=bits, title=page.title(),
+                    reason=self.opt.summary or 'Undo cleanup: showing '
+                    'the revisions it hid', max_wait=self.max_wait)
+
+            if self.write(f'{key}|{",".join(bits)}', page, do,
+                          action_undone='revisiondelete', revids=revids,
+                          show=list(bits)) is not None:
+                self.progress(f'{page.title()}: ' + (
+                    'would show' if self.simulate else 'showed')
+                    + f' the {", ".join(bits)} of {len(revids)} '
+                    'revision(s) again')
+
     def _refuse(self, page: pywikibot.Page, key: str, now: FileVersion,
                 why: str) -> None:
         """Fail the reversal of a file someone else changed since the run.
@@ -282,6 +307,9 @@ class ReverseBot(CleanupReversal, RevertBot):
             return self._landed_reversal(title, details)
         if undone == 'undelete':
             return find_delete(self.site, title)
+        if undone == 'revisiondelete':
+            return find_revdel(self.site, details['revids'], (),
+                               details['show'])
         if undone == 'filerevert':
             target = FileVersion.from_record(details['target'])
             replaced = FileVersion.from_record(details['replaced'])
