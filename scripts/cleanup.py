@@ -59,6 +59,14 @@ Options:
 -until:TS         at or before TS. TS is UTC, 20261123154500 or
                   2026-11-23T15:45:00Z.
 
+-hide:PARTS       After a page's reverts landed, hide what they reverted
+                  (the account's revisions) with revision deletion:
+                  PARTS of content, summary, user, comma separated
+                  (for doxxing, copyright or an abusive name). Needs
+                  the deleterevision right (checked before any write);
+                  never suppresses. Journalled; -undo shows again the
+                  parts the run hid, where still as it left them.
+
 -summary:TEXT     The summary of every write. Default: the wiki's
                   rollback summary, the undo summary naming the user,
                   the wiki's file revert comment, "Moving back: A to B

@@ -54,6 +54,14 @@ Options:
                   revisions undone. Pages where the user is on top are
                   rolled back as without it.
 
+-hide:PARTS       After a page's reverts landed, hide what they reverted
+                  (the account's revisions) with revision deletion:
+                  PARTS of content, summary, user, comma separated
+                  (for doxxing, copyright or an abusive name). Needs
+                  the deleterevision right (checked before any write);
+                  never suppresses. Journalled; -undo shows again the
+                  parts the run hid, where still as it left them.
+
 -summary:TEXT     Edit summary; default: the wiki's rollback summary.
 
 -markbot          Mark the rollback and the reverted edits as bot

@@ -244,8 +244,12 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
         """Act on the current page and sort the outcome by its category."""
         page = self.current_page
         self.review = {}
+        self.attempt(page, self.act)
+
+    def attempt(self, page: pywikibot.Page, step: Any) -> None:
+        """Run *step(page)*; sort a failure by its category."""
         try:
-            self.act(page)
+            step(page)
         except (RevertError, APIError) as err:
             kind = classify(err)
             if kind == 'skip':

@@ -100,6 +100,9 @@ class BuriedUndo:
     always: bool = False
     simulate: bool = False
     max_wait: float | None = None
+    #: tells a run this run's journal reverted and hid already (``-hide``):
+    #: it cannot be undone again, and needs not
+    hidden: Callable[[UserRun], bool] | None = None
     #: title -> the user's edits, as listed
     edits: dict[str, list[dict[str, Any]]] = field(default_factory=dict,
                                                    init=False)
@@ -177,6 +180,12 @@ class BuriedUndo:
                 raise NothingToDoError(f'{title}: no link to '
                                        f'{self.addedlink} added under '
                                        'later edits', page=page)
+        if self.hidden is not None:
+            kept = [run for run in runs if not self.hidden(run)]
+            if runs and not kept and not rolled:
+                raise no_longer_in_text(page, user, ' (reverted and hidden '
+                                        'by this journal)')
+            runs = kept
         done = undo_runs(plan, runs, partial(self._undo_run, page, plan),
                          undone=partial(self._undone, title, plan.user),
                          not_merged=self._not_merged)

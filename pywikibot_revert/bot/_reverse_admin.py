@@ -42,17 +42,24 @@ class AdminReversal:
         before = {int(revid): set(bits)
                   for revid, bits in result.get('before') or ()}
         now = visibility(self.site, list(before))
-        moved = [revid for revid, bits in before.items()
-                 if revid not in now
-                 or (now[revid] & touched) != hidden]
-        if moved:
+        # as the run left them: every bit, none changed since
+        moved = sorted(revid for revid, bits in before.items()
+                       if now.get(revid) != (bits | hidden) - shown)
+        if moved and len(moved) == len(before):
             raise ChangedSinceError(
-                f'{page.title()}: revision(s) {moved} are not as the run '
-                'left them; their visibility is not put back', page=page)
+                f'{page.title()}: no revision is as the run left it; '
+                'their visibility is not put back', page=page)
+        if moved:
+            text = (f'{page.title()}: revision(s) {moved} changed since the '
+                    'run; their visibility is left as it is')
+            pywikibot.warning(text)
+            self.report_row(page, 'review', 'changed since', text)
         # revisions that were alike before go back in one write
         groups: dict[tuple[tuple[str, ...], tuple[str, ...]],
                      list[int]] = {}
         for revid, bits in before.items():
+            if revid in moved:
+                continue
             hide = tuple(sorted(touched & bits - now[revid]))
             show = tuple(sorted(touched & now[revid] - bits))
             if hide or show:

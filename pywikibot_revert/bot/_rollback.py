@@ -18,6 +18,8 @@ from ._errors import UsageError
 from ._base import RevertBot
 from ..ops._undo_user_plan import read_plan
 from ._buried import BuriedUndo
+from ._hide import ACTION as HIDE, RevisionHider, hide_bits
+from ._resume import settle_open
 from ..ops._edit import find_edit
 from ..exceptions import BlacklistedLinkError, RevertError
 from ..ops._blacklist import BlacklistedLinks
@@ -36,7 +38,9 @@ from ..results import RollbackResult
 from ..wiki._rights import warn_markbot
 from ..ops._rollback import RollbackPlan, find_rollback, plan_rollback, \
     rollback
+from ..ops._revdel import find_revdel
 from ..ops._wikitext import adds_link_to, describe_change
+from ..wiki._redact import plain_record
 
 
 __all__ = ['RollbackBot']
@@ -83,6 +87,7 @@ class RollbackBot(RevertBot):
         Option('watchlist', convert=watchlist),
         Option('addedlink'),
         Option('buried', flag=True),
+        Option('hide', convert=hide_bits),
     )
 
     def __init__(self, **kwargs: Any) -> None:
@@ -159,6 +164,45 @@ class RollbackBot(RevertBot):
             # meanwhile, and pywikibot's own login again (which may
             # prompt) would answer it instead of the write's.
             self.blacklist.enabled  # noqa: B018 (cached)
+        if self.hider is not None and self.journal and not self.simulate:
+            # a run killed between a revert and its hide: hide it now
+            settle_open(self.journal, 'rollback', self.landed)
+            settle_open(self.journal, HIDE, self.landed)
+            for title in self.hider.resume(self.journal):
+                self.attempt(pywikibot.Page(self.site, title),
+                             self.hider.hide)
+
+    @cached_property
+    def hider(self) -> RevisionHider | None:
+        """What hides the reverted revisions (``-hide``), or None."""
+        if not self.opt.hide:
+            return None
+        return RevisionHider(self.site, self.opt.hide, write=self.write,
+                             progress=self.progress, max_wait=self.max_wait)
+
+    def write(self, key: str, page: pywikibot.Page, do: Any,
+              **details: Any) -> Any:
+        """Write; with ``-hide``, note what a revert took away."""
+        result = super().write(key, page, do, **details)
+        if self.hider is not None and result is not None \
+                and key.split('|')[0] in ('rollback', 'buried') \
+                and not getattr(result, 'simulated', False):
+            self.hider.reverted(page.title(), details.get('user') or '',
+                                {'key': key, **details,
+                                 'result': plain_record(result)})
+        return result
+
+    def treat_page(self) -> None:
+        """Revert the page; with ``-hide``, hide what was reverted.
+
+        Only after every revert of the page landed: a hidden revision
+        cannot be rolled back or undone.
+        """
+        super().treat_page()
+        page = self.current_page
+        if self.hider is not None and not self.stopped \
+                and page.title() in self.hider.ranges:
+            self.attempt(page, self.hider.hide)
 
     @cached_property
     def buried(self) -> BuriedUndo:
@@ -173,7 +217,8 @@ class RollbackBot(RevertBot):
             review=self.note_review, since=opt.since, until=opt.until,
             addedlink=opt.addedlink, summary=opt.summary,
             always=opt.always, simulate=self.simulate,
-            max_wait=self.max_wait)
+            max_wait=self.max_wait, hidden=None if self.hider is None
+            else (lambda run: run.undo in self.hider.hidden))
 
     def act(self, page: pywikibot.Page) -> None:
         """Roll back; with -buried, undo the runs under later edits too."""
@@ -259,7 +304,10 @@ class RollbackBot(RevertBot):
                         'undid more than shown', message)
 
     def landed(self, title: str, details: dict[str, Any]) -> Any:
-        """Find this account's rollback, or edit, on *title*."""
+        """Find this account's rollback, edit or hide on *title*."""
+        if details.get('op') == HIDE:
+            return find_revdel(self.site, details['revids'],
+                               details['hide'], ())
         if not details.get('edit'):
             return find_rollback(self.site, details['user'], title=title)
         return find_edit(self.site, title, details['base'])
