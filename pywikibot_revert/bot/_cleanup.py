@@ -42,7 +42,6 @@ from ..ops._block import UnblockPlan, find_unblock
 from ..ops._move import MoveBack, find_move
 from ..ops._protect import ProtectBack, find_protect
 from ..ops._userrights import RightsBack, find_rights
-from ..ops._revdel import find_revdel
 from ..results import FileRevertResult, FileVersion
 
 
@@ -307,9 +306,6 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         if op in LANDED:
             return LANDED[op](self.site, PLANS[op].from_record(
                 details['plan']))
-        if op == 'revisiondelete':
-            return find_revdel(self.site, details['revids'],
-                               details['hide'], details['show'])
         if op == 'delete':
             plan = plan_of({'title': title, **details})
             found = find_delete(self.site, title)

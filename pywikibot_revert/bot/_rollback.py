@@ -306,8 +306,10 @@ class RollbackBot(RevertBot):
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Find this account's rollback, edit or hide on *title*."""
         if details.get('op') == HIDE:
+            # a -hide, or a cleanup putting back what a rogue hid
             return find_revdel(self.site, details['revids'],
-                               details['hide'], ())
+                               details.get('hide', ()),
+                               details.get('show', ()))
         if not details.get('edit'):
             return find_rollback(self.site, details['user'], title=title)
         return find_edit(self.site, title, details['base'])
