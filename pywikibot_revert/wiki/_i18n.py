@@ -53,7 +53,7 @@ def bundle() -> dict[str, dict[str, str]]:
     return texts
 
 
-def plugin_message(source: Any, name: str, **params: Any) -> str:
+def plugin_message(source: Any, name: str, /, **params: Any) -> str:
     """Return the plugin's message *name*, filled, in the wiki's language.
 
     >>> plugin_message('de', 'undo-rollback', revid=42)
