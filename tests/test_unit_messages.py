@@ -198,9 +198,9 @@ def test_a_message_with_braces_is_filled_by_the_wiki(monkeypatch):
     assert len(sent) == 1
     assert sent[0]['amenableparser'] == 1 and sent[0]['amlang'] == 'de'
     # $2 (the reverted user) is never left for the rollback to fill
-    assert sent[0]['amargs'] == 'Editor||$3|$4|$5|$6'
-    assert nouser_summary(site) == 'expanded'
-    assert sent[1]['amargs'] == '$1||$3|$4|$5|$6'
+    assert sent[0]['amargs'] == 'Editor||$3|$4|$5|$6|$7'
+    assert nouser_summary(site, 'Editor', 2) == 'expanded'
+    assert sent[1]['amargs'] == 'Editor||$3|$4|$5|$6|2'
 
 
 def test_default_delete_reason_nuke_or_ours_and_without_the_user():
