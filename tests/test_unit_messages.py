@@ -156,6 +156,10 @@ def test_undelete_reason_in_german_and_ukrainian_and_without_the_user():
     for lang in ('en', 'de', 'uk'):
         text = undelete_reason(entry, lang, nouser=True)
         assert 'Hasty' not in text and '42' in text
+    assert undelete_reason({'logid': 5, 'user': 'A'}) == \
+        'Undoing the deletion by [[User:A|A]] (log entry 5)'
+    assert undelete_reason({'logid': 5, 'comment': 'x'}, 'uk') == \
+        'Скасування вилучення (запис журналу 5: «x»)'
     assert undelete_reason(None, 'de') == \
         'Wiederherstellung gelöschter Versionen'
 

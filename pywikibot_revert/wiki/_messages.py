@@ -274,15 +274,17 @@ def undelete_reason(entry: dict[str, Any] | None, source: Any = 'en', *,
         return plugin_message(source, 'undelete-default')
     user = None if entry.get('userhidden') or nouser else entry.get('user')
     comment = ' '.join(str(entry.get('comment') or '').split())
-    params = {'logid': entry['logid'], 'timestamp': entry.get('timestamp')
-              or '?'}
+    params = {'logid': entry['logid']}
+    name = 'logentry-id'
+    if entry.get('timestamp'):
+        params['timestamp'] = entry['timestamp']
+        name = 'logentry'
     if comment and not entry.get('commenthidden') and not nouser:
         if len(comment) > QUOTE_MAX:
             comment = comment[:QUOTE_MAX - 1].rstrip() + '…'
-        where = plugin_message(source, 'logentry-quote', comment=comment,
-                               **params)
-    else:
-        where = plugin_message(source, 'logentry', **params)
+        params['comment'] = comment
+        name += '-quote'
+    where = plugin_message(source, name, **params)
     if user:
         return plugin_message(source, 'undelete-by', user=user, entry=where)
     return plugin_message(source, 'undelete-hidden', entry=where)
