@@ -73,7 +73,15 @@ Options:
                   (log N)", and for a deletion Nuke's reason where the
                   wiki has Nuke ("Mass deletion of pages added by
                   NAME"), else "Page created by NAME, with no other
-                  author (cleanup)".
+                  author (cleanup)". MediaWiki's texts and the
+                  plugin's (English, German, Ukrainian) are in the
+                  wiki's content language.
+
+-nouser           Keep the account's name out of every default summary
+                  and reason: MediaWiki:Revertpage-nouser for the
+                  rollbacks, MediaWiki:Undo-summary-username-hidden for
+                  the undos, "Page created by a hidden user, with no
+                  other author (cleanup)" for the deletions.
 
 -markbot          Mark the rollbacks and the reverted edits as bot
                   edits (needs the markbotedits right).

@@ -36,6 +36,9 @@ Options:
                   reverted to, e.g. "Reverted to version as of 19:05,
                   29 November 2026 (UTC)"); -simulate shows it.
 
+-nouser           Keep user names out of every default comment (the
+                  wiki's file revert comment names none).
+
 -always           Do not ask for each file (nor to confirm the wiki and
                   account named before the first write).
 

@@ -62,7 +62,17 @@ Options:
                   never suppresses. Journalled; -undo shows again the
                   parts the run hid, where still as it left them.
 
--summary:TEXT     Edit summary; default: the wiki's rollback summary.
+-summary:TEXT     Edit summary; default: the wiki's rollback summary
+                  (MediaWiki:Revertpage, in the wiki's content
+                  language); with -buried, MediaWiki:Undo-summary for
+                  one revision, "Undo revisions A to B by NAME" (in the
+                  wiki's language) for several.
+
+-nouser           Keep the user's name out of every default summary:
+                  MediaWiki:Revertpage-nouser for the rollbacks,
+                  MediaWiki:Undo-summary-username-hidden and "Undo
+                  revisions A to B by a hidden user" for -buried. For
+                  abusive user names that should not be repeated.
 
 -markbot          Mark the rollback and the reverted edits as bot
                   edits (needs the markbotedits right; default: on for

@@ -38,8 +38,14 @@ Options:
                   undone, for pages selected with -logevents, e.g.
                   'Undoing the deletion by [[User:Hasty|Hasty]] (log
                   entry 1234 of 2026-11-29T19:05:14Z: "reason")'; for
-                  other pages "Restoring deleted revisions".
-                  -simulate shows it.
+                  other pages "Restoring deleted revisions". In the
+                  wiki's content language (English, German and
+                  Ukrainian texts; English otherwise). -simulate shows
+                  it.
+
+-nouser           Keep the deleting admin's name (and the deletion's
+                  own reason) out of the default reason: "Undoing a
+                  deletion (log entry 1234 of ...)".
 
 -tags:A,B         Change tags for the log entries.
 

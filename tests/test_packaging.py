@@ -4,7 +4,7 @@ from __future__ import annotations
 import importlib
 import subprocess
 import sys
-from importlib.metadata import entry_points
+from importlib.metadata import distributions, entry_points
 from pathlib import Path
 
 import pytest
@@ -40,11 +40,47 @@ def test_core_messages_still_work_after_pwb_switches_package():
         'assert m.__file__ is not None\n'
         'i18n.set_messages_package("pywikibot_revert_scripts.i18n")\n'
         'assert i18n.messages_available()\n'
+        'print(i18n.twtranslate("de", "pywikibot-enter-category-name"))\n'
+        # the plugin's own bundle, through the same package
+        'print(i18n.twtranslate("uk", "pwbrevert-undo-undelete"))\n'
+        'print(i18n.twtranslate("de", "pwbrevert-undo-edits",\n'
+        '                       {"count": 2, "revid": 7}))\n')
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True,
+                         text=True, check=False, cwd='/')
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.splitlines() == [
+        'Bitte Name der Kategorie eingeben:', 'Скасування відновлення',
+        '2 Aufräumbearbeitungen rückgängig gemacht (zurück zu Version 7)']
+
+
+def test_plugin_messages_in_library_use_leave_the_message_package_alone():
+    code = (
+        'from pywikibot import i18n\n'
+        'before = i18n._messages_package_name\n'
+        'import pywikibot_revert\n'
+        'from pywikibot_revert.wiki._i18n import plugin_message\n'
+        'print(plugin_message("de", "undo-undelete"))\n'
+        'assert i18n._messages_package_name == before, before\n'
         'print(i18n.twtranslate("de", "pywikibot-enter-category-name"))\n')
     out = subprocess.run([sys.executable, '-c', code], capture_output=True,
                          text=True, check=False, cwd='/')
     assert out.returncode == 0, out.stderr
-    assert out.stdout.strip() == "Bitte Name der Kategorie eingeben:"
+    assert out.stdout.splitlines() == [
+        'Wiederherstellung rückgängig gemacht',
+        'Bitte Name der Kategorie eingeben:']
+
+
+def test_message_bundle_is_installed_from_the_wheel():
+    # bootstrap installs the wheel built from setup.cfg (pip install .):
+    # its RECORD lists what the wheel held (a checkout's egg-info, found
+    # first from the repository's root, has no RECORD)
+    wheels = [d for d in distributions(name='pywikibot-revert')
+              if d.read_text('RECORD')]
+    assert wheels, 'pywikibot-revert not installed from a wheel'
+    installed = {str(f) for f in wheels[0].files or ()}
+    for lang in ('en', 'qqq', 'de', 'uk'):
+        assert (f'pywikibot_revert_scripts/i18n/pwbrevert/{lang}.json'
+                in installed), sorted(installed)
 
 
 # how pwb finds the scripts asks the wiki nothing new (left out on the

@@ -64,6 +64,8 @@ COMMON_OPTIONS: tuple[Option, ...] = (
     Option('maxwait', convert=seconds),
     Option('undo'),
     Option('report', convert=report_path),
+    # keep the account's name out of every default summary and reason
+    Option('nouser', False, flag=True),
 )
 
 

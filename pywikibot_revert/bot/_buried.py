@@ -80,6 +80,7 @@ class BuriedUndo:
     :ivar addedlink: only runs that added a link to this domain; where
         one does not merge, its links go instead
     :ivar summary: the edit summary; default names the user and runs
+    :ivar nouser: the default summary leaves the user's name out
     :ivar always: no preview, no question (without *simulate*)
     :ivar simulate: pywikibot's ``-simulate`` is on
     :ivar max_wait: seconds to wait out rate limits and lag
@@ -97,6 +98,7 @@ class BuriedUndo:
     until: Any = None
     addedlink: str | None = None
     summary: str | None = None
+    nouser: bool = False
     always: bool = False
     simulate: bool = False
     max_wait: float | None = None
@@ -224,6 +226,7 @@ class BuriedUndo:
                             basetimestamp=stamp,
                             starttimestamp=plan.starttimestamp,
                             summary=self.summary, addedlink=self.addedlink,
+                            nouser=self.nouser,
                             max_wait=self.max_wait, links=how == 'links')
 
         return self.write(f'buried|{page.title()}|{run.undo}', page, do,

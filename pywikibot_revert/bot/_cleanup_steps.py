@@ -41,6 +41,7 @@ from ..ops._filerevert import choose_version, filerevert
 from ..ops._move import MoveBack, move_back
 from ..ops._undelete import deleted_file_ids, deleted_revisions, undelete
 from ..results import DeletedRevision, FileRevertResult, FileVersion
+from ..wiki._i18n import plugin_message
 from ..wiki._params import batched
 from ..wiki._query import batch_size, merged_pages
 
@@ -205,7 +206,8 @@ class CleanupSteps:
         def do():
             return delete_own(page, user=plan.user, plan=plan,
                               summary=self.opt.summary
-                              or default_reason(self.site, plan.user),
+                              or default_reason(self.site, plan.user,
+                                                nouser=self.opt.nouser),
                               max_wait=self.max_wait)
 
         key = f'delete|{title}'
@@ -292,8 +294,8 @@ class CleanupSteps:
         try:
             undelete(page, timestamps=[r.timestamp for r in took],
                      fileids=fileids,
-                     summary='Restoring a page its cleanup deleted with an '
-                             'edit it had not seen', max_wait=self.max_wait)
+                     summary=plugin_message(self.site, 'restore-unseen'),
+                     max_wait=self.max_wait)
         except (RevertError, APIError) as failure:
             err = ConflictError(f'{what}; restoring failed: {failure}; '
                                 'undelete it by hand', page=page)

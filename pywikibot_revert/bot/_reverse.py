@@ -33,6 +33,7 @@ from ..ops._filerevert import (
 from ._journal import Journal
 from ._reverse_admin import AdminReversal
 from ._reverse_cleanup import CleanupReversal
+from ..wiki._i18n import plugin_message
 from ..wiki._query import read, top_revisions
 from ..results import FileVersion
 from ..wiki._rights import require_rights
@@ -176,10 +177,11 @@ class ReverseBot(AdminReversal, CleanupReversal, RevertBot):
             return undo_revisions(
                 page, undo=revid, undoafter=old,
                 summary=self.opt.summary or (
-                    f'Undo rollback (revision {revid})'
+                    plugin_message(self.site, 'undo-rollback', revid=revid)
                     if result.get('edits', 1) == 1 else
-                    f'Undo {result["edits"]} cleanup edits (back to '
-                    f'revision {old})'), basetimestamp=top.get('timestamp'),
+                    plugin_message(self.site, 'undo-edits',
+                                   count=result['edits'], revid=old)),
+                basetimestamp=top.get('timestamp'),
                 max_wait=self.max_wait)
 
         done = self.write(key, page, do, action_undone='rollback',
@@ -219,7 +221,8 @@ class ReverseBot(AdminReversal, CleanupReversal, RevertBot):
 
         def do():
             return delete_page(page, reason=self.opt.summary
-                               or 'Undo undelete', max_wait=self.max_wait)
+                               or plugin_message(self.site, 'undo-undelete'),
+                               max_wait=self.max_wait)
 
         if self.write(key, page, do, action_undone='undelete') is not None:
             self.progress(f'{page.title()}: '
@@ -254,7 +257,8 @@ class ReverseBot(AdminReversal, CleanupReversal, RevertBot):
             # checked after: an upload that slipped in is put back
             return filerevert(filepage, archivename=back.archivename,
                               history=now,
-                              comment=self.opt.summary or 'Undo file revert',
+                              comment=self.opt.summary or plugin_message(
+                                  self.site, 'undo-filerevert'),
                               max_wait=self.max_wait)
 
         if self.write(key, filepage, do, action_undone='filerevert',

@@ -26,6 +26,7 @@ from ._errors import ChangedSinceError, RecreatedPageError
 from ..exceptions import ConflictError, NothingToUndeleteError, RevertError
 from ..ops._move import MoveBack, find_move, move_back
 from ..ops._undelete import deleted_file_ids, deleted_revisions, undelete
+from ..wiki._i18n import plugin_message
 from ..wiki._query import read
 
 
@@ -82,7 +83,7 @@ class CleanupReversal:
         if not self.confirm(f'Restore {page.title()} ({len(stamps)} '
                             'revision(s))?'):
             return
-        summary = self.opt.summary or 'Undo cleanup deletion'
+        summary = self.opt.summary or plugin_message(self.site, 'undo-delete')
 
         def do():
             result = undelete(page, timestamps=stamps, fileids=fileids,
@@ -117,8 +118,9 @@ class CleanupReversal:
         def do():
             return move_back(self.site, again,
                              summary=self.opt.summary
-                             or f'Undo cleanup: {done.target} to '
-                                f'{done.source}',
+                             or plugin_message(self.site, 'undo-move',
+                                               source=done.target,
+                                               target=done.source),
                              max_wait=self.max_wait)
 
         result = self.write(key, pywikibot.Page(self.site, done.target),
@@ -147,8 +149,8 @@ class CleanupReversal:
         try:
             undelete(pywikibot.Page(self.site, title),
                      timestamps=[rev.timestamp],
-                     summary=self.opt.summary or 'Undo cleanup: the '
-                     'redirect the move back went over',
+                     summary=self.opt.summary
+                     or plugin_message(self.site, 'undo-redirect'),
                      max_wait=self.max_wait)
         except (RevertError, APIError) as err:
             pywikibot.warning(f'{title}: the redirect the run moved over '

@@ -216,7 +216,7 @@ class RollbackBot(RevertBot):
             skip=self.skip, confirm=self.confirm, progress=self.progress,
             review=self.note_review, since=opt.since, until=opt.until,
             addedlink=opt.addedlink, summary=opt.summary,
-            always=opt.always, simulate=self.simulate,
+            nouser=opt.nouser, always=opt.always, simulate=self.simulate,
             max_wait=self.max_wait, hidden=None if self.hider is None
             else (lambda run: run.undo in self.hider.hidden))
 
@@ -258,6 +258,7 @@ class RollbackBot(RevertBot):
 
         def do():
             return rollback(**where, user=user, summary=self.opt.summary,
+                            nouser=self.opt.nouser,
                             markbot=self.opt.markbot, tags=self.opt.tags,
                             watchlist=self.opt.watchlist, count=False,
                             max_wait=self.max_wait)

@@ -132,7 +132,8 @@ class UndeleteBot(RevertBot):
         """
         if self.opt.summary is not None:
             return self.opt.summary
-        return undelete_reason(self._deletions.get(title))
+        return undelete_reason(self._deletions.get(title), self.site,
+                               nouser=self.opt.nouser)
 
     def setup(self) -> None:
         """Also need ``deletedhistory`` when revisions are read."""

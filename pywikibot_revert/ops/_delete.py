@@ -25,6 +25,8 @@ from pywikibot.tools import MediaWikiVersion
 
 from ..exceptions import MissingTargetError, OtherAuthorsError
 from ..results import DeleteResult
+from ..wiki._i18n import plugin_message
+from ..wiki._messages import mw_message
 from ..wiki._query import merged_pages
 from ..wiki._rights import require_rights
 from ..wiki._validate import normalize_username
@@ -166,7 +168,7 @@ def unplanned_revisions(plan: DeletePlan,
 
 def delete_own(page: pywikibot.Page, *, user: str,
                plan: DeletePlan | None = None, summary: str | None = None,
-               talk: bool = True,
+               talk: bool = True, nouser: bool = False,
                max_wait: float | None = None) -> DeleteResult:
     """Delete *page* if *user* alone wrote it; its talk page too if so.
 
@@ -184,6 +186,8 @@ def delete_own(page: pywikibot.Page, *, user: str,
     :param user: whose page it must be, alone
     :param plan: the page as read right before (``plan_delete``)
     :param summary: the deletion reason; default names the user
+        (:func:`default_reason`)
+    :param nouser: the default reason leaves the user's name out
     :param talk: delete the talk page too, where it is the user's alone
     :raises OtherAuthorsError: someone else wrote part of it (or of the
         file's versions); nothing is deleted
@@ -195,7 +199,7 @@ def delete_own(page: pywikibot.Page, *, user: str,
     title = page.title()
     if plan is None:
         plan = read_plan(page, user, talk=talk)
-    reason = summary or default_reason(site, user)
+    reason = summary or default_reason(site, user, nouser=nouser)
     params: dict[str, Any] = {'action': 'delete', 'title': title,
                               'reason': reason}
     together = plan.talk is not None and site.mw_version >= DELETETALK_SINCE
@@ -251,11 +255,14 @@ def read_plan(page: pywikibot.Page, user: str, *,
     return plan
 
 
-def default_reason(site: Any, user: str) -> str:
-    """The deletion reason naming *user*: Nuke's message where it is."""
-    from ..wiki._messages import format_message, site_messages
-    text = site_messages(site, ['nuke-defaultreason']).get(
-        'nuke-defaultreason')
-    if text:
-        return format_message(text, user)
-    return f'Page created by {user}, with no other author (cleanup)'
+def default_reason(site: Any, user: str, *, nouser: bool = False) -> str:
+    """The deletion reason naming *user*: Nuke's message where it is.
+
+    Nuke's ``nuke-defaultreason`` (``$1`` the user) where the wiki has
+    the extension, else the plugin's; both in the content language.
+    With *nouser* the plugin's text without the name (Nuke has none).
+    """
+    if nouser:
+        return plugin_message(site, 'delete-hidden')
+    return (mw_message(site, 'nuke-defaultreason', user)
+            or plugin_message(site, 'delete-creator', user=user))

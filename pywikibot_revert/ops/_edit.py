@@ -22,6 +22,7 @@ import pywikibot
 from pywikibot.exceptions import Error
 
 from ..exceptions import ConflictError, EditConflictError, OutcomeUnknownError
+from ..wiki._i18n import plugin_message
 from ..wiki._query import read, top_revisions
 from ..results import DeleteResult, EditResult
 from ..wiki._rights import require_rights
@@ -125,8 +126,8 @@ def edit_on(page: pywikibot.Page, *, base: int,
                  'MediaWiki merged the edit onto it',
                  lambda: undo_revisions(
                      page, undo=result.newrevid, undoafter=result.oldrevid,
-                     summary=f'Put back revision {result.oldrevid}: an edit '
-                     'was merged onto it by mistake (edit conflict)'),
+                     summary=plugin_message(site, 'putback-edit',
+                                            revid=result.oldrevid)),
                  error=EditConflictError, code='editconflict',
                  undoing='undoing that', undone='it was undone again')
     return result

@@ -29,6 +29,7 @@ from ..exceptions import (
 from ..wiki._params import filerevert_params
 from ._edit import put_back
 from ._filehistory import file_history
+from ..wiki._i18n import plugin_message
 from ..wiki._messages import filerevert_comment
 from ..results import FileRevertResult, FileVersion
 from ..wiki._rights import require_rights
@@ -249,8 +250,8 @@ def check_revert(filepage: pywikibot.FilePage, now: Sequence[FileVersion],
              'the plan and was replaced by the revert',
              lambda: filerevert(
                  filepage, archivename=newer.archivename, history=now,
-                 comment=f'Put back the version by {newer.user}: a file '
-                 'revert replaced it by mistake (edit conflict)'),
+                 comment=plugin_message(filepage.site, 'putback-file',
+                                        user=newer.user)),
              thing='file')
 
 

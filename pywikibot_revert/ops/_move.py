@@ -28,6 +28,7 @@ from ..exceptions import (
 )
 from ..results import MoveResult
 from ..wiki._params import batched
+from ..wiki._i18n import plugin_message
 from ..wiki._query import query, read
 from ..wiki._rights import require_rights
 from ..wiki._validate import normalize_username
@@ -194,8 +195,9 @@ def move_back(site: Any, move: MoveBack, *, summary: str | None = None,
         noredirect = site.has_right('suppressredirect')
     params: dict[str, Any] = {
         'action': 'move', 'fromid': move.pageid, 'to': move.target,
-        'reason': summary or f'Moving back: {move.source} to {move.target}'
-                             + (f' (log {move.logid})' if move.logid else '')}
+        'reason': summary or plugin_message(
+            site, 'move-back-log' if move.logid else 'move-back',
+            source=move.source, target=move.target, logid=move.logid)}
     if noredirect:
         params['noredirect'] = 1
     page = pywikibot.Page(site, move.source)

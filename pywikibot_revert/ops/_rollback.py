@@ -20,6 +20,8 @@ from ..exceptions import (
     NothingToDoError,
     OnlyAuthorError,
 )
+from ..wiki._i18n import plugin_message
+from ..wiki._messages import mw_message
 from ..wiki._params import rollback_params
 from ..wiki._query import top_revisions
 from ..results import RollbackResult
@@ -181,12 +183,35 @@ def find_rollback(site: Any, user: str, *, title: str | None = None,
             **our_rollback(revs, user, me)}
 
 
+def nouser_summary(site: Any, target: str | None = None,
+                   count: int | None = None) -> str:
+    """Return a rollback summary without the reverted user's name.
+
+    MediaWiki's ``revertpage-nouser``, filled as MediaWiki fills it
+    (:func:`mw_message`): ``$1`` the user of the revision restored,
+    ``$7`` (1.41+, ``{{PLURAL:$7|edit|edits}}``) how many revisions are
+    reverted. The rollback fills what is left as ``$1``, ``$3``... in a
+    summary it is given, with the parameters of its own; ``$2``, the
+    reverted user, is never left to it.
+
+    :param target: the user of the revision restored; None: left to
+        the rollback
+    :param count: how many revisions are reverted
+    """
+    params = [target or '$1', '', '$3', '$4', '$5', '$6',
+              '$7' if count is None else count]
+    return (mw_message(site, 'revertpage-nouser', *params)
+            or plugin_message(site, 'rollback-nouser',
+                              target=target or '$1'))
+
+
 def rollback(page: pywikibot.Page | None = None, *,
              pageid: int | None = None, site: Any = None,
              user: str | None = None, summary: str | None = None,
              markbot: bool | None = None, tags: Any = None,
              watchlist: str | None = None,
              watchlistexpiry: str | None = None, count: bool = True,
+             nouser: bool = False,
              max_wait: float | None = None) -> RollbackResult:
     """Roll back the latest run of edits by *user* on a page.
 
@@ -207,6 +232,11 @@ def rollback(page: pywikibot.Page | None = None, *,
     :param pageid: the page id (needs *site*)
     :param user: whose edits to revert; default the latest editor
     :param summary: edit summary; default the wiki's own
+        (``revertpage``, which MediaWiki fills in its content language)
+    :param nouser: keep *user*'s name out of the default summary:
+        MediaWiki's ``revertpage-nouser``, as MediaWiki writes it for a
+        rollback of a hidden user's edits (the history is read for its
+        parameters even with ``count=False``)
     :param markbot: mark the rollback and the reverted edits as bot
         edits; default True only for an account with the ``bot`` and
         ``markbotedits`` rights
@@ -238,7 +268,8 @@ def rollback(page: pywikibot.Page | None = None, *,
         user = normalize_username(user, site)
 
     reverted = None
-    if user is None or count:
+    # -nouser: the summary names the user restored and counts the edits
+    if user is None or count or (nouser and summary is None):
         revs = top_revisions(site, title=title, pageid=pageid)
         if user is None and revs and not revs[0].get('userhidden'):
             user = revs[0]['user']
@@ -248,6 +279,12 @@ def rollback(page: pywikibot.Page | None = None, *,
             err.page, err.site = page, site
             raise
         reverted = plan.count
+    if nouser and summary is None:
+        target = next((r for r in revs if r.get('revid') == plan.restore),
+                      None) if reverted is not None else None
+        summary = nouser_summary(site, None if target is None
+                                 or target.get('userhidden')
+                                 else target.get('user'), reverted)
 
     if markbot is None:
         markbot = markbot_default(site)

@@ -289,7 +289,7 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
              all_revisions: bool = False, summary: str | None = None,
              tags: Any = None, watchlist: str | None = None,
              watchlistexpiry: str | None = None,
-             undeletetalk: bool = False,
+             undeletetalk: bool = False, nouser: bool = False,
              max_wait: float | None = None) -> UndeleteResult:
     """Restore deleted revisions of *page*.
 
@@ -310,8 +310,10 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
     :param summary: the reason in the log; by default one naming the
         deletion reversed, its admin and log entry, read from the
         deletion log (one read, see
-        ``wiki._messages.undelete_reason``); ``''``
-        for none
+        ``wiki._messages.undelete_reason``), in the wiki's content
+        language; ``''`` for none
+    :param nouser: the default reason leaves out the deleting admin's
+        name and the deletion's own reason
     :param undeletetalk: restore the talk page too; on MediaWiki older
         than 1.39 this is a second, explicit request for the talk page.
         The counts of the result include the talk page's either way.
@@ -333,7 +335,8 @@ def undelete(page: pywikibot.Page, *, timestamps: Iterable[Any] = (),
     require_rights(site, 'undelete')
     talk_here = undeletetalk and site.mw_version >= '1.39'
     if summary is None:
-        summary = undelete_reason(last_deletion(site, title))
+        summary = undelete_reason(last_deletion(site, title), site,
+                                  nouser=nouser)
 
     size = batch_size(site)
     if all_revisions:

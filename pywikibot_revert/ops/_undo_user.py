@@ -38,6 +38,7 @@ from ._undo_user_plan import (
 )
 from ._edit import edit_on
 from ..exceptions import AlreadyCleanError, NothingToDoError, UndoFailedError
+from ..wiki._i18n import plugin_message
 from ..wiki._query import revision_texts
 from ..results import EditResult, UndoUserResult
 from ..wiki._rights import require_rights
@@ -73,15 +74,16 @@ def remove_spam(page: pywikibot.Page, *, domain: str, base: int,
                             f'and the text has no link to {domain}')
     return edit_on(page, base=base, basetimestamp=basetimestamp,
                    starttimestamp=starttimestamp, text=removal.text,
-                   max_wait=max_wait, summary=summary or (
-                       f'Remove {len(removal.removed)} link(s) to {domain}'))
+                   max_wait=max_wait, summary=summary or plugin_message(
+                       page.site, 'remove-links', count=len(removal.removed),
+                       domain=domain))
 
 
 def undo_run(page: pywikibot.Page, run: UserRun, *, user: str, base: int,
              basetimestamp: Any = None, starttimestamp: Any = None,
              summary: str | None = None, addedlink: str | None = None,
              max_wait: float | None = None,
-             links: bool = False) -> EditResult:
+             links: bool = False, nouser: bool = False) -> EditResult:
     """Undo one run of *user*'s edits with MediaWiki's undo.
 
     Where it does not merge and *addedlink* is given, the links to that
@@ -97,6 +99,10 @@ def undo_run(page: pywikibot.Page, run: UserRun, *, user: str, base: int,
                 basetimestamp=plan.basetimestamp)
 
     :param base: the page's current revision, as read
+    :param summary: the edit summary; default MediaWiki's own for one
+        revision (``undo-summary``), the plugin's for several, in the
+        wiki's content language (:meth:`UserRun.summary`)
+    :param nouser: the default summary leaves *user*'s name out
     :param links: a preview showed that the undo does not merge: only
         remove the links to *addedlink* (with *summary* as given)
     :raises AlreadyCleanError: the undo would change nothing
@@ -107,7 +113,7 @@ def undo_run(page: pywikibot.Page, run: UserRun, *, user: str, base: int,
     on = {'base': base, 'basetimestamp': basetimestamp,
           'starttimestamp': starttimestamp, 'max_wait': max_wait}
     if not links:
-        summary = summary or run.summary(user)
+        summary = summary or run.summary(user, page.site, nouser=nouser)
         try:
             if not run.undoafter:
                 raise UndoFailedError(f'{page.title()}: revision '
@@ -119,8 +125,8 @@ def undo_run(page: pywikibot.Page, run: UserRun, *, user: str, base: int,
         except UndoFailedError:
             if not addedlink:
                 raise
-            summary = (f'{summary}: it does not merge; remove the links '
-                       f'to {addedlink}')
+            summary = plugin_message(page.site, 'undo-failed-links',
+                                     summary=summary, domain=addedlink)
         else:
             if result.nochange:
                 raise no_longer_in_text(page, user,

@@ -28,6 +28,8 @@ from ..exceptions import (
     NothingToDoError,
     UndoFailedError,
 )
+from ..wiki._i18n import plugin_message
+from ..wiki._messages import format_message, mw_message
 from ..wiki._query import query, read, revision_texts
 from ._spamlinks import LinkRemoval, remove_links
 from ._wikitext import adds_link_to
@@ -38,6 +40,11 @@ __all__ = ['BuriedPlan', 'UserRun', 'find_runs', 'links_instead',
            'top_run', 'user_edits', 'whole_history']
 
 
+#: MediaWiki's English ``undo-summary``
+UNDO_SUMMARY = ('Undo revision $1 by [[Special:Contributions/$2|$2]] '
+                '([[User talk:$2|talk]])')
+
+
 @dataclass(frozen=True)
 class UserRun:
 
@@ -46,6 +53,10 @@ class UserRun:
     >>> run = UserRun(first=8, undo=9, undoafter=5, count=2)
     >>> run.summary('Spambot')
     'Undo revisions 8 to 9 by [[Special:Contributions/Spambot|Spambot]]'
+    >>> UserRun(8, 8, 5, 1).summary('Spambot')
+    'Undo revision 8 by [[Special:Contributions/Spambot|Spambot]] ([[User talk:Spambot|talk]])'
+    >>> UserRun(7, 8, 5, 2).summary('Spambot', nouser=True)
+    'Undo revisions 7 to 8 by a hidden user'
 
     :ivar first: the oldest revision of the run
     :ivar undo: the newest revision of the run
@@ -59,11 +70,34 @@ class UserRun:
     undoafter: int
     count: int
 
-    def summary(self, user: str) -> str:
-        """Return the default edit summary of the run's undo."""
-        which = (f'revision {self.undo}' if self.count == 1
-                 else f'revisions {self.first} to {self.undo}')
-        return f'Undo {which} by [[Special:Contributions/{user}|{user}]]'
+    def summary(self, user: str, site: Any = None, *,
+                nouser: bool = False) -> str:
+        """Return the default edit summary of the run's undo.
+
+        One revision: MediaWiki's own, as its API writes it for an undo
+        without a summary (``undo-summary``: ``$1`` the revision, ``$2``
+        its user), or ``undo-summary-username-hidden`` with *nouser*.
+        Several: MediaWiki has no message, the plugin's is used. Both in
+        the wiki's content language (English without a *site*).
+
+        :param site: the wiki, whose messages and language are used
+        :param nouser: leave *user*'s name out
+        """
+        source = 'en' if site is None else site
+        if self.count == 1 and site is not None:
+            text = (mw_message(site, 'undo-summary-username-hidden',
+                               self.undo) if nouser else
+                    mw_message(site, 'undo-summary', self.undo, user))
+            if text:
+                return text
+        if self.count == 1 and not nouser:
+            # MediaWiki's English text, for a caller without a site
+            return format_message(UNDO_SUMMARY, self.undo, user)
+        if nouser:
+            return plugin_message(source, 'undo-revisions-hidden',
+                                  first=self.first, last=self.undo)
+        return plugin_message(source, 'undo-revisions', first=self.first,
+                              last=self.undo, user=user)
 
 
 def find_runs(revisions: Iterable[dict[str, Any]]) -> list[UserRun]:

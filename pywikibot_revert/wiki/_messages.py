@@ -7,7 +7,13 @@ without ``-summary`` does not leave an empty comment:
   wiki's content language, as the file's "revert" page fills it
   (:func:`filerevert_comment`);
 - an undelete: a reason naming the deletion it reverses, the deleting
-  admin and the log entry (:func:`undelete_reason`).
+  admin and the log entry (:func:`undelete_reason`);
+- an undo or a rollback: MediaWiki's ``undo-summary``,
+  ``revertpage-nouser``... filled as MediaWiki fills them
+  (:func:`mw_message`).
+
+Where MediaWiki has no message, the plugin's own bundle is used
+(``pywikibot_revert.wiki._i18n``), in the same content language.
 
 Messages are read with ``meta=allmessages`` in the content language
 (siteinfo ``lang``), all that are needed in one request, and kept for
@@ -29,7 +35,7 @@ from ._query import read
 
 
 __all__ = ['FileRevertComment', 'filerevert_comment', 'format_message',
-           'site_messages', 'undelete_reason']
+           'mw_message', 'site_messages', 'undelete_reason']
 
 #: MediaWiki 1.39's English text, used if the wiki lacks the message
 FILEREVERT_DEFAULT = 'Reverted to version as of $2, $1 ($3)'
@@ -42,6 +48,8 @@ QUOTE_MAX = 150
 _cache: weakref.WeakKeyDictionary[Any, dict[str, str | None]] = \
     weakref.WeakKeyDictionary()
 _comments: weakref.WeakKeyDictionary[Any, FileRevertComment] = \
+    weakref.WeakKeyDictionary()
+_expanded: weakref.WeakKeyDictionary[Any, dict[tuple, str | None]] = \
     weakref.WeakKeyDictionary()
 
 
@@ -75,7 +83,7 @@ def site_messages(site: Any, keys: Iterable[str]) -> dict[str, str | None]:
 
 def clear_cache(site: Any = None) -> None:
     """Forget the messages read (of one site, or all): read them anew."""
-    for cache in (_cache, _comments):
+    for cache in (_cache, _comments, _expanded):
         if site is None:
             cache.clear()
         else:
@@ -99,6 +107,37 @@ def format_message(text: str, *params: Any) -> str:
         return str(params[n - 1]) if 0 < n <= len(params) else match.group(0)
 
     return re.sub(r'\$(\d+)', fill, text)
+
+
+def mw_message(site: Any, key: str, *params: Any) -> str | None:
+    """Return MediaWiki's message *key* as MediaWiki itself fills it.
+
+    MediaWiki writes its default summaries with ``Message::text()`` in
+    the content language: ``$1``... replaced and ``{{GENDER:...}}``,
+    ``{{PLURAL:...}}`` expanded (by the user's gender preference, the
+    language's plural rules). A text without ``{{`` is filled here; one
+    with is filled by the wiki (``amenableparser`` with ``amargs``, one
+    request per distinct parameters, kept), so that the text is the one
+    MediaWiki would have written.
+
+    :param params: ``$1``, ``$2``... in order
+    :return: the filled text, or None when the wiki lacks the message
+        (the caller's fallback applies)
+    """
+    text = site_messages(site, [key])[key]
+    if text is None or '{{' not in text:
+        return None if text is None else format_message(text, *params)
+    args = tuple(str(p) for p in params)
+    known = _expanded.setdefault(site, {})
+    if (key, args) not in known:
+        data = read(site, action='query', meta='allmessages',
+                    ammessages=key, amargs='|'.join(args),
+                    amenableparser=1, amlang=content_language(site),
+                    formatversion=2)
+        msgs = data.get('query', {}).get('allmessages', [])
+        known[key, args] = (msgs[0].get('content') if msgs
+                            and not msgs[0].get('missing') else None)
+    return known[key, args]
 
 
 def _zone(name: str | None, offset: int) -> datetime.tzinfo:
@@ -202,12 +241,19 @@ def filerevert_comment(site: Any, timestamp: pywikibot.Timestamp) -> str:
     return FileRevertComment.for_site(site).format(timestamp)
 
 
-def undelete_reason(entry: dict[str, Any] | None) -> str:
+def undelete_reason(entry: dict[str, Any] | None, source: Any = 'en', *,
+                    nouser: bool = False) -> str:
     """Return the default reason of an undelete, naming the deletion.
+
+    The texts are the plugin's (MediaWiki has no message for an undo of
+    a deletion), in the wiki's content language.
 
     :param entry: the deletion's log entry (``list=logevents``, with
         ``logid``, ``user``, ``timestamp`` and ``comment``), or None
         when it was not read: then the reason says only what is done
+    :param source: the site (its content language) or a language code
+    :param nouser: keep the deleting admin's name out, and the deletion's
+        own reason (the admin's words) with it
 
     >>> undelete_reason({'logid': 1234, 'user': 'Hasty',
     ...                  'timestamp': '2026-11-29T19:05:14Z',
@@ -216,20 +262,29 @@ def undelete_reason(entry: dict[str, Any] | None) -> str:
     >>> undelete_reason({'logid': 7, 'userhidden': True,
     ...                  'timestamp': '2026-11-29T19:05:14Z'})
     'Undoing a deletion (log entry 7 of 2026-11-29T19:05:14Z)'
+    >>> undelete_reason({'logid': 7, 'user': 'Hasty', 'comment': 'Hasty!',
+    ...                  'timestamp': '2026-11-29T19:05:14Z'}, 'de',
+    ...                 nouser=True)
+    'Rückgängigmachung einer Löschung (Logbucheintrag 7 vom 2026-11-29T19:05:14Z)'
     >>> undelete_reason(None)
     'Restoring deleted revisions'
     """
+    from ._i18n import plugin_message
     if not entry:
-        return 'Restoring deleted revisions'
-    user = None if entry.get('userhidden') else entry.get('user')
-    what = (f'the deletion by [[User:{user}|{user}]]' if user
-            else 'a deletion')
-    where = f'log entry {entry["logid"]}'
-    if entry.get('timestamp'):
-        where += f' of {entry["timestamp"]}'
+        return plugin_message(source, 'undelete-default')
+    user = None if entry.get('userhidden') or nouser else entry.get('user')
     comment = ' '.join(str(entry.get('comment') or '').split())
-    if comment and not entry.get('commenthidden'):
+    params = {'logid': entry['logid']}
+    name = 'logentry-id'
+    if entry.get('timestamp'):
+        params['timestamp'] = entry['timestamp']
+        name = 'logentry'
+    if comment and not entry.get('commenthidden') and not nouser:
         if len(comment) > QUOTE_MAX:
             comment = comment[:QUOTE_MAX - 1].rstrip() + '…'
-        where += f': "{comment}"'
-    return f'Undoing {what} ({where})'
+        params['comment'] = comment
+        name += '-quote'
+    where = plugin_message(source, name, **params)
+    if user:
+        return plugin_message(source, 'undelete-by', user=user, entry=where)
+    return plugin_message(source, 'undelete-hidden', entry=where)
