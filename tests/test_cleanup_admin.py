@@ -27,7 +27,7 @@ from harness.wikitools import (
 )
 from harness.wikitools import add_block
 from test_logops import blocks_on, groups_of, post, protection
-from test_script_cleanup import report_rows, rows_naming
+from test_script_cleanup import last_logid, report_rows, rows_naming
 
 
 pytestmark = pytest.mark.wiki
@@ -43,6 +43,15 @@ def state_of(site: Any, prot: dict[str, str],
     return {'prot': {k: protection(site, v) for k, v in prot.items()},
             'groups': {k: groups_of(site, v) for k, v in users.items()},
             'blocks': {k: blocks_on(site, v) for k, v in users.items()}}
+
+
+def comments_since(site: Any, logid: int) -> list[tuple[str, str]]:
+    """(type/action, comment) of each log entry after *logid*."""
+    data = site.simple_request(
+        action='query', list='logevents', lelimit='max',
+        leprop='ids|type|comment', formatversion=2).submit()
+    return [(f'{e["type"]}/{e["action"]}', e.get('comment', ''))
+            for e in data['query']['logevents'] if e['logid'] > logid]
 
 
 def hide(site: Any, revid: int, **bits: str) -> None:
@@ -172,8 +181,11 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     out['simulated'] = (wiki_state(site, *t.values()) == state,
                         wiki_changes(site, state))
     journal, report = tmp / 'j.jsonl', tmp / 'r.jsonl'
+    logid = last_logid(site)
     out['run'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}', '-only:logs',
-                     '-always', f'-journal:{journal}', f'-report:{report}')
+                     '-always', '-nouser', f'-journal:{journal}',
+                     f'-report:{report}')
+    out['comments'] = comments_since(site, logid)
     out['after'] = {k: _ids(site, v) for k, v in t.items()}
     out['archived_after'] = {k: deleted_count(site, v) for k, v in t.items()}
     out['sha1s'] = file_sha1s(site, t['file'])
@@ -295,3 +307,12 @@ def test_undo_puts_the_rogue_state_back(rogue):
         assert now['groups'][key] == then['groups'][key], key
     assert [b[2:] for b in now["blocks"]["blocked"]] == \
         [b[2:] for b in then["blocks"]["blocked"]]
+
+
+def test_nouser_keeps_the_name_out_of_every_reason(rogue):
+    """-nouser: no log comment the run wrote names the rogue account."""
+    comments = rogue['comments']
+    kinds = {kind for kind, _ in comments}
+    assert {'delete/restore', 'delete/revision', 'protect/unprotect',
+            'protect/modify', 'block/unblock', 'rights/rights'} <= kinds
+    assert all(c and rogue['user'] not in c for _, c in comments), comments

@@ -30,6 +30,7 @@ from ..ops._userrights import RightsBack, changes_to, require_changeable, \
     rights_back
 from ..ops._logactions import utc_now
 from ..ops._undelete import deleted_revisions, undelete
+from ..wiki._i18n import plugin_message
 from ..wiki._messages import undelete_reason
 from ..wiki._params import batched
 from ..wiki._query import query_pages
@@ -164,7 +165,8 @@ class AdminSteps:
             return
         reason = self.opt.summary or undelete_reason({
             'logid': back.logid, 'user': back.user,
-            'timestamp': back.timestamp, 'comment': back.comment})
+            'timestamp': back.timestamp, 'comment': back.comment},
+            self.site, nouser=self.opt.nouser)
 
         def do():
             return undelete(page, summary=reason, max_wait=self.max_wait,
@@ -207,9 +209,9 @@ class AdminSteps:
                             f'revision(s) {ids}?'):
             return
         logs = ', '.join(map(str, back.logids))
-        reason = self.opt.summary or (
-            f'Undoing the revision deletion by [[User:{back.user}|'
-            f'{back.user}]] (log {logs})')
+        reason = self.opt.summary or plugin_message(
+            self.site, 'revdel-back-hidden' if self.opt.nouser
+            else 'revdel-back', user=back.user, logids=logs)
 
         def do():
             return set_visibility(self.site, revids, hide=back.hide,
@@ -238,8 +240,13 @@ class AdminSteps:
         if not self.confirm(f'{title}: {what}?'):
             return
 
+        reason = self.opt.summary or None
+        if action == 'unblock' and self.opt.nouser:
+            # the default names the blocking admin: the account cleaned
+            reason = plugin_message(self.site, 'unblock-hidden', logids=logs)
+
         def do():
-            return write(self.site, plan, reason=self.opt.summary or None,
+            return write(self.site, plan, reason=reason,
                          max_wait=self.max_wait)
 
         result = self.write(f'{action}|{title}', page, do, action=action,

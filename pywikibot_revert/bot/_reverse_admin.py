@@ -24,6 +24,7 @@ from ..ops._logactions import utc_now
 from ..ops._protect import ProtectBack, find_protect, protect_back
 from ..ops._revdel import find_revdel, set_visibility, visibility
 from ..ops._userrights import RightsBack, find_rights, rights_back
+from ..wiki._i18n import plugin_message
 
 
 __all__ = ['AdminReversal']
@@ -73,8 +74,8 @@ class AdminReversal:
             def do(revids=revids, hide=hide, show=show):
                 return set_visibility(
                     self.site, revids, hide=hide, show=show,
-                    reason=self.opt.summary or 'Undo cleanup: revision '
-                    'visibility', title=page.title(),
+                    reason=self.opt.summary or plugin_message(
+                        self.site, 'undo-revdel'), title=page.title(),
                     max_wait=self.max_wait)
 
             done = self.write(f'{key}|{n}', page, do,
@@ -96,31 +97,33 @@ class AdminReversal:
                       key: str) -> None:
         back = ProtectBack.from_record(record['plan']).reverse()
         self._put_again(page, key, 'protect', back, protect_back,
-                        f'protection again {back.target}')
+                        f'protection again {back.target}', 'undo-protect')
 
     def _undo_userrights(self, page: pywikibot.Page, record: dict[str, Any],
                          key: str) -> None:
         back = RightsBack.from_record(record['plan']).reverse()
         self._put_again(page, key, 'userrights', back, rights_back,
                         'groups again '
-                        + (', '.join(g for g, _ in back.target) or 'none'))
+                        + (', '.join(g for g, _ in back.target) or 'none'),
+                        'undo-rights')
 
     def _undo_unblock(self, page: pywikibot.Page, record: dict[str, Any],
                       key: str) -> None:
         plan = UnblockPlan.from_record(record['plan'])
         self._put_again(page, key, 'unblock', plan, reblock,
                         f'block {plan.blockid} by {plan.by} again',
-                        since=utc_now(-SLACK))
+                        'undo-unblock', since=utc_now(-SLACK))
 
     def _put_again(self, page: pywikibot.Page, key: str, action: str,
-                   plan: Any, write: Any, what: str, **details: Any
-                   ) -> None:
+                   plan: Any, write: Any, what: str, message: str,
+                   **details: Any) -> None:
         """Put back what the rogue account had set, as the run found it."""
         if not self.confirm(f'{page.title()}: {what}?'):
             return
 
         def do():
-            return write(self.site, plan, reason=self.opt.summary or None,
+            return write(self.site, plan, reason=self.opt.summary
+                         or plugin_message(self.site, message),
                          max_wait=self.max_wait)
 
         done = self.write(key, page, do, action_undone=action,

@@ -33,6 +33,7 @@ from ..exceptions import ChangedByOthersError, NoLongerInForceError
 from ..results import BlockResult, Refusal, UnblockResult
 from ..wiki._params import batched
 from ..wiki._query import query, read
+from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
 from ._logactions import (
@@ -279,8 +280,8 @@ def unblock(site: Any, plan: UnblockPlan, *, reason: str | None = None,
     require_rights(site, 'block')
     logs = ', '.join(str(i) for i in plan.logids)
     params = {'action': 'unblock', 'id': plan.blockid,
-              'reason': reason or f'Lifting the block by {plan.by} '
-                                  f'(log {logs})'}
+              'reason': reason or plugin_message(
+                  site, 'unblock-by', user=plan.by, logids=logs)}
     answer = submit_write(
         site, params, token='csrf', max_wait=max_wait,
         page=pywikibot.User(site, plan.target),
@@ -347,7 +348,8 @@ def reblock(site: Any, plan: UnblockPlan, *, reason: str | None = None,
                 f'(block {blocks[0]["id"]}); a user holds one block here, '
                 'not blocked again', site=site, by=blocks[0].get('by'))
     params = _block_request(site, plan, reason or plan.reason
-                            or f'Block {plan.blockid} placed again')
+                            or plugin_message(site, 'reblock',
+                                              blockid=plan.blockid))
     since = utc_now(-SLACK)
     answer = submit_write(
         site, params, token='csrf', max_wait=max_wait,

@@ -31,6 +31,7 @@ from ..exceptions import (
 from ..results import ProtectResult, Refusal
 from ..wiki._params import batched
 from ..wiki._query import read
+from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
 from ._logactions import by_target, is_past, log_of, norm_expiry, wiki_expiry
@@ -369,9 +370,8 @@ def protect_back(site: Any, plan: ProtectBack, *, reason: str | None = None,
             f'{plan.title}: the protection is {state} now, not '
             f'{plan.expected} as planned; left as it is', site=site)
     logs = ', '.join(str(i) for i in plan.logids)
-    params = _request(plan, now, reason or (
-        f'Protection put back as before (log {logs})' if logs else
-        'Protection put back'))
+    params = _request(plan, now, reason or plugin_message(
+        site, 'protect-back', logids=logs or '-'))
     answer = submit_write(
         site, params, token='csrf', page=pywikibot.Page(site, plan.title),
         max_wait=max_wait,

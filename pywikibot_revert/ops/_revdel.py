@@ -40,6 +40,8 @@ from ..results import RevisionDeleteResult
 from ..wiki._apierrors import from_api_error
 from ..wiki._params import batched
 from ..wiki._query import query
+from ..wiki._i18n import plugin_message
+from ..wiki._messages import site_messages
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
 
@@ -261,7 +263,7 @@ def set_visibility(site: Any, revids: Iterable[int], *,
     params: dict[str, Any] = {
         'action': 'revisiondelete', 'type': 'revision', 'target': title,
         'ids': list(revids),
-        'reason': reason or default_reason(hide, show)}
+        'reason': reason or default_reason(site, hide, show)}
     if hide:
         params['hide'] = list(hide)
     if show:
@@ -293,19 +295,39 @@ def set_visibility(site: Any, revids: Iterable[int], *,
         simulated=simulated, reconciled=reconciled)
 
 
-def default_reason(hide: Iterable[str], show: Iterable[str]) -> str:
+#: a bit -> MediaWiki's name of it on the revision deletion form
+BIT_MESSAGES = {'content': 'revdelete-hide-text',
+                'comment': 'revdelete-hide-comment',
+                'user': 'revdelete-hide-user'}
+
+
+def default_reason(source: Any, hide: Iterable[str],
+                   show: Iterable[str]) -> str:
     """The reason logged when the caller gives none.
 
-    >>> default_reason(['content', 'comment'], [])
-    'Hiding the content, summary'
-    >>> default_reason(['user'], ['content'])
-    'Hiding the user name; showing the content'
+    In the wiki's content language: the parts are named by MediaWiki's
+    own revision deletion form (one read per run), the frame is the
+    plugin's.
+
+    >>> default_reason('en', ['content', 'comment'], [])
+    'Hiding: content, comment'
+    >>> default_reason('en', ['user'], ['content'])
+    'Hiding: user; Showing again: content'
+
+    :param source: a site, or a language code (the parts then keep
+        their API names)
     """
-    words = {'content': 'content', 'comment': 'summary', 'user': 'user name'}
+    hide, show = tuple(hide), tuple(show)
+    names = {b: b for b in BITS}
+    if not isinstance(source, str):
+        texts = site_messages(source, BIT_MESSAGES.values())
+        names.update((b, texts[m]) for b, m in BIT_MESSAGES.items()
+                     if texts[m])
     parts = []
     if hide:
-        parts.append('hiding the ' + ', '.join(words[b] for b in hide))
+        parts.append(plugin_message(source, 'revdel-hide', parts=', '.join(
+            names[b] for b in hide)))
     if show:
-        parts.append('showing the ' + ', '.join(words[b] for b in show))
-    text = '; '.join(parts)
-    return text[:1].upper() + text[1:]
+        parts.append(plugin_message(source, 'revdel-show', parts=', '.join(
+            names[b] for b in show)))
+    return '; '.join(parts)

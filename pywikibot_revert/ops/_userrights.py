@@ -29,6 +29,7 @@ from ..exceptions import (
 from ..results import Refusal, RightsResult
 from ..wiki._params import batched
 from ..wiki._query import read
+from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
 from ._logactions import by_target, is_past, log_of, norm_expiry, wiki_expiry
@@ -291,7 +292,8 @@ def rights_back(site: Any, plan: RightsBack, *, reason: str | None = None,
     logs = ', '.join(str(i) for i in plan.logids)
     params: dict[str, Any] = {
         'action': 'userrights', 'user': plan.user,
-        'reason': reason or f'Groups put back as before (log {logs})'}
+        'reason': reason or plugin_message(site, 'rights-back',
+                                           logids=logs or '-')}
     if add:
         params['add'] = '|'.join(g for g, _ in add)
         # one expiry per added group, in the order of add
