@@ -7,20 +7,26 @@ link to its log entry); ``-undo`` deletes again what the run restored.
 """
 from __future__ import annotations
 
+import signal
 import time
+from collections import Counter
 from typing import Any
 
 import pytest
 
 from harness.wikitools import (
+    Conversation,
     delete,
     deleted_count,
     edit,
     exists,
     file_sha1s,
+    journal_states,
     new_user,
+    posts,
     pwb,
     revisions,
+    signal_pwb,
     upload,
     wiki_changes,
     wiki_state,
@@ -45,11 +51,13 @@ def state_of(site: Any, prot: dict[str, str],
             'blocks': {k: blocks_on(site, v) for k, v in users.items()}}
 
 
-def comments_since(site: Any, logid: int) -> list[tuple[str, str]]:
+def comments_since(site: Any, logid: int, user: str | None = None
+                   ) -> list[tuple[str, str]]:
     """(type/action, comment) of each log entry after *logid*."""
     data = site.simple_request(
         action='query', list='logevents', lelimit='max',
-        leprop='ids|type|comment', formatversion=2).submit()
+        leprop='ids|type|comment', formatversion=2,
+        **({'leuser': user} if user else {})).submit()
     return [(f'{e["type"]}/{e["action"]}', e.get('comment', ''))
             for e in data['query']['logevents'] if e['logid'] > logid]
 
@@ -94,6 +102,10 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
         edit(editor, title, 'one')
         time.sleep(1.05)  # a second each: restores select by timestamp
         edit(editor, title, 'two')
+    # more of the same, so the rogue's actions number 30
+    bulk = [f'{u} bulk {i}' for i in range(12)]
+    for title in bulk:
+        edit(editor, title, f'{title} text')
     edit(editor, t['again'], 'old text')
     delete(admin, t['again'], 'a deletion of its own')
     time.sleep(1.05)
@@ -128,7 +140,7 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
                   'blocks': {k: blocks_on(site, v) for k, v in users.items()}}
 
     # the rogue administrator
-    for title in t.values():
+    for title in [*t.values(), *bulk]:
         delete(rogue, title, 'rogue')
     post(rogue, action='protect', title=prot['new'],
          protections='edit=sysop', expiry='infinite')
@@ -172,6 +184,7 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
                                         for k, v in t.items()},
                            'recreated': _ids(site, t['recreated']),
                            'first': first, 'prot': prot, 'users': users,
+                           'bulk': bulk,
                            'shared': shared, 'seeded': out_before,
                            'rogue_state': state_of(site, prot, users)}
     cfg = config_dir_for('Admin')
@@ -187,6 +200,8 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
                      f'-report:{report}')
     out['comments'] = comments_since(site, logid)
     out['after'] = {k: _ids(site, v) for k, v in t.items()}
+    out['bulk_after'] = [exists(site, title) for title in bulk]
+    out['actions'] = len(comments_since(site, 0, user=name))
     out['archived_after'] = {k: deleted_count(site, v) for k, v in t.items()}
     out['sha1s'] = file_sha1s(site, t['file'])
     out['flags'] = {k: flags(editor, v) for k, v in first.items()}
@@ -204,7 +219,7 @@ def test_simulate_writes_nothing(rogue):
     assert code == 0, out
     assert rogue['simulated'][0], rogue['simulated'][1]
     # the title created again is found when its turn comes
-    assert 'log actions: 4 restore(s), 2 revision visibility change(s), 3 protection(s), 2 unblock(s), 2 user rights change(s); 4 for review' in out, out
+    assert 'log actions: 16 restore(s), 2 revision visibility change(s), 3 protection(s), 2 unblock(s), 2 user rights change(s); 4 for review' in out, out
     assert 'deleted twice: 1 revision(s) to restore' in out, out
 
 
@@ -218,7 +233,11 @@ def test_deletions_are_restored_as_far_as_they_went(rogue):
     assert rogue['archived_after']['again'] == 1
     assert rogue['sha1s'] == [rogue['sha1']]
     assert after['file'] == before['file']
-    assert 'Summary: 11 done' in out, out
+    assert 'Summary: 23 done' in out, out
+    assert all(rogue['bulk_after'])
+    # deletions, hides, protections, blocks, rights, an unblock (and
+    # the account's own creation)
+    assert rogue['actions'] >= 30
 
 
 def test_what_changed_since_is_left(rogue):
@@ -316,3 +335,86 @@ def test_nouser_keeps_the_name_out_of_every_reason(rogue):
     assert {'delete/restore', 'delete/revision', 'protect/unprotect',
             'protect/modify', 'block/unblock', 'rights/rights'} <= kinds
     assert all(c and rogue['user'] not in c for _, c in comments), comments
+
+
+# -- kill, race, bad input -----------------------------------------------
+
+def _rogue_protects(wiki, config_dir, unique, count):
+    """A fresh rogue administrator protects *count* Editor pages."""
+    name = f'Rogue{unique.split()[0]}'
+    rogue = new_user(wiki, config_dir, name, ('sysop',))
+    titles = [f'{unique} protected {i}' for i in range(count)]
+    for title in titles:
+        edit(rogue, title, 'text')
+        post(rogue, action='protect', title=title, protections='edit=sysop',
+             expiry='infinite')
+    return name, titles
+
+
+def test_killed_while_a_protection_is_put_back(wiki, site, config_dir,
+                                               proxied_config, unique,
+                                               tmp_path):
+    """Each protection put back once over both runs; the killed one settled.
+
+    The held ``protect`` lands after the kill; the rerun reads the
+    page's protection, finds it put back and sends nothing for it.
+    """
+    cfg, proxy = proxied_config
+    name, titles = _rogue_protects(wiki, config_dir, unique, 3)
+    journal = tmp_path / 'j.jsonl'
+    args = ['cleanup', f'-user:{name}', '-only:logs', '-always',
+            f'-journal:{journal}']
+    proxy.add_fault('hold', action='protect',
+                    when=lambda r: r.method == 'POST', skip=1)
+    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
+                           when=lambda: proxy.wait_held(0.1) is not None)
+    assert code == -signal.SIGKILL, out
+    sent = Counter(r.params['title'] for r in posts(proxy, 'protect'))
+    assert list(journal_states(journal).values()).count('intent') == 1
+
+    proxy.clear_faults()
+    proxy.reset_log()
+    code, out = pwb(wiki, cfg, *args)
+    assert code == 0, out
+    sent.update(r.params['title'] for r in posts(proxy, 'protect'))
+    assert sent == Counter(titles), out
+    for title in titles:
+        assert protection(site, title) == ({}, False), (title, out)
+    states = journal_states(journal)
+    assert {states.get(f'protect|{t}') for t in titles} == {'done'}, states
+
+
+def test_protection_changed_while_asked_is_not_overwritten(
+        wiki, site, config_dir, config_dir_for, unique, tmp_path):
+    """Admin changes the protection while the operator is asked about it.
+
+    The put-back reads the protection right before its write (after the
+    answer): Admin's decision stays, and the page is reported.
+    """
+    name, (title,) = _rogue_protects(wiki, config_dir, unique, 1)
+    report = tmp_path / 'r.jsonl'
+    talk = Conversation(wiki, config_dir_for('Admin'), [
+        'cleanup', f'-user:{name}', '-only:logs', f'-report:{report}'])
+    talk.wait_for('Act on')
+    talk.answer('y')
+    talk.wait_for(f'{title}: protection')
+    talk.wait_for('[y]es', count=2)
+    post(site, action='protect', title=title,
+         protections='edit=autoconfirmed', expiry='infinite')
+    talk.answer('y')
+    code, out = talk.finish()
+    assert protection(site, title) == ({'edit': ('autoconfirmed',
+                                                  'infinity')}, False), out
+    rows = report_rows(report)
+    assert [(r.outcome, r.reason) for r in rows if r.title == title] == \
+        [('skipped', 'changed by someone else since')], (rows, out)
+    assert code == 0, out
+
+
+def test_bad_kind_exits_2_before_any_write(wiki, site, config_dir_for):
+    state = wiki_state(site)
+    code, out = pwb(wiki, config_dir_for('Admin'), 'cleanup',
+                    '-user:Admin', '-only:logs,blocks')
+    assert code == 2, out
+    assert 'logs' in out and 'blocks' in out, out
+    assert wiki_state(site) == state
