@@ -22,21 +22,26 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import pywikibot
 
 from ._journal import Journal
+from ._resume import settle_open
 from ..ops._revdel import (
+    find_revdel,
     parse_bits,
     set_visibility,
     visibility,
 )
 from ..wiki._query import query
+from ..wiki._redact import plain_record
 from ..wiki._rights import ensure_login
 
 
-__all__ = ['ACTION', 'RevisionHider', 'hide_bits', 'reverted_range']
+__all__ = ['ACTION', 'HideSteps', 'RevisionHider', 'hide_bits',
+           'reverted_range']
 
 #: the journal's action of a hide
 ACTION = 'revisiondelete'
@@ -179,3 +184,61 @@ class RevisionHider:
                     'would hide' if result.simulated else 'hid')
                     + f' the {", ".join(self.bits)} of {len(revids)} '
                     f'revision(s) by {user}')
+
+
+class HideSteps:
+
+    """``-hide`` in a reverting bot: a mixin of :class:`RollbackBot`.
+
+    Each write of a revert notes what it took away; once every revert
+    of a page has landed, the page's revisions are hidden.
+    """
+
+    @cached_property
+    def hider(self) -> RevisionHider | None:
+        """What hides the reverted revisions (``-hide``), or None."""
+        if not self.opt.hide:
+            return None
+        return RevisionHider(self.site, self.opt.hide, write=self.write,
+                             progress=self.progress, max_wait=self.max_wait)
+
+    def write(self, key: str, page: pywikibot.Page, do: Any,
+              **details: Any) -> Any:
+        """Write; with ``-hide``, note what a revert took away."""
+        result = super().write(key, page, do, **details)
+        if self.hider is not None and result is not None \
+                and key.split('|')[0] in ('rollback', 'buried') \
+                and not getattr(result, 'simulated', False):
+            self.hider.reverted(page.title(), details.get('user') or '',
+                                {'key': key, **details,
+                                 'result': plain_record(result)})
+        return result
+
+    def treat_page(self) -> None:
+        """Revert the page; with ``-hide``, hide what was reverted.
+
+        Only after every revert of the page landed: a hidden revision
+        cannot be rolled back or undone.
+        """
+        super().treat_page()
+        page = self.current_page
+        if self.hider is not None and not self.stopped \
+                and page.title() in self.hider.ranges:
+            self.attempt(page, self.hider.hide)
+
+    def _resume_hides(self) -> None:
+        """Hide what a run killed between a revert and its hide left."""
+        if self.hider is None or not self.journal or self.simulate:
+            return
+        settle_open(self.journal, 'rollback', self.landed)
+        settle_open(self.journal, ACTION, self.landed)
+        for title in self.hider.resume(self.journal):
+            self.attempt(pywikibot.Page(self.site, title), self.hider.hide)
+
+    def _landed_hide(self, details: dict[str, Any]) -> Any:
+        """Tell whether a visibility change landed.
+
+        A ``-hide``, or a cleanup putting back what a rogue hid.
+        """
+        return find_revdel(self.site, details['revids'],
+                           details.get('hide', ()), details.get('show', ()))

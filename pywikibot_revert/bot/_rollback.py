@@ -18,8 +18,7 @@ from ._errors import UsageError
 from ._base import RevertBot
 from ..ops._undo_user_plan import read_plan
 from ._buried import BuriedUndo
-from ._hide import ACTION as HIDE, RevisionHider, hide_bits
-from ._resume import settle_open
+from ._hide import ACTION as HIDE, HideSteps, hide_bits
 from ..ops._edit import find_edit
 from ..exceptions import BlacklistedLinkError, RevertError
 from ..ops._blacklist import BlacklistedLinks
@@ -38,9 +37,7 @@ from ..results import RollbackResult
 from ..wiki._rights import warn_markbot
 from ..ops._rollback import RollbackPlan, find_rollback, plan_rollback, \
     rollback
-from ..ops._revdel import find_revdel
 from ..ops._wikitext import adds_link_to, describe_change
-from ..wiki._redact import plain_record
 
 
 __all__ = ['RollbackBot']
@@ -49,7 +46,7 @@ __all__ = ['RollbackBot']
 PREVIEW_REVS = 50
 
 
-class RollbackBot(RevertBot):
+class RollbackBot(HideSteps, RevertBot):
 
     """Roll back a user's (or an IP range's) latest edits on many pages.
 
@@ -164,45 +161,7 @@ class RollbackBot(RevertBot):
             # meanwhile, and pywikibot's own login again (which may
             # prompt) would answer it instead of the write's.
             self.blacklist.enabled  # noqa: B018 (cached)
-        if self.hider is not None and self.journal and not self.simulate:
-            # a run killed between a revert and its hide: hide it now
-            settle_open(self.journal, 'rollback', self.landed)
-            settle_open(self.journal, HIDE, self.landed)
-            for title in self.hider.resume(self.journal):
-                self.attempt(pywikibot.Page(self.site, title),
-                             self.hider.hide)
-
-    @cached_property
-    def hider(self) -> RevisionHider | None:
-        """What hides the reverted revisions (``-hide``), or None."""
-        if not self.opt.hide:
-            return None
-        return RevisionHider(self.site, self.opt.hide, write=self.write,
-                             progress=self.progress, max_wait=self.max_wait)
-
-    def write(self, key: str, page: pywikibot.Page, do: Any,
-              **details: Any) -> Any:
-        """Write; with ``-hide``, note what a revert took away."""
-        result = super().write(key, page, do, **details)
-        if self.hider is not None and result is not None \
-                and key.split('|')[0] in ('rollback', 'buried') \
-                and not getattr(result, 'simulated', False):
-            self.hider.reverted(page.title(), details.get('user') or '',
-                                {'key': key, **details,
-                                 'result': plain_record(result)})
-        return result
-
-    def treat_page(self) -> None:
-        """Revert the page; with ``-hide``, hide what was reverted.
-
-        Only after every revert of the page landed: a hidden revision
-        cannot be rolled back or undone.
-        """
-        super().treat_page()
-        page = self.current_page
-        if self.hider is not None and not self.stopped \
-                and page.title() in self.hider.ranges:
-            self.attempt(page, self.hider.hide)
+        self._resume_hides()
 
     @cached_property
     def buried(self) -> BuriedUndo:
@@ -307,10 +266,7 @@ class RollbackBot(RevertBot):
     def landed(self, title: str, details: dict[str, Any]) -> Any:
         """Find this account's rollback, edit or hide on *title*."""
         if details.get('op') == HIDE:
-            # a -hide, or a cleanup putting back what a rogue hid
-            return find_revdel(self.site, details['revids'],
-                               details.get('hide', ()),
-                               details.get('show', ()))
+            return self._landed_hide(details)
         if not details.get('edit'):
             return find_rollback(self.site, details['user'], title=title)
         return find_edit(self.site, title, details['base'])

@@ -17,7 +17,8 @@ too.
 - ``_delete``: delete a page the user alone wrote, read back after;
 - ``_move``: move a page back along a move the user made;
 - ``_revdel``: hide or show parts of revisions (revision deletion);
-- ``_protect``, ``_block``, ``_userrights``, ``_logactions``: a rogue
+- ``_protect`` (and ``_protection``), ``_block``, ``_userrights``,
+  ``_logactions``: a rogue
   administrator's protections, blocks and group changes put back (by
   block id for blocks), never over a later change by someone else;
   what the three share (expiries, the clock, a title's log);

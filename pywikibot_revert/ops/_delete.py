@@ -186,7 +186,7 @@ def delete_own(page: pywikibot.Page, *, user: str,
     :param user: whose page it must be, alone
     :param plan: the page as read right before (``plan_delete``)
     :param summary: the deletion reason; default names the user
-        (:func:`default_reason`)
+        (``default_reason``)
     :param nouser: the default reason leaves the user's name out
     :param talk: delete the talk page too, where it is the user's alone
     :raises OtherAuthorsError: someone else wrote part of it (or of the

@@ -29,12 +29,11 @@ from ..exceptions import (
     OutcomeUnknownError,
 )
 from ..results import ProtectResult, Refusal
-from ..wiki._params import batched
-from ..wiki._query import read
 from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
-from ._logactions import by_target, is_past, log_of, norm_expiry, wiki_expiry
+from ._logactions import by_target, log_of, wiki_expiry
+from ._protection import Level, Protection, current_protections
 
 
 __all__ = ['PROTECT_ACTIONS', 'ProtectBack', 'ProtectChange', 'Protection',
@@ -43,66 +42,6 @@ __all__ = ['PROTECT_ACTIONS', 'ProtectBack', 'ProtectChange', 'Protection',
 
 #: the protect log actions that are put back
 PROTECT_ACTIONS = ('protect', 'modify', 'unprotect')
-
-Level = tuple[str, str, str]  # (type, level, expiry)
-
-
-@dataclass(frozen=True)
-class Protection:
-
-    """A page's protection: ``(type, level, expiry)`` levels and cascade.
-
-    >>> p = Protection.from_levels([('move', 'sysop', 'infinite'),
-    ...                             ('edit', 'sysop', 'infinity')])
-    >>> p.levels
-    (('edit', 'sysop', 'infinity'), ('move', 'sysop', 'infinity'))
-    >>> Protection.none() == Protection()
-    True
-    """
-
-    levels: tuple[Level, ...] = ()
-    cascade: bool = False
-
-    @classmethod
-    def none(cls) -> Protection:
-        """No protection."""
-        return cls()
-
-    @classmethod
-    def from_levels(cls, levels: Any, cascade: bool = False) -> Protection:
-        """Build from ``(type, level, expiry)`` items in any order."""
-        return cls(tuple(sorted((str(t), str(lv), norm_expiry(e))
-                                for t, lv, e in levels)), bool(cascade))
-
-    @classmethod
-    def from_info(cls, protection: list[dict[str, Any]]) -> Protection:
-        """Build from a page's ``protection`` (``prop=info``).
-
-        Only the page's own levels count; a level it has through a
-        cascading protection of another page (``source``) does not.
-        """
-        own = [p for p in protection if 'source' not in p]
-        return cls.from_levels(
-            [(p['type'], p['level'], p['expiry']) for p in own],
-            any(p.get('cascade') not in (None, False) for p in own))
-
-    @classmethod
-    def from_record(cls, data: dict[str, Any]) -> Protection:
-        """Build from :func:`dataclasses.asdict` output (a journal's)."""
-        return cls.from_levels(data.get('levels', ()), data.get('cascade'))
-
-    def active(self, now: str) -> Protection:
-        """Return what is left of it at *now*: expired levels dropped."""
-        levels = tuple(lv for lv in self.levels if not is_past(lv[2], now))
-        return Protection(levels, self.cascade and bool(levels))
-
-    def __str__(self) -> str:
-        """Return e.g. ``edit=sysop (infinity), move=sysop (...)``."""
-        if not self.levels:
-            return 'no protection'
-        text = ', '.join(f'{t}={lv} ({e})' for t, lv, e in self.levels)
-        return text + (' cascading' if self.cascade else '')
-
 
 @dataclass(frozen=True)
 class ProtectChange:
@@ -182,32 +121,6 @@ class ProtectBack:
         """The write that puts the user's protection back (``-undo``)."""
         return ProtectBack(self.title, self.pageid, self.logids,
                            self.expected, self.target)
-
-
-def current_protections(site: Any, titles: list[str], *, batch: int = 50
-                        ) -> tuple[dict[str, Protection], str]:
-    """Read each title's protection now, and the wiki's time.
-
-    One request per *batch* titles (``prop=info&inprop=protection``);
-    a missing page has its ``create`` protection.
-
-    :return: title -> protection (the titles as given included), and
-        the wiki's time (``curtimestamp``)
-    """
-    found: dict[str, Protection] = {}
-    now = ''
-    for chunk in batched(titles, batch):
-        data = read(site, action='query', prop='info', inprop='protection',
-                    titles=chunk, curtimestamp=1, formatversion=2)
-        now = now or data.get('curtimestamp', '')
-        part = data.get('query', {})
-        for page in part.get('pages', []):
-            found[page['title']] = Protection.from_info(
-                page.get('protection', []))
-        for alias in part.get('normalized', []):
-            if alias['to'] in found:
-                found[alias['from']] = found[alias['to']]
-    return found, now
 
 
 def _before(entries: list[dict[str, Any]], first: int, now: str

@@ -132,7 +132,7 @@ def visibility(site: Any, revids: Iterable[int]) -> dict[int, frozenset[str]]:
        visibility(site, [123, 124])
        # {123: frozenset({'content', 'user'}), 124: frozenset()}
 
-    :return: revid -> hidden bits (see :func:`read_revisions`); a
+    :return: revid -> hidden bits (as ``read_revisions`` reads them); a
         revision of a deleted page is left out
     """
     return {revid: bits
@@ -213,8 +213,8 @@ def set_visibility(site: Any, revids: Iterable[int], *,
        print(result.changed, result.previous(123))
 
     :param revids: revisions of one page
-    :param hide: bits to hide, of :data:`BITS`
-    :param show: bits to show again, of :data:`BITS`
+    :param hide: bits to hide, of ``content``, ``comment``, ``user``
+    :param show: bits to show again, of ``content``, ``comment``, ``user``
     :param reason: the reason logged; default says what is hidden
     :param suppress: hide from administrators too (``suppressrevision``);
         never sent otherwise
