@@ -1,12 +1,23 @@
 #!/usr/bin/env python3
-r"""Clean up all an account left: edits, page creations, uploads, moves.
+r"""Clean up all an account left: edits, page creations, uploads, moves, logs.
 
 Rollback undoes what an account changed. A spambot or a vandal leaves
-more: pages it created, files it uploaded or overwrote, pages it moved.
-This script reads the account's whole footprint first (its
-contributions, its move and upload log), shows the plan as counts, and
-then undoes it in one run, in the order that lets each step work:
+more: pages it created, files it uploaded or overwrote, pages it moved;
+a compromised administrator leaves its log actions too. This script
+reads the account's whole footprint first (its contributions, its
+logs), shows the plan as counts, and then undoes it in one run, in the
+order that lets each step work:
 
+0. its log actions, where it is an administrator: the pages it deleted
+   restored (what each deletion took, not an older one's), the
+   revisions it hid shown again (and those it showed hidden again), the
+   protections it set, changed or lifted put back as they were, its
+   blocks lifted by block id (another administrator's block on the same
+   user stays) and the groups it gave or took put back with their
+   expiries. Whatever someone else changed since is left; its unblocks,
+   and what no API action reverses (history merges, imports, filter
+   changes, global actions), are listed for review with a link to the
+   log entry;
 1. its edits, on each page's current title: rolled back where they are
    on top, undone with MediaWiki's undo where later edits are on top of
    them (as pwb rollback -buried);
@@ -48,7 +59,8 @@ Options:
                   are not read for a range (run -user:IP for one IP).
 
 -only:KINDS       Only these kinds, comma separated (default: all):
-                  edits (rollback of the edits on top), buried (undo of
+                  logs (its log actions, as in 0. above), edits
+                  (rollback of the edits on top), buried (undo of
                   the edits under later edits), uploads (files it
                   overwrote reverted, files only it uploaded deleted),
                   moves (moved back), creations (pages only it wrote
@@ -81,7 +93,9 @@ Options:
                   and reason: MediaWiki:Revertpage-nouser for the
                   rollbacks, MediaWiki:Undo-summary-username-hidden for
                   the undos, "Page created by a hidden user, with no
-                  other author (cleanup)" for the deletions.
+                  other author (cleanup)" for the deletions; for a
+                  rogue administrator's log actions, restores and
+                  unblocks that do not name it.
 
 -markbot          Mark the rollbacks and the reverted edits as bot
                   edits (needs the markbotedits right).
@@ -102,7 +116,10 @@ Options:
 -undo:FILE        Reverse a journal, newest first: each deleted page is
                   restored with exactly the revisions the run deleted
                   (and its talk page), each page moved back is moved
-                  again, each edit and file revert is undone; each only
+                  again, each edit and file revert is undone, each
+                  restore deleted again, each protection, group change
+                  and revision visibility put back as the account had
+                  set it and each block lifted placed again; each only
                   where nobody changed it since.
 
 -report:FILE      Write every item not done (left for review, skipped,
@@ -115,11 +132,13 @@ Options:
 -simulate         (global) Write nothing; show the plan and what would
                   happen.
 
--ns:NS            Only these namespaces.
+-ns:NS            Only these namespaces (for log actions: of the page
+                  or, for blocks and groups, of the user page).
 
 Rights: each kind needs its own (rollback; edit; move, and
 suppressredirect to leave no redirect; upload and reupload; delete,
-deletedhistory and undelete). A kind the account cannot do is named
+deletedhistory and undelete; for log actions undelete, deleterevision,
+protect, block, and the groups a bureaucrat may change). A kind the account cannot do is named
 before the first write and left out (listed in the report); the others
 go on.
 
@@ -133,6 +152,8 @@ Examples::
     pwb cleanup -user:Spambot -always -journal:spam.jsonl \
         -report:review.wiki
     pwb cleanup -user:Spambot -only:moves,creations -since:20261201
+    pwb cleanup -user:RogueAdmin -since:20261206 -nouser \
+        -hide:summary,user -always -journal:rogue.jsonl -report:rogue.wiki
     pwb cleanup -undo:spam.jsonl -always
 
 The exit status is 0 when every action succeeded (skips and items left

@@ -13,6 +13,7 @@ from collections import Counter
 from typing import Any
 
 import pytest
+import pywikibot
 
 from harness.wikitools import (
     Conversation,
@@ -27,6 +28,7 @@ from harness.wikitools import (
     pwb,
     revisions,
     signal_pwb,
+    text_of,
     upload,
     wiki_changes,
     wiki_state,
@@ -339,13 +341,16 @@ def test_nouser_keeps_the_name_out_of_every_reason(rogue):
 
 # -- kill, race, bad input -----------------------------------------------
 
-def _rogue_protects(wiki, config_dir, unique, count):
-    """A fresh rogue administrator protects *count* Editor pages."""
+def _rogue_protects(wiki, config_dir, unique, count, by=None):
+    """A fresh rogue administrator protects *count* pages.
+
+    :param by: the site of the pages' author (default: the rogue)
+    """
     name = f'Rogue{unique.split()[0]}'
     rogue = new_user(wiki, config_dir, name, ('sysop',))
     titles = [f'{unique} protected {i}' for i in range(count)]
     for title in titles:
-        edit(rogue, title, 'text')
+        edit(by or rogue, title, 'text')
         post(rogue, action='protect', title=title, protections='edit=sysop',
              expiry='infinite')
     return name, titles
@@ -397,7 +402,7 @@ def test_protection_changed_while_asked_is_not_overwritten(
         'cleanup', f'-user:{name}', '-only:logs', f'-report:{report}'])
     talk.wait_for('Act on')
     talk.answer('y')
-    talk.wait_for(f'{title}: protection')
+    talk.wait_for(f'{title}: put back protection')
     talk.wait_for('[y]es', count=2)
     post(site, action='protect', title=title,
          protections='edit=autoconfirmed', expiry='infinite')
@@ -418,3 +423,33 @@ def test_bad_kind_exits_2_before_any_write(wiki, site, config_dir_for):
     assert code == 2, out
     assert 'logs' in out and 'blocks' in out, out
     assert wiki_state(site) == state
+
+
+def test_a_protection_null_revision_is_no_edit(wiki, site, site_for,
+                                               config_dir, config_dir_for,
+                                               unique):
+    """The revision a protection adds is no edit; the rest goes in order.
+
+    MediaWiki records a protection with a null revision by the
+    protecting account. On a page with no other edit of it, that is no
+    rollback to plan. On a page it also vandalised, its edits are rolled
+    back first and the protection put back after: put back first, its
+    null revision would be on top of the rogue's edits, out of a
+    rollback's reach.
+    """
+    name, (only, vandalised) = _rogue_protects(wiki, config_dir, unique, 2,
+                                               by=site_for('Editor'))
+    rogue = pywikibot.Site('testwiki', 'testwiki', user=name)
+    good = revisions(site, vandalised)[1]['revid']
+    edit(rogue, vandalised, 'vandalised')
+    code, out = pwb(wiki, config_dir_for('Admin'), 'cleanup',
+                    f'-user:{name}', '-always')
+    assert code == 0, out
+    assert '1 rollback(s)' in out and '2 protection(s)' in out, out
+    assert 'Summary: 3 done, 0 skipped' in out, out
+    for title in (only, vandalised):
+        assert protection(site, title) == ({}, False), title
+    top, back = revisions(site, vandalised)[:2]
+    assert top['user'] == 'Admin' and back['user'] == 'Admin'
+    assert text_of(site, vandalised) == 'text'
+    assert good in _ids(site, vandalised)

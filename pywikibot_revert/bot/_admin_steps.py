@@ -1,12 +1,20 @@
 """The writes of ``pwb cleanup`` that reverse an administrator's log actions.
 
-Mixed into :class:`~pywikibot_revert.bot._cleanup.CleanupBot`, and run
-first: a revision the account hid would make a rollback fail, and a
-page it deleted has no edits to roll back.
+Mixed into :class:`~pywikibot_revert.bot._cleanup.CleanupBot`. Some go
+first, before the edits: a page the account deleted has no edits to
+roll back, and a revision it hid makes a rollback fail. The others go
+last: a protection put back adds a revision on top of the account's
+edits, which a rollback would then no longer reach.
 
-- deletions: what each deletion took is restored (the revisions newer
-  than the title's previous deletion; :class:`DeletionBack`), read 50
+- first, deletions: what each deletion took is restored (the revisions
+  newer than the title's previous deletion;
+  :class:`~pywikibot_revert.bot._adminplan.DeletionBack`), read 50
   titles a request; a title with a page on it now is left;
+- first, revision visibility: each bit as it was before the account
+  changed it, on revisions still as the account left them;
+- last, protections, blocks (by block id) and groups, each read right
+  before its write by the operation, and not sent where someone else
+  changed it since; a page the run deletes keeps no protection;
 - entries no API action reverses, and unblocks, are left for a person,
   each with a report row and a link to the entry.
 """
@@ -57,7 +65,8 @@ class AdminSteps:
         #: revid -> its hidden bits, read before the first visibility write
         self._visible: dict[int, frozenset[str]] = {}
 
-    def _admin_items(self, plan: AdminPlan) -> Iterator[Any]:
+    def _admin_first(self, plan: AdminPlan) -> Iterator[Any]:
+        """Restores and revision visibility: before the edits."""
         for entry, why in plan.review:
             self._left_entry(entry, why)
         for batch in batched(plan.restores, RESTORE_BATCH):
@@ -69,8 +78,21 @@ class AdminSteps:
         self._visible = visibility(self.site, revids) if revids else {}
         for back in plan.revdels:
             yield 'logs', pywikibot.Page(self.site, back.title), back
+
+    def _admin_last(self, plan: AdminPlan, deleting: Any) -> Iterator[Any]:
+        """Protections, blocks and groups: after the edits.
+
+        A protection adds a revision to its page, on top of the account's
+        edits there, which a rollback would then no longer reach. A page
+        the run deletes loses its protection with it.
+        """
         for item in (*plan.protections, *plan.blocks, *plan.rights):
-            yield 'logs', pywikibot.Page(self.site, _title(item)), item
+            title = _title(item)
+            if title in deleting:
+                self.progress(f'{title}: its protection goes with the page '
+                              '(deleted)')
+                continue
+            yield 'logs', pywikibot.Page(self.site, title), item
 
     def _drop_admin_without_rights(self, plan: AdminPlan) -> None:
         """Leave out each part of the plan the account cannot do."""
@@ -125,8 +147,8 @@ class AdminSteps:
             self._visibility_back(page, item)
         elif isinstance(item, ProtectBack):
             self._put_back(page, item, 'protect', protect_back,
-                           f'protection {item.expected} back to '
-                           f'{item.target}', 'protection put back to '
+                           f'put back protection {item.target} (now '
+                           f'{item.expected})', 'protection put back to '
                            f'{item.target}')
         elif isinstance(item, UnblockPlan):
             self._put_back(page, item, 'unblock', unblock,
@@ -135,8 +157,8 @@ class AdminSteps:
                            f'lifted block {item.blockid}')
         elif isinstance(item, RightsBack):
             self._put_back(page, item, 'userrights', rights_back,
-                           f'groups {_groups(item.expected)} back to '
-                           f'{_groups(item.target)}', 'groups put back '
+                           f'put back groups {_groups(item.target)} (now '
+                           f'{_groups(item.expected)})', 'groups put back '
                            f'to {_groups(item.target)}')
 
     def _restore_deleted(self, page: pywikibot.Page,

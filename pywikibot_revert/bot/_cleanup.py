@@ -148,7 +148,7 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         for title, err in plan.review:
             self._left(title, err.reason, str(err))
         # first: a revision the account hid would fail a rollback
-        yield from self._admin_items(plan.admin)
+        yield from self._admin_first(plan.admin)
         # A page whose listed edits are one run on top needs no read: its
         # rollback is one request (the wiki refuses it where someone
         # edited since). The others are planned 50 pages a read.
@@ -168,6 +168,7 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         for move in plan.moves:
             yield 'moves', pywikibot.Page(self.site, move.source), move
         yield from self._delete_items(list(plan.deletions.values()))
+        yield from self._admin_last(plan.admin, plan.deletions)
 
     def _drop_kinds_without_rights(self, plan: CleanupPlan) -> None:
         """Leave out, with a warning, each kind the account cannot do.

@@ -185,6 +185,9 @@ def read_plan(site: Any, user: str | None, *,
         [e for e in _log(site, 'move', user, since, until)
          if not namespaces or e.get('ns') in namespaces])
     uploads = [] if iprange else _log(site, 'upload', user, since, until)
+    # an administrator's protections add revisions of their own too
+    protects = [] if iprange or not {'edits', 'buried'} & set(kinds) \
+        else _log(site, 'protect', user, since, until)
 
     def wanted(*titles: str) -> bool:
         return selected is None or any(t in selected for t in titles)
@@ -256,13 +259,15 @@ def read_plan(site: Any, user: str | None, *,
     if 'moves' in kinds:
         over = _plan_moves(site, plan, moves, gone, wanted)
     # the revision a move or an upload adds to the page is no edit: the
-    # move back and the file revert undo it. A page the user created
-    # and others edited is listed for review, its creation not undone
-    logged: dict[int, list[str]] = {}
-    for pageid, stamp in [*((m.pageid, m.timestamp) for m in all_moves),
-                          *((e.get('logpage') or e.get('pageid'),
-                             e['timestamp']) for e in uploads)]:
-        logged.setdefault(pageid, []).append(stamp)
+    # move back and the file revert undo it. A page the user created and
+    # others edited is listed for review, its creation not undone
+    logged = _stamps([(m.pageid, m.timestamp) for m in all_moves]
+                     + [(e.get('logpage') or e.get('pageid'), e['timestamp'])
+                        for e in uploads])
+    # nor, on a page with no other edit of the user, a protection's:
+    # the protection put back undoes it
+    protected = _stamps([(e.get('logpage') or e.get('pageid'),
+                          e['timestamp']) for e in protects])
     talks_gone = {p.talk.title for p in plan.deletions.values() if p.talk}
     reviewed = {title for title, _ in plan.review}
     doing = {'edits', 'buried'} & set(kinds)
@@ -270,12 +275,9 @@ def read_plan(site: Any, user: str | None, *,
         if (title in plan.deletions or title in over or title in talks_gone
                 or not doing or not wanted(title)):
             continue
-        real = [e for e in es if not (
-            e['sizediff'] == 0 and any(_near(e['timestamp'], stamp)
-                                       for stamp in logged.get(e['pageid'],
-                                                               ())))
-            and not (e['new'] and title in reviewed)]
-        if real:
+        real = [e for e in es if not _null_at(e, logged)
+                and not (e['new'] and title in reviewed)]
+        if real and not all(_null_at(e, protected) for e in real):
             plan.edits[title] = real
     if 'uploads' in kinds:
         plan.files = sorted({
@@ -283,6 +285,21 @@ def read_plan(site: Any, user: str | None, *,
             if e.get('action') in ('overwrite', 'revert')
             and e['title'] not in plan.deletions and wanted(e['title'])})
     return plan
+
+
+def _stamps(pairs: list[tuple[int, str]]) -> dict[int, list[str]]:
+    """Page id -> the times of the log entries about it."""
+    stamps: dict[int, list[str]] = {}
+    for pageid, stamp in pairs:
+        stamps.setdefault(pageid, []).append(stamp)
+    return stamps
+
+
+def _null_at(edit: dict[str, Any], logged: dict[int, list[str]]) -> bool:
+    """Whether *edit* is the null revision of a log entry of its page."""
+    return edit['sizediff'] == 0 and any(
+        _near(edit['timestamp'], stamp)
+        for stamp in logged.get(edit['pageid'], ()))
 
 
 def _plan_moves(site: Any, plan: CleanupPlan, moves: list[MoveBack],

@@ -18,10 +18,10 @@ too.
 - ``_move``: move a page back along a move the user made;
 - ``_revdel``: hide or show parts of revisions (revision deletion);
 - ``_protect`` (and ``_protection``), ``_block``, ``_userrights``,
-  ``_logactions``: a rogue
-  administrator's protections, blocks and group changes put back (by
-  block id for blocks), never over a later change by someone else;
-  what the three share (expiries, the clock, a title's log);
+  ``_logactions``: a rogue administrator's protections, blocks and
+  group changes put back (by block id for blocks), never over a later
+  change by someone else; what the three share (expiries, the clock, a
+  title's log);
 - ``_edit``: conflict-safe edits and the put-back after a conflict;
 - ``_wikitext``, ``_spamlinks``: what a change does to wikitext; links
   to a spam domain removed.
