@@ -36,8 +36,8 @@ from ..wiki._listings import listing_limit
 from ..wiki._query import query, query_items
 
 
-__all__ = ['ADMIN_KINDS', 'AdminPlan', 'DeletionBack', 'plan_restores',
-           'read_admin_plan', 'review_reason']
+__all__ = ['ADMIN_KINDS', 'AdminPlan', 'DeletionBack', 'account_log',
+           'plan_restores', 'read_admin_plan', 'review_reason']
 
 #: (log type, action) -> the part of the plan that reverses it
 ADMIN_KINDS = {
@@ -176,8 +176,13 @@ class AdminPlan:
                          if getattr(self, part))
 
 
-def _entries(site: Any, user: str, since: Any, until: Any
-             ) -> list[dict[str, Any]]:
+def account_log(site: Any, user: str, since: Any = None,
+                until: Any = None) -> list[dict[str, Any]]:
+    """Read the account's log entries of every type, newest first.
+
+    One listing (500 a request) serves the cleanup's moves, uploads and
+    protections as well as the log actions to reverse.
+    """
     params = {'leuser': user,
               'leprop': 'ids|title|type|user|timestamp|details|comment',
               'lestart': until.totimestampformat() if until else None,
@@ -211,7 +216,7 @@ def read_admin_plan(site: Any, user: str, *, since: Any = None,
     plan = AdminPlan()
     deletions = []
     for entry in (entries if entries is not None
-                  else _entries(site, user, since, until)):
+                  else account_log(site, user, since, until)):
         if (selected is not None and entry.get('title') not in selected
                 or namespaces is not None
                 and entry.get('ns') not in namespaces):

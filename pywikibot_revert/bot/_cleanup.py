@@ -26,7 +26,7 @@ from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
 from ._admin_steps import AdminSteps
-from ._adminplan import read_admin_plan
+from ._adminplan import account_log, read_admin_plan
 from ._cleanup_steps import CleanupSteps, plan_of
 from ._cleanupplan import KINDS, CleanupPlan, read_plan
 from ..ops._undo_user_plan import top_run
@@ -125,16 +125,19 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
 
     def _items(self, selected: set[str] | None,
                namespaces: list[int] | None) -> Iterator[Any]:
+        log = None
+        if 'logs' in self.kinds and not self.opt.iprange:
+            log = account_log(self.site, self.opt.user, self.opt.since,
+                              self.opt.until)
         plan = self.plan = read_plan(
             self.site, self.opt.user, kinds=self.kinds,
             since=self.opt.since, until=self.opt.until,
             namespaces=namespaces, selected=selected,
-            iprange=self.opt.iprange)
-        if 'logs' in self.kinds and not self.opt.iprange:
+            iprange=self.opt.iprange, log=log)
+        if log is not None:
             plan.admin = read_admin_plan(
-                self.site, self.opt.user, since=self.opt.since,
-                until=self.opt.until, selected=selected,
-                namespaces=namespaces)
+                self.site, self.opt.user, selected=selected,
+                namespaces=namespaces, entries=log)
         pywikibot.info(f'Plan on {self.site}: {plan.line()}')
         if self.opt.iprange:
             pywikibot.info(

@@ -122,8 +122,10 @@ def _own_page(title: str, edits: list[dict[str, Any]]) -> dict[str, Any]:
             'anoncontributors': int(pywikibot.tools.is_ip_address(user))}
 
 
-def _log(site: Any, letype: str, user: str, since: Any, until: Any
-         ) -> list[dict[str, Any]]:
+def _log(site: Any, letype: str, user: str, since: Any, until: Any,
+         log: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
+    if log is not None:  # the account's whole log, read once
+        return [e for e in log if e.get('type') == letype]
     params = {'letype': letype, 'leuser': user,
               'leprop': 'ids|title|type|user|timestamp|details',
               'lestart': until.totimestampformat() if until else None,
@@ -165,7 +167,8 @@ def read_plan(site: Any, user: str | None, *,
               kinds: tuple[str, ...] = KINDS, since: Any = None,
               until: Any = None, namespaces: list[int] | None = None,
               selected: set[str] | None = None,
-              iprange: str | None = None) -> CleanupPlan:
+              iprange: str | None = None,
+              log: list[dict[str, Any]] | None = None) -> CleanupPlan:
     """Read and sort everything *user* left, before any write.
 
     With *iprange* instead of *user*: the edits and page creations of
@@ -177,17 +180,20 @@ def read_plan(site: Any, user: str | None, *,
     :param kinds: the kinds to plan (:data:`KINDS`)
     :param selected: only these titles (a page selection); a move
         counts when its old or new title is selected
+    :param log: the account's log entries of every type, if read
+        already (one listing instead of one per type)
     """
     plan = CleanupPlan(user or iprange or '')
     edits = user_edits(site, user, since=since, until=until,
                        namespaces=namespaces, iprange=iprange)
     moves = all_moves = [] if iprange else move_backs(
-        [e for e in _log(site, 'move', user, since, until)
+        [e for e in _log(site, 'move', user, since, until, log)
          if not namespaces or e.get('ns') in namespaces])
-    uploads = [] if iprange else _log(site, 'upload', user, since, until)
+    uploads = [] if iprange else _log(site, 'upload', user, since, until,
+                                      log)
     # an administrator's protections add revisions of their own too
     protects = [] if iprange or not {'edits', 'buried'} & set(kinds) \
-        else _log(site, 'protect', user, since, until)
+        else _log(site, 'protect', user, since, until, log)
 
     def wanted(*titles: str) -> bool:
         return selected is None or any(t in selected for t in titles)
