@@ -71,13 +71,7 @@ Options:
 -until:TS         at or before TS. TS is UTC, 20261123154500 or
                   2026-11-23T15:45:00Z.
 
--hide:PARTS       After a page's reverts landed, hide what they reverted
-                  (the account's revisions) with revision deletion:
-                  PARTS of content, summary, user, comma separated
-                  (for doxxing, copyright or an abusive name). Needs
-                  the deleterevision right (checked before any write);
-                  never suppresses. Journalled; -undo shows again the
-                  parts the run hid, where still as it left them.
+&hide;
 
 -summary:TEXT     The summary of every write. Default: the wiki's
                   rollback summary, the undo summary naming the user,
@@ -168,11 +162,12 @@ from pywikibot import pagegenerators
 
 from pywikibot_revert.bot._cleanup import CleanupBot
 from pywikibot_revert.bot._cli import run
+from pywikibot_revert.bot._hide import HIDE_HELP
 from pywikibot_revert.crosswiki._run import CROSSWIKI_HELP
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816
-                    '&crosswiki;': CROSSWIKI_HELP}
+                    '&crosswiki;': CROSSWIKI_HELP, '&hide;': HIDE_HELP}
 
 
 def main(*args: str) -> None:

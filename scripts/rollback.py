@@ -54,13 +54,7 @@ Options:
                   revisions undone. Pages where the user is on top are
                   rolled back as without it.
 
--hide:PARTS       After a page's reverts landed, hide what they reverted
-                  (the account's revisions) with revision deletion:
-                  PARTS of content, summary, user, comma separated
-                  (for doxxing, copyright or an abusive name). Needs
-                  the deleterevision right (checked before any write);
-                  never suppresses. Journalled; -undo shows again the
-                  parts the run hid, where still as it left them.
+&hide;
 
 -summary:TEXT     Edit summary; default: the wiki's rollback summary
                   (MediaWiki:Revertpage, in the wiki's content
@@ -139,12 +133,13 @@ import sys
 from pywikibot import pagegenerators
 
 from pywikibot_revert.bot._cli import run
+from pywikibot_revert.bot._hide import HIDE_HELP
 from pywikibot_revert.crosswiki._run import CROSSWIKI_HELP
 from pywikibot_revert.bot._rollback import RollbackBot
 
 
 docuReplacements = {'&params;': pagegenerators.parameterHelp,  # noqa: N816
-                    '&crosswiki;': CROSSWIKI_HELP}
+                    '&crosswiki;': CROSSWIKI_HELP, '&hide;': HIDE_HELP}
 
 
 def main(*args: str) -> None:

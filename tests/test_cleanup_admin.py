@@ -7,7 +7,6 @@ link to its log entry); ``-undo`` deletes again what the run restored.
 """
 from __future__ import annotations
 
-import signal
 import time
 from collections import Counter
 from typing import Any
@@ -27,7 +26,6 @@ from harness.wikitools import (
     posts,
     pwb,
     revisions,
-    signal_pwb,
     text_of,
     upload,
     wiki_changes,
@@ -35,7 +33,12 @@ from harness.wikitools import (
 )
 from harness.wikitools import add_block
 from test_logops import blocks_on, groups_of, post, protection
-from test_script_cleanup import last_logid, report_rows, rows_naming
+from test_script_cleanup import (
+    _kill_at_held,
+    last_logid,
+    report_rows,
+    rows_naming,
+)
 
 
 pytestmark = pytest.mark.wiki
@@ -371,9 +374,7 @@ def test_killed_while_a_protection_is_put_back(wiki, site, config_dir,
             f'-journal:{journal}']
     proxy.add_fault('hold', action='protect',
                     when=lambda r: r.method == 'POST', skip=1)
-    code, out = signal_pwb(wiki, cfg, args, sig=signal.SIGKILL,
-                           when=lambda: proxy.wait_held(0.1) is not None)
-    assert code == -signal.SIGKILL, out
+    _kill_at_held(wiki, cfg, proxy, args)
     sent = Counter(r.params['title'] for r in posts(proxy, 'protect'))
     assert list(journal_states(journal).values()).count('intent') == 1
 

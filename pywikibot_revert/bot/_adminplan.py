@@ -177,13 +177,16 @@ class AdminPlan:
 
 
 def account_log(site: Any, user: str, since: Any = None,
-                until: Any = None) -> list[dict[str, Any]]:
-    """Read the account's log entries of every type, newest first.
+                until: Any = None, letype: str | None = None
+                ) -> list[dict[str, Any]]:
+    """Read the account's log entries, newest first (500 a request).
 
-    One listing (500 a request) serves the cleanup's moves, uploads and
+    Of every type, one listing serves the cleanup's moves, uploads and
     protections as well as the log actions to reverse.
+
+    :param letype: only entries of this type
     """
-    params = {'leuser': user,
+    params = {'leuser': user, 'letype': letype,
               'leprop': 'ids|title|type|user|timestamp|details|comment',
               'lestart': until.totimestampformat() if until else None,
               'leend': since.totimestampformat() if since else None}

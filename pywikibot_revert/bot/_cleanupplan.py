@@ -28,15 +28,14 @@ from typing import Any
 
 import pywikibot
 
-from ._adminplan import AdminPlan
+from ._adminplan import AdminPlan, account_log
 from ..exceptions import MissingTargetError, OtherAuthorsError, \
     TitleTakenError
 from ..ops._delete import DeletePlan, own_pages, plan_delete
 from ..ops._move import MoveBack, move_backs, plan_move_back, title_states
 from ..ops._undelete import FILE_REVISION_GAP
 from ..ops._undo_user_plan import top_run, user_edits, whole_history
-from ..wiki._listings import listing_limit
-from ..wiki._query import batch_size, query_items
+from ..wiki._query import batch_size
 
 
 __all__ = ['KINDS', 'CleanupPlan', 'read_plan']
@@ -126,14 +125,7 @@ def _log(site: Any, letype: str, user: str, since: Any, until: Any,
          log: list[dict[str, Any]] | None = None) -> list[dict[str, Any]]:
     if log is not None:  # the account's whole log, read once
         return [e for e in log if e.get('type') == letype]
-    params = {'letype': letype, 'leuser': user,
-              'leprop': 'ids|title|type|user|timestamp|details',
-              'lestart': until.totimestampformat() if until else None,
-              'leend': since.totimestampformat() if since else None}
-    return list(query_items(site, 'logevents', list='logevents',
-                            lelimit=listing_limit(site),
-                            **{k: v for k, v in params.items()
-                               if v is not None}))
+    return account_log(site, user, since, until, letype=letype)
 
 
 def _near(one: str, other: str,

@@ -40,11 +40,21 @@ from ..wiki._redact import plain_record
 from ..wiki._rights import ensure_login
 
 
-__all__ = ['ACTION', 'HideSteps', 'RevisionHider', 'hide_bits',
+__all__ = ['ACTION', 'HIDE_HELP', 'HideSteps', 'RevisionHider', 'hide_bits',
            'reverted_range']
 
 #: the journal's action of a hide
 ACTION = 'revisiondelete'
+
+#: ``-hide`` in the scripts' ``-help`` (``&hide;``)
+HIDE_HELP = """\
+-hide:PARTS       After a page's reverts landed, hide what they reverted
+                  (the account's revisions) with revision deletion:
+                  PARTS of content, summary, user, comma separated
+                  (for doxxing, copyright or an abusive name). Needs
+                  the deleterevision right (checked before any write);
+                  never suppresses. Journalled; -undo shows again the
+                  parts the run hid, where still as it left them."""
 
 
 def hide_bits(site: Any, text: str) -> tuple[str, ...]:

@@ -12,11 +12,12 @@ from collections.abc import Iterable
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
+from ..exceptions import ChangedByOthersError, NoLongerInForceError
 from ..wiki._query import query
 
 
-__all__ = ['INFINITY', 'by_target', 'is_past', 'log_of', 'norm_expiry',
-           'seconds_apart', 'utc_now', 'wiki_expiry']
+__all__ = ['INFINITY', 'as_left', 'by_target', 'is_past', 'log_of',
+           'norm_expiry', 'seconds_apart', 'utc_now', 'wiki_expiry']
 
 #: how an expiry that never comes is written here
 INFINITY = 'infinity'
@@ -112,3 +113,37 @@ def log_of(site: Any, letype: str, title: str) -> list[dict[str, Any]]:
                       leprop='ids|title|type|user|timestamp|details'):
         entries.extend(part.get('logevents', []))
     return entries
+
+
+def as_left(name: str, what: tuple[str, str], user: str, *, current: Any,
+            target: Any, expected: Any, others: list[dict[str, Any]],
+            show: Any = str) -> None:
+    """Raise unless the state is still what *user* left, to put back.
+
+    :param name: the page or user, for the message
+    :param what: the state's name and its verb, e.g. ``('the groups',
+        'are')``
+    :param current: the state now; *target* the one to put back,
+        *expected* the one *user* left
+    :param others: later log entries of someone else about it
+    :param show: how a state is written in a message
+    :raises NoLongerInForceError: it is at *target* already (whoever
+        put it back: a resumed run included)
+    :raises ChangedByOthersError: someone else changed it since
+    """
+    noun, verb = what
+    if current == target:
+        raise NoLongerInForceError(
+            f'{name}: {noun} {verb} already as before the changes of '
+            f'{user} ({show(target)})')
+    if others:
+        other = max(others, key=lambda e: e['logid'])
+        raise ChangedByOthersError(
+            f'{name}: {noun} {"was" if verb == "is" else "were"} changed '
+            f'since by {other.get("user")} (log {other["logid"]}); left as '
+            f'{"it is" if verb == "is" else "they are"}',
+            by=other.get('user'))
+    if current != expected:
+        raise ChangedByOthersError(
+            f'{name}: {noun} {verb} {show(current)}, not what {user} left '
+            f'({show(expected)}); left as {"it is" if verb == "is" else "they are"}')

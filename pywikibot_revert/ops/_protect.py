@@ -32,7 +32,7 @@ from ..results import ProtectResult, Refusal
 from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
-from ._logactions import by_target, log_of, wiki_expiry
+from ._logactions import as_left, by_target, log_of, wiki_expiry
 from ._protection import Level, Protection, current_protections
 
 
@@ -168,23 +168,10 @@ def plan_page(changes: list[ProtectChange], entries: list[dict[str, Any]],
     ours = {c.logid for c in changes}
     target = _before(entries, first.logid, now)
     expected = last.protection.active(now)
-    if current == target:
-        # whoever put it back (a resumed run included): nothing to do
-        raise NoLongerInForceError(
-            f'{title}: the protection is already as before the changes '
-            f'of {first.user} ({target})')
-    others = [e for e in entries if e['logid'] > first.logid
-              and e['logid'] not in ours]
-    if others:
-        other = max(others, key=lambda e: e['logid'])
-        raise ChangedByOthersError(
-            f'{title}: the protection was changed since by '
-            f'{other.get("user")} (log {other["logid"]}); left as it is',
-            by=other.get('user'))
-    if current != expected:
-        raise ChangedByOthersError(
-            f'{title}: the protection is {current}, not what {last.user} '
-            f'set ({expected}); left as it is')
+    as_left(title, ('the protection', 'is'), first.user, current=current,
+            target=target, expected=expected,
+            others=[e for e in entries if e['logid'] > first.logid
+                    and e['logid'] not in ours])
     return ProtectBack(title, first.pageid or last.pageid,
                        tuple(sorted(ours)), target, expected)
 

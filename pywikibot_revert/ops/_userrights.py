@@ -32,7 +32,7 @@ from ..wiki._query import read
 from ..wiki._i18n import plugin_message
 from ..wiki._rights import require_rights
 from ..wiki._write import is_simulation, reconcile_by, submit_write
-from ._logactions import by_target, is_past, log_of, norm_expiry, wiki_expiry
+from ._logactions import as_left, by_target, is_past, log_of, norm_expiry, wiki_expiry
 
 
 __all__ = ['Groups', 'RightsBack', 'RightsChange', 'current_groups',
@@ -155,22 +155,11 @@ def plan_user(changes: list[RightsChange], entries: list[dict[str, Any]],
     ours = {c.logid for c in changes}
     target = active(first.old, now)
     expected = active(last.new, now)
-    if current == target:
-        raise NoLongerInForceError(
-            f'{first.target}: the groups are already as before the '
-            f'changes of {first.user} ({_text(target)})')
-    others = [e for e in entries if e['logid'] > first.logid
-              and e['logid'] not in ours and e.get('action') == 'rights']
-    if others:
-        other = max(others, key=lambda e: e['logid'])
-        raise ChangedByOthersError(
-            f'{first.target}: the groups were changed since by '
-            f'{other.get("user")} (log {other["logid"]}); left as they are',
-            by=other.get('user'))
-    if current != expected:
-        raise ChangedByOthersError(
-            f'{first.target}: the groups are {_text(current)}, not what '
-            f'{last.user} left ({_text(expected)}); left as they are')
+    as_left(first.target, ('the groups', 'are'), first.user,
+            current=current, target=target, expected=expected,
+            others=[e for e in entries if e['logid'] > first.logid
+                    and e['logid'] not in ours
+                    and e.get('action') == 'rights'], show=_text)
     return RightsBack(first.target, tuple(sorted(ours)), target, expected)
 
 
