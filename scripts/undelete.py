@@ -36,8 +36,10 @@ Options:
 
 -summary:TEXT     Reason in the log. Default: one naming the deletion
                   undone, for pages selected with -logevents, e.g.
-                  'Undoing the deletion by [[User:Hasty|Hasty]] (log
-                  entry 1234 of 2026-11-29T19:05:14Z: "reason")'; for
+                  'Undoing: [[User:Hasty|Hasty]] deleted page [[:A]]
+                  (log entry 1234 of 2026-11-29T19:05:14Z: "reason")',
+                  the deletion in the words of the wiki's deletion log;
+                  for
                   other pages "Restoring deleted revisions". In the
                   wiki's content language (English, German and
                   Ukrainian texts; English otherwise). -simulate shows

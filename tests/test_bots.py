@@ -92,8 +92,8 @@ def test_a_log_run_keeps_one_title_per_page(site, monkeypatch, bot_class,
     assert run < 1.3 * alone, (run, alone)
     if isinstance(bot, UndeleteBot):
         # each page's first deletion, not its second
-        assert reasons == [f'Undoing the deletion by [[User:A|A]] (log '
-                           f'entry {i})' for i in range(3)]
+        assert reasons == [f'Undoing: [[User:A|A]] deleted page [[:Listed '
+                           f'{i}]] (log entry {i})' for i in range(3)]
 
 
 def test_undo_pairs_each_page_with_its_own_record(site, site_for, unique,

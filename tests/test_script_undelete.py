@@ -241,9 +241,10 @@ def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
                     f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
                     '-simulate')
     assert code == 0, out
-    for entry in entries.values():
-        assert (f'reason: "Undoing the deletion by [[User:{m["admin"]}|'
-                f'{m["admin"]}]] (log entry {entry["logid"]}') in out
+    for title, entry in entries.items():
+        assert (f'reason: "Undoing: [[User:{m["admin"]}|{m["admin"]}]] '
+                f'deleted page [[:{title}]] (log entry '
+                f'{entry["logid"]}') in out
     code, out = pwb(wiki, config_dir_for('Admin'), 'undelete',
                     f'-logevents:delete,{m["admin"]},{m["start"]},{m["end"]}',
                     '-always')
@@ -252,9 +253,9 @@ def test_default_reason(wiki, site, site_for, config_dir_for, mass_deletion,
         assert entry['user'] == m['admin']
         assert exists(site, title)
         assert restore_comment(site, title) == (
-            f'Undoing the deletion by [[User:{m["admin"]}|{m["admin"]}]] '
-            f'(log entry {entry["logid"]} of {entry["timestamp"]}: '
-            '"mistake")')
+            f'Undoing: [[User:{m["admin"]}|{m["admin"]}]] deleted page '
+            f'[[:{title}]] (log entry {entry["logid"]} of '
+            f'{entry["timestamp"]}: "mistake")')
     # a page not selected from the log: no read per page to name it
     other = f'{unique} by hand'
     edit(site_for('Editor'), other, 'text')

@@ -62,7 +62,8 @@ def message(api: ApiClient, lang: str, key: str, *args: Any) -> str:
     """MediaWiki's message as MediaWiki fills it (``Message::text()``)."""
     msg = api.get(action='query', meta='allmessages', ammessages=key,
                   amlang=lang, amenableparser=1,
-                  amargs='|'.join(str(a) for a in args)
+                  # U+001F separates values holding a pipe
+                  amargs='\x1f' + '\x1f'.join(str(a) for a in args)
                   )['query']['allmessages'][0]
     assert not msg.get('missing'), key
     return msg['content']
@@ -177,8 +178,11 @@ def test_undelete_reasons(lang_wiki: Any) -> None:
     status, out = pwb(wiki, wiki.cfg, 'undelete', '-logevents:delete,Hasty',
                       '-always')
     assert status == 0, out
+    # the deletion in the words of the wiki's deletion log
+    deleted = message(admin, lang, 'logentry-delete-delete',
+                      '[[User:Hasty|Hasty]]', 'Hasty', '[[:Deleted]]')
     assert log_comment(admin, 'delete', 'Deleted') == plugin_message(
-        lang, 'undelete-by', user='Hasty', entry=plugin_message(
+        lang, 'undelete-of', action=deleted, entry=plugin_message(
             lang, 'logentry-quote', logid=entry['logid'],
             timestamp=entry['timestamp'], comment='Hasty irrt sich'))
 

@@ -216,8 +216,9 @@ def test_default_reason_names_the_deletion(site, site_for, wiki, unique):
     page = pywikibot.Page(site, title)
     page.revert.undelete(all_revisions=True)
     assert restore_comment(site, title) == (
-        f'Undoing the deletion by [[User:Admin|Admin]] (log entry '
-        f'{entry["logid"]} of {entry["timestamp"]}: "Spam: "buy now"")')
+        f'Undoing: [[User:Admin|Admin]] deleted page [[:{title}]] (log '
+        f'entry {entry["logid"]} of {entry["timestamp"]}: "Spam: "buy '
+        'now"")')
     delete(site, title, 'again')
     page.revert.undelete(all_revisions=True, summary='')
     assert restore_comment(site, title) == ''

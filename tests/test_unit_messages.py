@@ -207,6 +207,33 @@ def test_a_message_with_braces_is_filled_by_the_wiki(monkeypatch):
     assert sent[1]['amargs'] == 'Editor||$3|$4|$5|$6|2'
 
 
+def test_the_deletion_in_the_wiki_words_once_per_admin(monkeypatch):
+    """logentry-delete-delete: one read per admin; a link's pipe kept."""
+    site = FakeSite('en', {'logentry-delete-delete':
+                           '$1 {{GENDER:$2|deleted}} page $3'})
+    sent = []
+
+    def read(site_, **params):
+        sent.append(params)
+        args = params['amargs'].lstrip('\x1f').split('\x1f')
+        return {'query': {'allmessages': [
+            {'name': params['ammessages'],
+             'content': f'{args[0]} deleted page {args[2]}'}]}}
+
+    monkeypatch.setattr(_messages, 'read', read)
+    entry = {'logid': 9, 'user': 'Hasty', 'title': 'A'}
+    assert undelete_reason(entry, site) == (
+        'Undoing: [[User:Hasty|Hasty]] deleted page [[:A]] (log entry 9)')
+    assert undelete_reason({**entry, 'title': 'B'}, site).startswith(
+        'Undoing: [[User:Hasty|Hasty]] deleted page [[:B]]')
+    assert len(sent) == 1
+    # U+001F separates values one of which holds a pipe
+    assert sent[0]['amargs'] == '\x1f[[User:Hasty|Hasty]]\x1fHasty\x1f$3'
+    # the name kept out: the plugin's words, no read
+    assert 'Hasty' not in undelete_reason(entry, site, nouser=True)
+    assert len(sent) == 1
+
+
 def test_default_delete_reason_nuke_or_ours_and_without_the_user():
     nuke = FakeSite('de', {'nuke-defaultreason':
                            'Massenlöschung von Seiten, die von $1 angelegt '

@@ -186,7 +186,7 @@ class AdminSteps:
         if not self.confirm(f'Restore {plan.what} of {title}?'):
             return
         reason = self.opt.summary or undelete_reason({
-            'logid': back.logid, 'user': back.user,
+            'logid': back.logid, 'user': back.user, 'title': title,
             'timestamp': back.timestamp, 'comment': back.comment},
             self.site, nouser=self.opt.nouser)
 

@@ -34,8 +34,9 @@ import pywikibot
 from ._query import read
 
 
-__all__ = ['FileRevertComment', 'filerevert_comment', 'format_message',
-           'mw_message', 'site_messages', 'undelete_reason']
+__all__ = ['FileRevertComment', 'deletion_words', 'filerevert_comment',
+           'format_message', 'mw_message', 'site_messages',
+           'undelete_reason']
 
 #: MediaWiki 1.39's English text, used if the wiki lacks the message
 FILEREVERT_DEFAULT = 'Reverted to version as of $2, $1 ($3)'
@@ -130,8 +131,11 @@ def mw_message(site: Any, key: str, *params: Any) -> str | None:
     args = tuple(str(p) for p in params)
     known = _expanded.setdefault(site, {})
     if (key, args) not in known:
+        # a link's pipe is no separator: the API's other one, U+001F
+        sep = '\x1f' if any('|' in a for a in args) else '|'
         data = read(site, action='query', meta='allmessages',
-                    ammessages=key, amargs='|'.join(args),
+                    ammessages=key,
+                    amargs=(sep if sep != '|' else '') + sep.join(args),
                     amenableparser=1, amlang=content_language(site),
                     formatversion=2)
         msgs = data.get('query', {}).get('allmessages', [])
@@ -245,8 +249,12 @@ def undelete_reason(entry: dict[str, Any] | None, source: Any = 'en', *,
                     nouser: bool = False) -> str:
     """Return the default reason of an undelete, naming the deletion.
 
-    The texts are the plugin's (MediaWiki has no message for an undo of
-    a deletion), in the wiki's content language.
+    In the wiki's content language: the deletion in MediaWiki's own
+    words (``logentry-delete-delete``, as the deletion log writes it:
+    "[[User:Hasty|Hasty]] deleted page [[:Example]]"), where *source*
+    is a site and the entry names the page and its admin; the frame
+    (MediaWiki has no message for the undo of a deletion) and every
+    other case the plugin's.
 
     :param entry: the deletion's log entry (``list=logevents``, with
         ``logid``, ``user``, ``timestamp`` and ``comment``), or None
@@ -285,6 +293,26 @@ def undelete_reason(entry: dict[str, Any] | None, source: Any = 'en', *,
         params['comment'] = comment
         name += '-quote'
     where = plugin_message(source, name, **params)
+    if user and entry.get('title') and not isinstance(source, str):
+        action = deletion_words(source, user, entry['title'])
+        if action:
+            return plugin_message(source, 'undelete-of', action=action,
+                                  entry=where)
     if user:
         return plugin_message(source, 'undelete-by', user=user, entry=where)
     return plugin_message(source, 'undelete-hidden', entry=where)
+
+
+def deletion_words(site: Any, user: str, title: str) -> str | None:
+    """Return a deletion as the wiki's deletion log writes it.
+
+    MediaWiki's ``logentry-delete-delete`` in the content language, with
+    the admin's gender: read once per admin (the page goes in after, so
+    a run of many pages costs one request, not one a page).
+
+    :return: e.g. ``[[User:Hasty|Hasty]] deleted page [[:Example]]``,
+        or None when the wiki lacks the message
+    """
+    text = mw_message(site, 'logentry-delete-delete',
+                      f'[[User:{user}|{user}]]', user, '$3')
+    return None if text is None else text.replace('$3', f'[[:{title}]]')
