@@ -167,15 +167,18 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
          reason='rogue')
     first = {k: _ids(site, v)[-1] for k, v in shown.items()}
     hide(rogue, first['hidden'], hide='content|user')
-    hide(rogue, first['hidden again'], hide='comment')
+    hide(rogue, first['hidden again'], hide='comment|user')
     rogue.simple_request(action='unblock', user=victim,
                          reason='rogue', token=rogue.tokens['csrf']).submit()
     # others, after it
     time.sleep(1.05)
     edit(editor, t['recreated'], 'a page of its own')
-    site.simple_request(action='undelete', title=t['restored'],
-                        reason='mine', token=site.tokens['csrf']).submit()
-    hide(admin, first['hidden again'], show='comment', hide='user')
+    other = new_user(wiki, config_dir, f'{name} other', ('sysop',))
+    other.simple_request(action='undelete', title=t['restored'],
+                         reason='mine', token=other.tokens['csrf']).submit()
+    # the user name shown again, the summary still hidden: neither as
+    # the rogue left it nor as before
+    hide(admin, first['hidden again'], show='user')
     post(admin, action='protect', title=prot['taken'],
          protections='edit=autoconfirmed', expiry='infinite')
     post(admin, action='userrights', user=users['taken'], remove='bot',
@@ -212,6 +215,11 @@ def rogue(wiki, site, site_for, config_dir, config_dir_for,
     out['flags'] = {k: flags(editor, v) for k, v in first.items()}
     out['state'] = state_of(site, prot, users)
     out['rows'] = report_rows(report)
+    # again, without the journal: the wiki tells what is back already
+    logid = last_logid(site)
+    out['rerun'] = pwb(wiki, cfg, 'cleanup', f'-user:{name}', '-only:logs',
+                       '-always')
+    out['rerun_writes'] = comments_since(site, logid)
     out['undo'] = pwb(wiki, cfg, 'cleanup', f'-undo:{journal}', '-always')
     out['exists_after_undo'] = {k: exists(site, v) for k, v in t.items()}
     out['flags_after_undo'] = {k: flags(editor, v) for k, v in first.items()}
@@ -279,7 +287,7 @@ def test_visibility_is_put_back(rogue):
     # as another user sees it: shown again
     assert flags['hidden'] == set()
     # shown since by someone else: left, with a row
-    assert flags['hidden again'] == {'userhidden'}
+    assert flags['hidden again'] == {'commenthidden'}
     assert rows_naming(rogue['rows'], rogue['t']['whole'].replace(
         'whole', 'shown again'), 'changed since it was read')
 
@@ -454,3 +462,12 @@ def test_a_protection_null_revision_is_no_edit(wiki, site, site_for,
     assert top['user'] == 'Admin' and back['user'] == 'Admin'
     assert text_of(site, vandalised) == 'text'
     assert good in _ids(site, vandalised)
+
+
+def test_a_rerun_writes_nothing(rogue):
+    """Run again without the journal: everything is back, nothing sent."""
+    code, out = rogue['rerun']
+    assert code == 0, out
+    assert rogue['rerun_writes'] == [], out
+    assert 'Summary: 0 done' in out, out
+    assert 'no longer in force' in out, out

@@ -30,7 +30,11 @@ from ._adminplan import AdminPlan, DeletionBack
 from ._errors import ChangedSinceError, RecreatedPageError
 from ._restoreplan import plan_restore
 from ._visibilityplan import VisibilityBack
-from ..exceptions import MissingRightError, MissingTargetError
+from ..exceptions import (
+    MissingRightError,
+    MissingTargetError,
+    NoLongerInForceError,
+)
 from ..ops._block import UnblockPlan, unblock
 from ..ops._protect import ProtectBack, protect_back
 from ..ops._revdel import set_visibility, visibility
@@ -69,6 +73,8 @@ class AdminSteps:
         """Restores and revision visibility: before the edits."""
         for entry, why in plan.review:
             self._left_entry(entry, why)
+        for entry, why in plan.settled:
+            self._left_entry(entry, why, reason='no longer in force')
         for batch in batched(plan.restores, RESTORE_BATCH):
             self._archive = self._read_archive([b.title for b in batch])
             for back in batch:
@@ -123,10 +129,11 @@ class AdminSteps:
                 kept.append(back)
         plan.rights[:] = kept
 
-    def _left_entry(self, entry: dict[str, Any], why: str) -> None:
-        """Leave a log entry for a person: a line and a report row."""
+    def _left_entry(self, entry: dict[str, Any], why: str,
+                    reason: str = 'review') -> None:
+        """Leave a log entry (for a person): a line and a report row."""
         title = entry.get('title') or 'Special:Log'
-        self._left(title, 'review', f'{title}: {entry.get("type")}/'
+        self._left(title, reason, f'{title}: {entry.get("type")}/'
                    f'{entry.get("action")} by {entry.get("user")} at '
                    f'{entry.get("timestamp")}: {why} '
                    f'(Special:Redirect/logid/{entry.get("logid")})')
@@ -164,6 +171,10 @@ class AdminSteps:
     def _restore_deleted(self, page: pywikibot.Page,
                          back: DeletionBack) -> None:
         title = back.title
+        if self.journal and self.journal.is_done(f'undelete|{title}'):
+            # before the checks below: restored by us is not re-created
+            self.skip('done before (journal)')
+            return
         asks = not (self.opt.always or self.simulate)
         state = self._archive.pop(title, None)
         if state is None or asks:
@@ -208,6 +219,11 @@ class AdminSteps:
     def _visibility_back(self, page: pywikibot.Page,
                          back: VisibilityBack) -> None:
         title, revids = back.title, list(back.revids)
+        ids = ', '.join(map(str, revids))
+        key = f'revisiondelete|{title}|{ids}'
+        if self.journal and self.journal.is_done(key):
+            self.skip('done before (journal)')
+            return
         if not self.opt.always or self.simulate \
                 or any(r not in self._visible for r in revids):
             self._visible.update(visibility(self.site, revids))
@@ -216,15 +232,18 @@ class AdminSteps:
             raise MissingTargetError(
                 f'{title}: revision(s) {missing} not found (the page '
                 'deleted?); visibility not put back', page=page)
-        changed = [r for r in revids
-                   if not back.as_left(self._visible.pop(r))]
+        now = {r: self._visible.pop(r) for r in revids}
+        if all(back.as_before(bits) for bits in now.values()):
+            raise NoLongerInForceError(
+                f'{title}: revision(s) {ids} are already as before '
+                f'{back.user} changed them', page=page)
+        changed = [r for r, bits in now.items() if not back.as_left(bits)]
         if changed:
             raise ChangedSinceError(
                 f'{title}: revision(s) {changed} changed visibility since '
                 f'{back.user} changed it; left as they are', page=page)
         what = ', '.join([*(f'show {b}' for b in back.show),
                           *(f'hide {b}' for b in back.hide)])
-        ids = ', '.join(map(str, revids))
         self.progress(f'{title}: revision(s) {ids}: {what} (as before '
                       f'{back.user} changed them)')
         if not self.confirm(f'Put back the visibility of {title} '
@@ -240,7 +259,7 @@ class AdminSteps:
                                   show=back.show, reason=reason,
                                   title=title, max_wait=self.max_wait)
 
-        result = self.write(f'revisiondelete|{title}|{ids}', page, do,
+        result = self.write(key, page, do,
                             action='revisiondelete', op='revisiondelete',
                             revids=revids, hide=list(back.hide),
                             show=list(back.show))

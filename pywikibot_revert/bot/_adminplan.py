@@ -31,6 +31,7 @@ from ._visibilityplan import visibility_backs
 from ..ops._block import BlockAction, plan_unblocks
 from ..ops._protect import ProtectChange, plan_protect_back
 from ..ops._userrights import RightsChange, plan_rights_back
+from ..exceptions import NoLongerInForceError
 from ..results import Refusal
 from ..wiki._listings import listing_limit
 from ..wiki._query import query, query_items
@@ -50,6 +51,9 @@ ADMIN_KINDS = {
     ('block', 'reblock'): 'blocks',
     ('rights', 'rights'): 'rights',
 }
+
+#: why a deletion is not restored again
+RESTORED = 'restored already by this account'
 
 #: the parts of the plan, in the order a run does them, and their names
 PARTS = {'restores': 'restore(s)', 'revdels': 'revision visibility change(s)',
@@ -151,6 +155,8 @@ class AdminPlan:
     :ivar blocks: the blocks to lift, per user
     :ivar rights: the groups to put back, per user
     :ivar review: entries left for a person: ``(entry, why)``
+    :ivar settled: entries already as before (put back by an earlier
+        run, or by someone): ``(entry, why)``, skipped
     """
 
     restores: list[DeletionBack] = field(default_factory=list)
@@ -159,6 +165,7 @@ class AdminPlan:
     blocks: list[dict[str, Any]] = field(default_factory=list)
     rights: list[dict[str, Any]] = field(default_factory=list)
     review: list[tuple[dict[str, Any], str]] = field(default_factory=list)
+    settled: list[tuple[dict[str, Any], str]] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -236,7 +243,9 @@ def read_admin_plan(site: Any, user: str, *, since: Any = None,
         else:
             plan.review.append((entry, review_reason(entry)))
     plan.restores, left = plan_restores(site, deletions)
-    plan.review.extend(left)
+    for entry, why in left:
+        (plan.settled if why == RESTORED else plan.review).append(
+            (entry, why))
     plan.revdels, left = visibility_backs(plan.revdels)
     plan.review.extend(left)
     # each read 50 pages or users a request, and each title's log
@@ -249,10 +258,13 @@ def read_admin_plan(site: Any, user: str, *, since: Any = None,
             if entries else []
         setattr(plan, part, [p for p in planned
                              if not isinstance(p, Refusal)])
-        plan.review.extend(
-            ({'title': prefix + p.target, 'logid': p.logids[-1],
-              **_entry_of(entries, p.logids[-1])}, str(p.error))
-            for p in planned if isinstance(p, Refusal))
+        for p in planned:
+            if isinstance(p, Refusal):
+                entry = {'title': prefix + p.target, 'logid': p.logids[-1],
+                         **_entry_of(entries, p.logids[-1])}
+                # already as before: an earlier run (or someone) put it back
+                (plan.settled if isinstance(p.error, NoLongerInForceError)
+                 else plan.review).append((entry, str(p.error)))
     return plan
 
 
@@ -284,6 +296,11 @@ def plan_restores(site: Any, deletions: list[dict[str, Any]]
                for e in part.get('logevents', [])
                if e.get('action') in ('delete', 'restore')]
         newest = log[0] if log else None
+        if (newest and newest.get('action') == 'restore'
+                and newest.get('user') == site.username().split('@')[0]
+                and len(log) > 1 and log[1].get('logid') == entry['logid']):
+            left.append((entry, RESTORED))  # by this account: a rerun
+            continue
         if newest is None or newest.get('logid') != entry.get('logid'):
             left.append((entry, 'deleted or restored again since: check '
                          'by hand'))

@@ -26,6 +26,8 @@ class VisibilityBack:
     (True, True)
     >>> v.as_left(set())
     False
+    >>> v.as_before({'user'}), v.as_before({'content', 'user'})
+    (True, False)
 
     :ivar hide: the bits to hide again (the account showed them)
     :ivar show: the bits to show again (the account hid them)
@@ -44,6 +46,10 @@ class VisibilityBack:
     def as_left(self, bits: Any) -> bool:
         """Tell whether a revision's hidden *bits* are as the account left."""
         return all((bit in bits) == hidden for bit, hidden in self.left)
+
+    def as_before(self, bits: Any) -> bool:
+        """Tell whether they are as before the account changed them."""
+        return all((bit in bits) != hidden for bit, hidden in self.left)
 
 
 def visibility_backs(entries: list[dict[str, Any]]
