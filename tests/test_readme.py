@@ -69,6 +69,11 @@ def test_the_readme_python_example(site, site_for, unique, monkeypatch):
     assert isinstance(namespace['result'], RollbackResult)
     assert revisions(site, sandbox)[0]['user'] == site.user()
     assert text_of(site, sandbox) == 'good text'
+    # the vandal's revision: its user name hidden
+    data = site.simple_request(
+        action='query', prop='revisions', rvprop='ids|user',
+        revids=namespace['result'].old_revid, formatversion=2).submit()
+    assert data['query']['pages'][0]['revisions'][0].get('userhidden')
     assert exists(site, gone)
     assert [r['user'] for r in revisions(site, gone)] == ['Editor']
     assert text_of(site, gone) == 'one'
