@@ -35,23 +35,30 @@ from ..exceptions import (
     MissingTargetError,
     NoLongerInForceError,
 )
-from ..ops._block import UnblockPlan, unblock
-from ..ops._protect import ProtectBack, protect_back
+from ..ops._block import UnblockPlan, find_unblock, unblock
+from ..ops._protect import ProtectBack, find_protect, protect_back
 from ..ops._revdel import set_visibility, visibility
-from ..ops._userrights import RightsBack, changes_to, require_changeable, \
-    rights_back
+from ..ops._userrights import RightsBack, changes_to, find_rights, \
+    require_changeable, rights_back
 from ..ops._logactions import utc_now
-from ..ops._undelete import deleted_revisions, undelete
+from ..ops._undelete import undelete
+from ..results import DeletedRevision
 from ..wiki._i18n import plugin_message
 from ..wiki._messages import undelete_reason
 from ..wiki._params import batched
-from ..wiki._query import query_pages
+from ..wiki._query import merged_pages
 
 
-__all__ = ['AdminSteps', 'ADMIN_RIGHTS']
+__all__ = ['ADMIN_RIGHTS', 'PUT_BACK', 'AdminSteps', 'landed_put_back']
 
 #: titles whose state and archive one request reads
 RESTORE_BATCH = 50
+
+#: journal action of a log action put back -> its plan, and the reader
+#: that tells whether its write landed
+PUT_BACK = {'protect': (ProtectBack, find_protect),
+            'unblock': (UnblockPlan, find_unblock),
+            'userrights': (RightsBack, find_rights)}
 
 #: the rights each part of the log reversal needs
 ADMIN_RIGHTS = {'restores': ('undelete', 'deletedhistory'),
@@ -140,12 +147,18 @@ class AdminSteps:
 
     def _read_archive(self, titles: list[str]
                       ) -> dict[str, tuple[bool, list[Any]]]:
-        """Read whether each title has a page, and its archive."""
-        exists = {p['title']: not p.get('missing')
-                  for p in query_pages(self.site, titles=titles,
-                                       prop='info')}
-        return {title: (exists.get(title, False), revs)
-                for title, revs in deleted_revisions(self.site, titles)}
+        """Read whether each title has a page, and its archive.
+
+        One request per :data:`RESTORE_BATCH` titles: the archive's
+        answer marks a title with no page ``missing``.
+        """
+        pages = merged_pages(self.site, titles, batch=RESTORE_BATCH,
+                             prop='deletedrevisions', drvlimit='max',
+                             drvprop='ids|timestamp|user|comment|size|sha1')
+        return {title: (not page.get('missing'), [
+            DeletedRevision.from_api(page.get('title', title), rev)
+            for rev in page.get('deletedrevisions', [])])
+            for title, page in ((t, pages.get(t, {})) for t in titles)}
 
     def _admin_act(self, page: pywikibot.Page, item: Any) -> None:
         if isinstance(item, DeletionBack):
@@ -310,3 +323,13 @@ def _groups(groups: Any) -> str:
     """Say groups with their expiries: ``sysop (2027-01-07...), bot``."""
     return ', '.join(g if e in ('infinity', None) else f'{g} ({e})'
                      for g, e in groups) or 'no group'
+
+
+def landed_put_back(site: Any, action: str, details: dict[str, Any]) -> Any:
+    """Tell whether a journalled protection, unblock or groups write landed.
+
+    :param action: a key of :data:`PUT_BACK`
+    :param details: the write's journal details (``plan``)
+    """
+    plan, find = PUT_BACK[action]
+    return find(site, plan.from_record(details['plan']))

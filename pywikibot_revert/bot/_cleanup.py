@@ -25,7 +25,7 @@ import pywikibot
 from pywikibot.exceptions import APIError
 from pywikibot.pagegenerators import GeneratorFactory
 
-from ._admin_steps import AdminSteps
+from ._admin_steps import PUT_BACK, AdminSteps, landed_put_back
 from ._adminplan import account_log, read_admin_plan
 from ._cleanup_steps import CleanupSteps, plan_of
 from ._cleanupplan import KINDS, CleanupPlan, read_plan
@@ -38,10 +38,7 @@ from ._undelete import restore_landed
 from ..exceptions import RevertError
 from ..ops._edit import find_delete
 from ..ops._filerevert import find_filerevert
-from ..ops._block import UnblockPlan, find_unblock
 from ..ops._move import MoveBack, find_move
-from ..ops._protect import ProtectBack, find_protect
-from ..ops._userrights import RightsBack, find_rights
 from ..results import FileRevertResult, FileVersion
 
 
@@ -51,12 +48,6 @@ __all__ = ['CleanupBot']
 KIND_RIGHTS = {'edits': ('rollback',), 'buried': (),
                'uploads': ('upload', 'reupload'), 'moves': ('move',),
                'creations': ('delete', 'deletedhistory', 'undelete')}
-
-#: journal action of a log action put back -> its reader, and its plan
-LANDED = {'protect': find_protect, 'unblock': find_unblock,
-          'userrights': find_rights}
-PLANS = {'protect': ProtectBack, 'unblock': UnblockPlan,
-         'userrights': RightsBack}
 
 
 def _kinds(site: Any, value: str) -> tuple[str, ...]:
@@ -250,7 +241,7 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
                 'resumed from it would skip what the undo put back; start '
                 'a new journal to clean up again')
         if self.journal and not self.simulate:
-            for action in ('undelete', 'revisiondelete', *LANDED,
+            for action in ('undelete', 'revisiondelete', *PUT_BACK,
                            'rollback', 'filerevert', 'move', 'delete'):
                 settle_open(self.journal, action, self.landed)
             for rec in self.unchecked('delete(s)', action='delete'):
@@ -307,9 +298,8 @@ class CleanupBot(AdminSteps, CleanupSteps, RollbackBot):
         op = details.get('op')
         if op == 'undelete':
             return restore_landed(self.site, title, details)
-        if op in LANDED:
-            return LANDED[op](self.site, PLANS[op].from_record(
-                details['plan']))
+        if op in PUT_BACK:
+            return landed_put_back(self.site, op, details)
         if op == 'delete':
             plan = plan_of({'title': title, **details})
             found = find_delete(self.site, title)

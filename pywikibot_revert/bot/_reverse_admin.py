@@ -18,12 +18,13 @@ from typing import Any
 
 import pywikibot
 
+from ._admin_steps import landed_put_back
 from ._errors import ChangedSinceError
 from ..ops._block import SLACK, UnblockPlan, find_block, reblock
 from ..ops._logactions import utc_now
-from ..ops._protect import ProtectBack, find_protect, protect_back
+from ..ops._protect import ProtectBack, protect_back
 from ..ops._revdel import find_revdel, set_visibility, visibility
-from ..ops._userrights import RightsBack, find_rights, rights_back
+from ..ops._userrights import RightsBack, rights_back
 from ..wiki._i18n import plugin_message
 
 
@@ -135,10 +136,8 @@ class AdminReversal:
     def _landed_log_action(self, details: dict[str, Any]) -> Any:
         """Tell whether an interrupted put-back of a log action landed."""
         undone = details['action_undone']
-        if undone == 'unblock':
+        if undone == 'unblock':  # placed again: a block, not its absence
             return find_block(self.site, UnblockPlan.from_record(
                 details['plan']), details['since'])
-        if undone == 'protect':
-            return find_protect(self.site,
-                                ProtectBack.from_record(details['plan']))
-        return find_rights(self.site, RightsBack.from_record(details['plan']))
+        # the plan journalled is the reversed one: put back as it reads
+        return landed_put_back(self.site, undone, details)
