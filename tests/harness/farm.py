@@ -63,7 +63,7 @@ from typing import Any
 
 from .multiwiki import write_multi_config
 from .wikiharness import (
-    _OPENER, LogLine, TestWiki, _host_path, _php_prefix, free_port,
+    _OPENER, LogLine, TestWiki, _php_prefix, free_port,
 )
 
 
@@ -398,7 +398,7 @@ class Farm:
         """Return the base's settings made the farm's (``common.php``)."""
         text = self.base.settings_file.read_text('utf-8')
         for pattern, replacement in _REWRITES:
-            text, count = re.subn(pattern, lambda m: replacement, text,
+            text, count = re.subn(pattern, lambda m, r=replacement: r, text,
                                   flags=re.M)
             if count != 1:
                 raise RuntimeError(
