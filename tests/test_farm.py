@@ -170,6 +170,11 @@ def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
             'userinfo']['name'] == 'Vandal', name
     assert admin_on_fw02.get(action='query', meta='userinfo')['query'][
         'userinfo']['name'] == 'Admin'
+    # (pywikibot keeps one cookie jar for every wiki of a process)
+    for name in ('fw01', 'fw02'):
+        jar = next(h.cookiejar for h in vandal[name]._opener.handlers
+                   if hasattr(h, 'cookiejar'))
+        assert {c.name.partition('_')[0] for c in jar} == {name}, name
     # a wiki's restore brings back its own pristine database only
     client(farm.wikis['fw02'], 'Editor').edit(title, 'Now on fw02.')
     farm.wikis['fw01'].restore()
