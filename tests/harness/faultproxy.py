@@ -494,6 +494,11 @@ class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 enables keep-alive; every response has a Content-Length.
     protocol_version = 'HTTP/1.1'
     server_version = 'faultproxy'
+    # The status line and headers, then the body, go out as two writes:
+    # with Nagle's algorithm the second waits for the client's delayed
+    # ACK, 40 ms a request on Linux, which would swamp a latency of
+    # 50 or 100 ms.
+    disable_nagle_algorithm = True
     timeout = CLIENT_TIMEOUT
     server: _ProxyServer
 
