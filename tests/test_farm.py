@@ -8,6 +8,11 @@ apart (a page, a login, the site's name and address), that the proxy
 delays concurrent clients in parallel, not one after another, and that
 a cross-wiki rollback over ten farm wikis at 100 ms a request cleans
 each of them.
+
+No test here asks pywikibot anything the others do not (the rollback
+is test_crosswiki's, on more wikis), so all are pywikibot_neutral; the
+farm's own test runs on every MediaWiki release (the farm must work in
+the chroots), the rollback on 1.39 only (mediawiki_neutral).
 """
 from __future__ import annotations
 
@@ -96,6 +101,7 @@ def _client_run(port: int, requests: int) -> float:
     return time.monotonic() - start
 
 
+@pytest.mark.pywikibot_neutral
 def test_latency_delays_each_request_both_ways(
         instant: ThreadingHTTPServer) -> None:
     with FaultProxy(instant.server_address[1], latency=0.2) as proxy:
@@ -106,6 +112,7 @@ def test_latency_delays_each_request_both_ways(
     assert 0.2 <= took < 0.5
 
 
+@pytest.mark.pywikibot_neutral
 def test_latency_proxy_serves_concurrent_clients_in_parallel(
         instant: ThreadingHTTPServer) -> None:
     # 8 clients x 10 requests at 100 ms: 1 s if the clients wait in
@@ -121,6 +128,7 @@ def test_latency_proxy_serves_concurrent_clients_in_parallel(
     assert took < 1.5, (took, each)
 
 
+@pytest.mark.pywikibot_neutral
 def test_latency_must_not_be_negative() -> None:
     with pytest.raises(ValueError, match='latency'):
         FaultProxy(8080, latency=-0.1)
@@ -151,6 +159,7 @@ def _exists(w: FarmWiki, title: str) -> bool:
 
 
 @pytest.mark.wiki
+@pytest.mark.pywikibot_neutral
 def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
                                         unique: str) -> None:
     names = list(farm.wikis)
