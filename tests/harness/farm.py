@@ -7,7 +7,9 @@ a path of its own (``http://127.0.0.1:PORT/fw01/api.php``,
 ``/fw02/api.php``...). Each wiki has its own SQLite database (a copy of
 the pristine snapshot of an installed :class:`~harness.wikiharness.
 TestWiki`, the session's wiki), its own upload, session and temporary
-directories, and so the same users and passwords as that wiki.
+directories, and so the same users and passwords as that wiki. The
+localisation cache is Debian's (``/var/cache/mediawiki``), shared by
+all, as by every test wiki: the messages are the same on each.
 
 How a request finds its wiki: the router script takes the first path
 segment (``fw01``), defines ``FARM_WIKI`` and lets the built-in server
