@@ -198,6 +198,13 @@ def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
     farm.wikis['fw01'].restore()
     assert [_exists(w, title) for w in farm.wikis.values()][:3] \
         == [False, True, False]
+    # a maintenance script works on the wiki it is run for only
+    farm.wikis['fw03'].maintenance('createAndPromote.php', '--force',
+                                   f'Farmhand {unique}', 'Farm-pass-12345')
+    assert ['missing' not in w.api_get(
+        action='query', list='users', ususers=f'Farmhand {unique}'
+    )['query']['users'][0] for w in farm.wikis.values()][:4] \
+        == [False, False, True, False]
     # a path naming no wiki reaches none
     with pytest.raises(OSError, match='404'):
         FarmWiki(farm, 'fw99').api_get(action='query')

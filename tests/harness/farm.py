@@ -44,7 +44,8 @@ Layout of the root directory:
   ``router.php``: configuration
 - ``docroot/NAME``: links to MediaWiki, one per wiki
 - ``wikis/NAME/``: ``data/`` (the databases), ``images/``,
-  ``sessions/``, ``tmp/`` of each wiki
+  ``sessions/``, ``tmp/`` of each wiki, and a ``LocalSettings.php``
+  naming it, for maintenance scripts
 - ``pristine/``: the base wiki's pristine data, copied once
 - ``server.log``: the web server's access log and PHP errors
 """
@@ -211,6 +212,26 @@ class FarmWiki:
         """
         self.farm._copy_pristine(self.root)
 
+    def maintenance(self, script: str, *args: str,
+                    timeout: float = 120) -> str:
+        """Run a MediaWiki maintenance script against this wiki.
+
+        As :meth:`TestWiki.maintenance
+        <harness.wikiharness.TestWiki.maintenance>`, with the wiki's own
+        ``LocalSettings.php``, which names it and includes the farm's.
+
+        Example::
+
+            wiki.maintenance('createAndPromote.php', 'Farmhand', password)
+
+        :param script: file name in MediaWiki's maintenance directory
+        :param args: its arguments
+        :param timeout: seconds before the script is killed
+        :return: the script's standard output
+        """
+        runner = TestWiki(self.root, self.port, chroot=self.farm.chroot)
+        return runner.maintenance(script, *args, timeout=timeout)
+
     def request_count(self, path_prefix: str = '/api.php') -> int:
         """Return how many requests the farm answered for this wiki.
 
@@ -317,7 +338,8 @@ class Farm:
     def built(self) -> bool:
         """Whether every wiki's directory exists."""
         return (self.root / 'common.php').is_file() and all(
-            (w.root / 'data').is_dir() for w in self.wikis.values())
+            (w.root / 'LocalSettings.php').is_file()
+            for w in self.wikis.values())
 
     def sites_arg(self, names: Any = None) -> str:
         """Return ``fw01:fw01,fw02:fw02,...`` for ``-sites:``.
@@ -368,6 +390,11 @@ class Farm:
             self._copy_pristine(wiki.root)
             for part in ('sessions', 'tmp'):
                 (wiki.root / part).mkdir()
+            # for maintenance scripts, which no router names the wiki to
+            (wiki.root / 'LocalSettings.php').write_text(
+                f"<?php\ndefine( 'FARM_WIKI', '{wiki.name}' );\n"
+                "require dirname( __DIR__, 2 ) . '/LocalSettings.php';\n",
+                encoding='utf-8')
         self.timings['build'] = time.monotonic() - start
         return self
 
@@ -527,7 +554,8 @@ class Farm:
 
     def write_config(self, config_dir: Path, username: str = 'Admin', *,
                      default: TestWiki | None = None,
-                     via: str | None = None, extra: str = '') -> Path:
+                     via: str | dict[str, str] | None = None,
+                     extra: str = '') -> Path:
         """Write a pywikibot configuration knowing every wiki of the farm.
 
         Each wiki is an AutoFamily of its name (code: the name too); see
@@ -539,14 +567,18 @@ class Farm:
             the session's wiki; the first farm wiki if None
         :keyword via: base URL of a proxy in front of the farm, e.g. a
             :class:`~harness.faultproxy.FaultProxy` with latency; the
-            wikis are reached through it
+            wikis are reached through it. Or such a URL per wiki name
+            (a proxy per wiki: each wiki then has a host and port of its
+            own, as wikis on the Internet do)
         :keyword extra: Python source appended to ``user-config.py``
         :return: *config_dir*
         """
         api_urls = None
         if via is not None:
-            api_urls = {name: f'{via.rstrip("/")}/{name}/api.php'
-                        for name in self.wikis}
+            urls = via if isinstance(via, dict) \
+                else dict.fromkeys(self.wikis, via)
+            api_urls = {name: f'{url.rstrip("/")}/{name}/api.php'
+                        for name, url in urls.items()}
         return write_multi_config(
             config_dir, self.wikis,  # type: ignore[arg-type]
             {name: username for name in self.wikis}, default=default,
