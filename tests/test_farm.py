@@ -205,6 +205,13 @@ def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
         action='query', list='users', ususers=f'Farmhand {unique}'
     )['query']['users'][0] for w in farm.wikis.values()][:4] \
         == [False, False, True, False]
+    # the server's log tells the wikis' requests apart
+    before = farm.request_counts()
+    farm.wikis['fw05'].api_get(action='query', meta='siteinfo')
+    after = farm.request_counts()
+    assert {n: after[n] - before[n] for n in farm.wikis} \
+        == {n: int(n == 'fw05') for n in farm.wikis}
+    assert farm.wikis['fw05'].request_count() == after['fw05']
     # a path naming no wiki reaches none
     with pytest.raises(OSError, match='404'):
         FarmWiki(farm, 'fw99').api_get(action='query')

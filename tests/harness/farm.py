@@ -238,9 +238,7 @@ class FarmWiki:
         :param path_prefix: count only paths starting so below the
             wiki's own, e.g. ``/api.php``
         """
-        prefix = f'/{self.name}{path_prefix}'
-        return sum(1 for line in self.farm.server_log_lines()
-                   if line.path.startswith(prefix))
+        return self.farm.request_counts(path_prefix)[self.name]
 
 
 class Farm:
@@ -544,6 +542,24 @@ class Farm:
     def server_log_lines(self) -> list[LogLine]:
         """Return the access lines the web server has logged so far."""
         return TestWiki.server_log_lines(self)  # type: ignore[arg-type]
+
+    def request_counts(self, path_prefix: str = '/api.php'
+                       ) -> dict[str, int]:
+        """Return how many requests the farm answered for each wiki.
+
+        Take the difference of two calls to count the requests of one
+        piece of work, as with :meth:`TestWiki.request_count`.
+
+        :param path_prefix: count only paths starting so below each
+            wiki's own, e.g. ``/api.php``
+        :return: the count by wiki name, every wiki of the farm
+        """
+        counts = dict.fromkeys(self.wikis, 0)
+        for line in self.server_log_lines():
+            name, _, rest = line.path[1:].partition('/')
+            if name in counts and ('/' + rest).startswith(path_prefix):
+                counts[name] += 1
+        return counts
 
     def disk_usage(self) -> int:
         """Return the bytes the wikis' directories take (files only)."""
