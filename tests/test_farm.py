@@ -30,6 +30,7 @@ import pytest
 
 from harness.faultproxy import FaultProxy
 from harness.farm import Farm, FarmWiki
+from harness.multiwiki import run_python
 from harness.wikitools import ApiClient, pwb
 
 #: Wikis of the module's farm: enough for the shape of a spam wave
@@ -215,6 +216,35 @@ def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
     # a path naming no wiki reaches none
     with pytest.raises(OSError, match='404'):
         FarmWiki(farm, 'fw99').api_get(action='query')
+
+
+SITE_FOR_URL = """\
+import sys
+from pywikibot_revert.crosswiki._sites import site_for_url
+for url in sys.argv[1:]:
+    print(site_for_url(url))
+"""
+
+
+@pytest.mark.wiki
+@pytest.mark.mediawiki_neutral
+@pytest.mark.pywikibot_neutral
+def test_a_proxy_per_wiki_gives_each_wiki_an_address_of_its_own(
+        farm: Farm, tmp_path: Path) -> None:
+    # CentralAuth names a wiki by its bare URL (https://de.wikipedia.org):
+    # on one port, every farm wiki has the same one; behind a proxy each,
+    # each has its own, and -global finds the wiki it means
+    names = list(farm.wikis)[:3]
+    proxies = [FaultProxy(farm.port).start() for _ in names]
+    try:
+        cfg = farm.write_config(tmp_path / 'pwb', via={
+            name: proxy.url for name, proxy in zip(names, proxies)})
+        out = run_python(cfg, SITE_FOR_URL, *[p.url for p in proxies])
+    finally:
+        for proxy in proxies:
+            proxy.stop()
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.split() == [f'{n}:{n}' for n in names]
 
 
 def summary_rows(out: str) -> dict[str, list[str]]:
