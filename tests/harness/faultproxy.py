@@ -13,6 +13,11 @@ while it kills the client: ``hold`` lets the write land and keeps the
 answer back, ``hold_before_forward`` keeps the request itself back, so
 that the write lands only if the test releases it.
 
+With ``latency=`` every request and every answer is delayed, half of
+it each way, so that a client sees a network's round trip on each
+request (a benchmark of parallel work across wikis needs one):
+``FaultProxy(port, latency=0.1)``.
+
 The module only uses the standard library and does not import pytest, so
 it can also be used from ad-hoc scripts::
 
@@ -314,6 +319,9 @@ class _ProxyServer(ThreadingHTTPServer):
     # The proxy must bind the port it was given; reuse avoids TIME_WAIT
     # trouble when a fixed port is reused across tests.
     allow_reuse_address = True
+    # socketserver's backlog of 5 drops the SYNs of a burst of clients
+    # (30 wikis x workers), which then wait a second for the retry.
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], proxy: FaultProxy) -> None:
         """Bind the listening socket.
@@ -486,6 +494,11 @@ class _Handler(BaseHTTPRequestHandler):
     # HTTP/1.1 enables keep-alive; every response has a Content-Length.
     protocol_version = 'HTTP/1.1'
     server_version = 'faultproxy'
+    # The status line and headers, then the body, go out as two writes:
+    # with Nagle's algorithm the second waits for the client's delayed
+    # ACK, 40 ms a request on Linux, which would swamp a latency of
+    # 50 or 100 ms.
+    disable_nagle_algorithm = True
     timeout = CLIENT_TIMEOUT
     server: _ProxyServer
 
@@ -588,6 +601,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         except _CLIENT_GONE:
             self.close_connection = True
+            return
+
+        # the request's half of the round trip, before it reaches the wiki
+        if proxy.latency and not self._sleep(proxy.latency / 2):
             return
 
         target = self._target()
@@ -768,6 +785,9 @@ class _Handler(BaseHTTPRequestHandler):
 
         :param response: status, headers and body to send
         """
+        latency = self.server.proxy.latency
+        if latency and not self._sleep(latency / 2):
+            return  # the proxy is stopping: no answer
         self.send_response_only(response.status, response.reason)
         for name, value in response.headers:
             self.send_header(name, value)
@@ -909,14 +929,24 @@ class FaultProxy:
     :param host: address to listen on; must be a loopback address
     :param port: port to listen on, 0 for a free port
     :param upstream_host: host of the wiki; must be a loopback address
-    :raises ValueError: if a host is not loopback or a port is invalid
+    :param latency: seconds added to every request and its answer,
+        half before the request is forwarded and half before the answer
+        is sent (a round trip); connections are kept alive and served
+        by a thread each, so concurrent clients wait in parallel
+    :raises ValueError: if a host is not loopback, a port is invalid or
+        the latency negative
     """
 
     def __init__(self, upstream_port: int, host: str = '127.0.0.1',
-                 port: int = 0, *, upstream_host: str = '127.0.0.1') -> None:
+                 port: int = 0, *, upstream_host: str = '127.0.0.1',
+                 latency: float = 0.0) -> None:
         """Configure the proxy; :meth:`start` opens the port."""
         _check_loopback(upstream_host, 'upstream host')
         _check_loopback(host, 'listen host')
+        if latency < 0:
+            raise ValueError(f'latency must not be negative, got '
+                             f'{latency!r}')
+        self.latency = latency
         if not 0 < upstream_port < 65536:
             raise ValueError(f'invalid upstream port {upstream_port!r}')
         if not 0 <= port < 65536:
