@@ -1,22 +1,28 @@
-"""Cross-wiki runs without a wiki: options, summaries, child command lines."""
+"""Cross-wiki runs without a wiki: options, summaries, the wikis' threads."""
 from __future__ import annotations
 
 import csv
 import json
-import os
-from types import SimpleNamespace
+import signal
+import threading
+import time
 
 import pytest
 
 from pywikibot_revert.bot._errors import UsageError
 from pywikibot_revert.crosswiki import _workers as _parallel
 from pywikibot_revert.bot._summary import RunSummary
-from pywikibot_revert.crosswiki._child import PARENT_ENV, follow_parent
-from pywikibot_revert.crosswiki._run import CrossWikiRun, wanted
+from pywikibot_revert.crosswiki._child import in_crosswiki_run, wiki_label
+from pywikibot_revert.crosswiki._checks import wiki_args
+from pywikibot_revert.crosswiki._run import wanted
 from pywikibot_revert.crosswiki._workers import Wiki
 from pywikibot_revert.bot._report import Report, ReportRow
 from pywikibot_revert.crosswiki._sites import (
-    global_wikis, parse_sites, site_for_url, workers,
+    SiteName, edit_count, global_wikis, name_for_url, parse_sites,
+    site_for_url, workers,
+)
+from pywikibot_revert.wiki._validate import (
+    require_existing_user, users_read_once,
 )
 from harness.fakesite import FakeSite
 
@@ -49,8 +55,8 @@ def test_parse_sites_unknown_code_names_the_entry() -> None:
 @pytest.mark.wiki
 def test_parse_sites_keeps_order_and_drops_repeats() -> None:
     sites = parse_sites(None, 'testwiki:testwiki, testwiki:testwiki')
-    assert [f'{s.family.name}:{s.code}' for s in sites] \
-        == ['testwiki:testwiki']
+    # named only: the sites are made in the run's checks
+    assert sites == (SiteName('testwiki', 'testwiki'),)
 
 
 @pytest.mark.parametrize('text', ['0', '-1', 'four', '1.5', ''])
@@ -70,11 +76,10 @@ def test_wanted(tmp_path) -> None:
 
 # -- summaries -----------------------------------------------------------
 
-def test_run_summary_round_trip_and_total() -> None:
+def test_run_summary_total() -> None:
     a = RunSummary(done=2, skipped={'declined': 1}, failed=1, conflict=1)
     b = RunSummary(done=3, skipped={'declined': 2, 'protected': 1},
                    stopped='wiki down', completed=False)
-    assert RunSummary.from_json(a.to_json()) == a
     total = RunSummary.total([a, b])
     assert (total.done, total.skips, total.failed, total.conflict) \
         == (5, 4, 1, 1)
@@ -84,17 +89,13 @@ def test_run_summary_round_trip_and_total() -> None:
     assert RunSummary.total([]) == RunSummary()
 
 
-def test_run_summary_refuses_other_json() -> None:
-    with pytest.raises(ValueError):
-        RunSummary.from_json('[1, 2]')
-
-
 def test_wiki_status() -> None:
     site = xwiki('xwa')
     assert Wiki(site, left_out='no right').status() == 'left out: no right'
     assert Wiki(site).status() == 'not started'
-    assert Wiki(site, returncode=1, last_error='ERROR: down').status() \
-        == 'stopped (exit status 1): ERROR: down'
+    assert Wiki(site, returncode=1, last_error='KeyError: x').status() \
+        == 'stopped: KeyError: x'
+    assert Wiki(SiteName('xwa', 'xwa')).label == 'xwa:xwa'
     done = Wiki(site, returncode=0, summary=RunSummary(
         done=1, skipped={'declined': 1}))
     assert done.status() == 'completed (1 declined)' and done.ok
@@ -104,44 +105,130 @@ def test_wiki_status() -> None:
         completed=False)).ok
 
 
-def test_follow_parent_outside_a_cross_wiki_run(monkeypatch) -> None:
-    monkeypatch.delenv(PARENT_ENV, raising=False)
-    assert follow_parent()
+# -- each wiki's arguments ----------------------------------------------------
 
-
-def test_follow_parent_notices_a_dead_parent(monkeypatch) -> None:
-    monkeypatch.setenv(PARENT_ENV, str(os.getppid() + 12345))
-    assert not follow_parent()
-
-
-# -- child command lines ----------------------------------------------------
-
-def test_child_command(monkeypatch) -> None:
-    monkeypatch.setattr(_parallel, 'global_args',
-                        lambda: ['-user:Bot', '-simulate'])
-    monkeypatch.setattr(_parallel, '_script', lambda: '/x/rollback.py')
-    bot_class = SimpleNamespace(operation='rollback')
+def test_wiki_args() -> None:
     wiki = Wiki(xwiki('xwa'), journal='/j/xwa-xwa.jsonl')
-    run = CrossWikiRun(bot_class, [wiki],
-                       ['-user:Vandal', '-journal:/j', '-report:r.csv',
-                        '-always', '-summary:x'], journal_dir='/j')
-    cmd = run.child_command(wiki, '/parts')
-    assert cmd[3:] == [
-        '-user:Bot', '-simulate', '/x/rollback.py',
-        '-family:xwa', '-lang:xwa', '-user:Vandal',
-        '-summary:x', '-journal:/j/xwa-xwa.jsonl',
-        '-report:/parts/xwa-xwa.jsonl', '-always']
+    assert wiki_args(wiki, ['-journal:/j', '-report:r.csv', '-always',
+                            '-summary:x'], undo=False,
+                     per_wiki={'journal', 'report', 'undo', 'always'}) == [
+        '-summary:x', '-journal:/j/xwa-xwa.jsonl', '-always']
 
 
-def test_child_command_undo(monkeypatch) -> None:
-    monkeypatch.setattr(_parallel, 'global_args', lambda: [])
-    monkeypatch.setattr(_parallel, '_script', lambda: 'rollback')
+def test_wiki_args_undo() -> None:
     wiki = Wiki(xwiki('xwb'), journal='/j/xwb-xwb.jsonl')
-    run = CrossWikiRun(SimpleNamespace(operation='rollback'), [wiki],
-                       ['-undo:/j'], undo=True)
-    assert run.child_command(wiki, None)[3:] == [
-        'rollback', '-family:xwb', '-lang:xwb', '-undo:/j/xwb-xwb.jsonl',
-        '-always']
+    assert wiki_args(wiki, ['-undo:/j'], undo=True, per_wiki={'undo'}) == [
+        '-undo:/j/xwb-xwb.jsonl', '-always']
+
+
+# -- the wikis' threads ---------------------------------------------------------
+
+def test_each_wiki_in_order_at_most_workers_at_once() -> None:
+    wikis = [Wiki(xwiki(f'xw{c}')) for c in 'abcdef']
+    lock = threading.Lock()
+    running: list[str] = []
+    started: list[str] = []
+    most = 0
+
+    def work(wiki: Wiki) -> None:
+        nonlocal most
+        with lock:
+            running.append(wiki_label())
+            started.append(wiki_label())
+            most = max(most, len(running))
+        time.sleep(0.05)
+        with lock:
+            running.remove(wiki_label())
+
+    assert not _parallel.each_wiki(wikis, work, 2, interrupted='x')
+    assert started[:2] == ['xwa:xwa', 'xwb:xwb']
+    assert sorted(started) == [w.label for w in wikis]
+    assert most == 2
+    assert not in_crosswiki_run()  # outside a wiki's thread
+
+
+def test_each_wiki_prefixes_every_line_of_its_wiki(capsys) -> None:
+    import pywikibot
+    pywikibot.info('before')  # pywikibot's handlers are made
+
+    def work(wiki: Wiki) -> None:
+        pywikibot.info('one\ntwo')
+        pywikibot.info('three ', newline=False)
+        pywikibot.info('same line')
+        pywikibot.warning('careful')
+
+    _parallel.each_wiki([Wiki(xwiki('xwa'))], work, 1, interrupted='x')
+    pywikibot.info('after')
+    lines = capsys.readouterr().err.splitlines()
+    assert lines[lines.index('before') + 1:] == [
+        '[xwa:xwa] one', '[xwa:xwa] two', '[xwa:xwa] three same line',
+        '[xwa:xwa] WARNING: careful', 'after']
+
+
+def test_ctrl_c_is_passed_on_once_to_each_running_wiki() -> None:
+    """Ctrl-C in the main thread: running wikis stop, no other starts."""
+    wikis = [Wiki(xwiki(f'xw{c}')) for c in 'abc']
+    got: dict[str, int] = {}
+    both = threading.Barrier(3)
+
+    def work(wiki: Wiki) -> None:
+        both.wait(10)
+        try:
+            while True:
+                time.sleep(0.01)
+        except KeyboardInterrupt:
+            got[wiki.label] = got.get(wiki.label, 0) + 1
+            # a second Ctrl-C must not cut short what follows one
+            time.sleep(0.3)
+            got[wiki.label] += 10
+
+    def ctrl_c() -> None:
+        both.wait(10)
+        time.sleep(0.1)
+        for _ in range(2):  # the operator presses it twice
+            signal.raise_signal(signal.SIGINT)
+            time.sleep(0.05)
+
+    threading.Thread(target=ctrl_c, daemon=True).start()
+    assert _parallel.each_wiki(wikis, work, 2, interrupted='x')
+    assert got == {'xwa:xwa': 11, 'xwb:xwb': 11}  # xwc never started
+
+
+def test_a_bug_in_one_wiki_stops_that_wiki_alone() -> None:
+    class Boom:
+        def run(self) -> None:
+            raise KeyError('x')
+
+    class Fine:
+        def run(self) -> None:
+            pass
+
+        def run_summary(self) -> RunSummary:
+            return RunSummary(done=1)
+
+        exit_status = 0
+
+    bad, good = Wiki(xwiki('xwa'), bot=Boom()), Wiki(xwiki('xwb'), bot=Fine())
+    _parallel.run_wikis([bad, good], 2)
+    assert bad.status() == "stopped: KeyError: 'x'" and bad.bot is None
+    assert good.status() == 'completed' and good.ok and good.bot is None
+
+
+# -- one read of the user -------------------------------------------------------
+
+def test_users_read_once_gives_the_user_check_and_the_count_one_read(
+        ) -> None:
+    answer = {'query': {'users': [{'userid': 7, 'name': 'Vandal',
+                                   'editcount': 12}]}}
+    site = FakeSite(answer, answer, answer)
+    site.namespaces = {2: ['User']}  # type: ignore[attr-defined]
+    with users_read_once():
+        assert require_existing_user(site, 'Vandal') == 'Vandal'
+        assert edit_count(site, 'vandal') == 12
+    assert [r.get('usprop') for r in site.sent] == ['editcount']
+    # outside the block, each call reads
+    edit_count(site, 'Vandal')
+    assert len(site.sent) == 2
 
 
 # -- the combined report ------------------------------------------------------
@@ -190,16 +277,6 @@ def test_combined_report_wiki_links_outward(tmp_path) -> None:
     assert '[http://b/wiki/B &#91;x&#93; B &#91;x&#93;]' in text
 
 
-def test_simulate_reaches_the_child_whatever_the_command_line(
-        monkeypatch) -> None:
-    from pywikibot import config
-    monkeypatch.setattr(_parallel, 'global_args', lambda: [])
-    monkeypatch.setattr(_parallel, '_script', lambda: 'rollback')
-    monkeypatch.setattr(config, 'simulate', True)
-    cmd = _parallel.pwb_command(Wiki(xwiki('xwa')), [], [])
-    assert '-simulate' in cmd[cmd.index('rollback'):]
-
-
 # -- CentralAuth's answer ------------------------------------------------------
 
 def meta(answer: dict) -> FakeSite:
@@ -238,57 +315,10 @@ def test_global_wikis_names_what_it_leaves_out() -> None:
 
 def test_site_for_url_makes_no_family_up() -> None:
     assert site_for_url('https://else.example.org') is None
+    assert name_for_url('https://else.example.org') is None
 
 
-# -- files in shared places ----------------------------------------------
-
-def test_publish_does_not_follow_a_planted_symlink(
-        tmp_path, monkeypatch) -> None:
-    """Symlinks at the summary's names are replaced, never written through."""
-    from pywikibot_revert.crosswiki._child import SUMMARY_ENV, publish
-    victim = tmp_path / 'victim'
-    victim.write_text('keep me')
-    path = tmp_path / 'summary.json'
-    for name in (path, tmp_path / 'summary.json.tmp'):
-        name.symlink_to(victim)
-    monkeypatch.setenv(SUMMARY_ENV, str(path))
-    publish(RunSummary(done=2))
-    assert victim.read_text() == 'keep me'
-    assert not path.is_symlink()
-    assert os.stat(path).st_mode & 0o777 == 0o600
-    assert RunSummary.from_json(path.read_text()) == RunSummary(done=2)
-
-
-CHILD = '''
-import os, stat, sys
-path = os.environ["{env}"]
-folder = os.path.dirname(path)
-print(oct(stat.S_IMODE(os.stat(folder).st_mode)), folder)
-# what another local user could do at a name in a shared directory:
-# a symlink to a summary of their own
-os.symlink(sys.argv[1], path)
-'''
-
-
-def test_child_summary_lives_in_a_private_directory(tmp_path, capsys
-                                                    ) -> None:
-    """The name is in a 0700 directory; a symlink there is not followed."""
-    import sys
-    from pywikibot_revert.crosswiki._child import SUMMARY_ENV
-    forged = tmp_path / 'forged.json'
-    forged.write_text(RunSummary(done=99).to_json())
-    wiki = Wiki(xwiki('xwa'))
-    _parallel.run_children(
-        [wiki], lambda w: [sys.executable, '-c',
-                           CHILD.format(env=SUMMARY_ENV), str(forged)], 1)
-    out = capsys.readouterr().out
-    mode, folder = out.split('] ', 1)[1].split()
-    assert wiki.returncode == 0, out
-    assert wiki.summary is None  # the symlink was not read through
-    assert forged.read_text() == RunSummary(done=99).to_json()
-    assert mode == '0o700', out
-    assert not os.path.exists(folder)  # removed with what was in it
-
+# -- report parts ------------------------------------------------------------
 
 def test_read_jsonl_leaves_out_a_torn_row(tmp_path, monkeypatch) -> None:
     """A child killed while it wrote: its last line is cut."""

@@ -46,7 +46,6 @@ from ..wiki._listings import unique
 from ._journal import Journal
 from ._resume import settle_open
 from ._writes import JournalledWrites
-from ..crosswiki._child import publish
 from ._summary import RunSummary
 from ._options import Option, check_common, report_path, seconds
 from ._progress import Meter
@@ -196,7 +195,6 @@ class RevertBot(JournalledWrites, SingleSiteBot, CurrentPageBot):
                               completed=completed)
             pywikibot.info(f'Journal: {self.journal.path}')
             self.journal.close()
-        publish(summary)
 
     @property
     def exit_status(self) -> int:

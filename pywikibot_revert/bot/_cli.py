@@ -19,10 +19,7 @@ from pywikibot.exceptions import Error
 from ._errors import UsageError
 from ..wiki import _redact
 from ._base import COMMON_OPTIONS, RevertBot
-from ..crosswiki._child import follow_parent, publish
-from ._summary import RunSummary
 from ..crosswiki._run import CrossWikiRun, wanted
-from ..crosswiki._workers import pywikibot_options
 from ..exceptions import RevertError
 from ._options import parse_options, split_arg
 from ._pagecount import page_list_total
@@ -107,8 +104,6 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     """
     # main() is called without arguments when run as a script
     args = tuple(args) or tuple(sys.argv[1:])
-    if not follow_parent():
-        return 1  # started by a cross-wiki run that is gone already
     own_user, others = _own_user(args)
     # handle_args() falls back to pywikibot.argvu when given no
     # arguments; that copy of the command line must not hold -user either
@@ -119,8 +114,7 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     try:
         if wanted(local_args):
             job = CrossWikiRun.from_args(
-                bot_class, site, local_args, own_user, build=_build,
-                pywikibot_args=pywikibot_options(others, local_args))
+                bot_class, site, local_args, own_user, build=_build)
             return job.run()
         bot = _build(bot_class, site, local_args, own_user, list(args))
     except UsageError as err:
@@ -135,10 +129,12 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     except Error as err:  # the wiki's answer to a read, before any write
         pywikibot.error(str(err))
         return 1
+    except KeyboardInterrupt:  # in a cross-wiki run's checks
+        pywikibot.error('Stopped (Ctrl-C) before the first write')
+        return 1
     try:
         bot.run()
     except Error as err:  # raised in setup(): login, rights, journal
         pywikibot.error(str(err))
-        publish(RunSummary(stopped=str(err), completed=False))
         return 1
     return bot.exit_status

@@ -2,17 +2,14 @@
 
 Every run has one :class:`RunSummary`: the bot builds it from its
 counters for the last line it prints (``Summary: 3 done, 2 skipped
-...``), the progress lines show it as it stands, and a wiki's run in a
-cross-wiki run hands it to its parent as JSON
-(:mod:`~pywikibot_revert.crosswiki._child`), where the wikis' summaries
+...``), the progress lines show it as it stands, and in a cross-wiki
+run (:mod:`~pywikibot_revert.crosswiki._workers`) the wikis' summaries
 add up to the combined one.
 """
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
 
 __all__ = ['RunSummary']
@@ -91,19 +88,3 @@ class RunSummary:
         for summary in summaries:
             result += summary
         return result
-
-    def to_json(self) -> str:
-        """Return the summary as one JSON object."""
-        return json.dumps(asdict(self) | {'skipped': dict(self.skipped)})
-
-    @classmethod
-    def from_json(cls, text: str) -> RunSummary:
-        """Read a summary written by :meth:`to_json`.
-
-        :raises ValueError: not such a summary
-        """
-        data: dict[str, Any] = json.loads(text)
-        if not isinstance(data, dict):
-            raise ValueError('not a run summary')
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})

@@ -1,84 +1,94 @@
-"""What one wiki's run tells the cross-wiki run that started it.
+"""What one wiki's run knows of the cross-wiki run around it.
 
-A cross-wiki run (:mod:`~pywikibot_revert.crosswiki._run`) runs the script
-once per wiki, each in its own ``pwb`` process. Two environment
-variables link such a child to its parent:
-
-- :data:`SUMMARY_ENV` names a file where the child leaves its
-  :class:`~pywikibot_revert.bot._summary.RunSummary` as JSON when it
-  ends, for the combined summary: a name in a directory of the
-  parent's own (mode 0700), never one in the shared temporary
-  directory, where another local user could plant a symlink;
-- :data:`PARENT_ENV` holds the parent's pid: when the parent dies (kill
-  -9 included), the child gets SIGINT and stops as on Ctrl-C, its
-  journal left resumable, rather than going on unwatched.
-
-Outside a cross-wiki run neither is set and nothing here does anything.
+A cross-wiki run (:mod:`~pywikibot_revert.crosswiki._run`) works on each
+wiki in a thread of its own (:mod:`~pywikibot_revert.crosswiki._workers`).
+While a thread works on a wiki, :func:`working_on` names that wiki, and
+every line pywikibot prints from the thread starts with it
+(``[wikipedia:de] ...``), so that the lines of wikis running side by
+side can be told apart. Outside a cross-wiki run nothing is named and
+nothing here changes a line.
 """
 from __future__ import annotations
 
-import ctypes
-import ctypes.util
-import os
-import signal
-import tempfile
-
-from ..bot._summary import RunSummary
+import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
-__all__ = ['PARENT_ENV', 'SUMMARY_ENV', 'follow_parent', 'in_crosswiki_run',
-           'publish']
+__all__ = ['in_crosswiki_run', 'wiki_label', 'working_on']
 
-SUMMARY_ENV = 'PWBREVERT_SUMMARY_FILE'
-PARENT_ENV = 'PWBREVERT_PARENT_PID'
+_local = threading.local()
+_install_lock = threading.Lock()
 
-# linux/prctl.h
-_PR_SET_PDEATHSIG = 1
+
+def wiki_label() -> str | None:
+    """Return the wiki this thread works on (``family:code``), if any."""
+    return getattr(_local, 'label', None)
 
 
 def in_crosswiki_run() -> bool:
-    """Return whether this run is one wiki of a cross-wiki run."""
-    return bool(os.environ.get(SUMMARY_ENV))
+    """Return whether this thread works on one wiki of a cross-wiki run."""
+    return wiki_label() is not None
 
 
-def publish(summary: RunSummary) -> None:
-    """Leave *summary* where the parent run reads it, if there is one.
+@contextmanager
+def working_on(label: str) -> Iterator[None]:
+    """Name *label* as this thread's wiki, its lines prefixed with it.
 
-    Written to a new file of a random name beside it, created
-    exclusively and not through a symlink (``mkstemp``: ``O_EXCL``,
-    ``O_NOFOLLOW``, mode 0600), then renamed over the name: the parent
-    never reads half a file, and a symlink planted at the name is
-    replaced, never written through.
+    **Example:**
+
+    .. code-block:: python
+
+       with working_on('wikipedia:de'):
+           pywikibot.info('Summary: ...')  # [wikipedia:de] Summary: ...
     """
-    path = os.environ.get(SUMMARY_ENV)
-    if not path:
-        return
-    fd, tmp = tempfile.mkstemp(prefix='.summary-',
-                               dir=os.path.dirname(path) or os.curdir)
+    _install()
+    _local.label = label
+    _local.line_start = True
     try:
-        with os.fdopen(fd, 'w', encoding='utf-8') as fh:
-            fh.write(summary.to_json())
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise
+        yield
+    finally:
+        _local.label = None
 
 
-def follow_parent() -> bool:
-    """Ask for SIGINT when the parent run dies; False if it has already.
+class _WikiPrefix(logging.Filter):
 
-    Linux only (``prctl``); elsewhere the child carries on after its
-    parent, which is safe (its own journal, its own lock) but unwatched.
+    """Start each line a wiki's thread prints with the wiki.
+
+    On the handlers (the terminal's, ``-log``'s), so that it sees the
+    record whole: a record printed with ``newline=False`` leaves the
+    next one on the same line, unprefixed. A record goes to several
+    handlers: it is changed once.
     """
-    parent = os.environ.get(PARENT_ENV)
-    if not parent:
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        label = wiki_label()
+        if not label or getattr(record, '_wiki_prefixed', False) \
+                or not isinstance(record.msg, str):
+            return True
+        record._wiki_prefixed = True
+        prefix = f'[{label}] '
+        # every line of the message, the empty ones too
+        text = record.msg.replace('\n', '\n' + prefix)
+        if record.levelno >= logging.WARNING:
+            # pywikibot prints these as "LEVEL: message": the wiki goes
+            # first, as on every other line
+            record.levelname = prefix + record.levelname
+        elif getattr(_local, 'line_start', True):
+            text = prefix + text
+        record.msg = text
+        _local.line_start = getattr(record, 'newline', '\n') != ''
         return True
-    libc_name = ctypes.util.find_library('c')
-    if libc_name:
-        try:
-            libc = ctypes.CDLL(libc_name, use_errno=True)
-            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGINT, 0, 0, 0)
-        except (OSError, AttributeError):
-            pass
-    # the parent may have died before prctl took effect
-    return str(os.getppid()) == parent
+
+
+_FILTER = _WikiPrefix()
+
+
+def _install() -> None:
+    """Put the filter on pywikibot's handlers (made anew at times)."""
+    with _install_lock:
+        for name in ('pywiki', 'py.warnings'):
+            for handler in logging.getLogger(name).handlers:
+                if _FILTER not in handler.filters:
+                    handler.addFilter(_FILTER)

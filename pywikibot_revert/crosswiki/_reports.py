@@ -42,7 +42,7 @@ def merge_reports(report_path: str, wikis: Iterable[Wiki],
     """Write every wiki's report rows into the one report, by wiki.
 
     Never raises: the summary and exit status come after it. A torn
-    row (a child killed while it wrote) is left out with a warning;
+    row (a run killed while it wrote) is left out with a warning;
     if the report cannot be written, the parts are kept and named.
 
     :return: how many rows were written

@@ -1,26 +1,27 @@
 """One command over many wikis: parallel across wikis, serial within each.
 
 ``-sites:FAM:CODE,...`` or ``-global`` (with ``-workers:N``) runs the
-script on each wiki as its own ``pwb`` process (see
-:mod:`~pywikibot_revert.crosswiki._workers`), up to N at once, and ``-undo:DIR``
-reverses such a run. Before the first write this process checks the
-input on every wiki, logs in to each and checks its rights (a wiki where
-the account lacks one is left out, not failed page by page), shows the
-wikis with the edit count on each and asks once. It ends with one
-summary: a row per wiki and a total.
+script on each wiki, up to N wikis at once (see
+:mod:`~pywikibot_revert.crosswiki._workers`), and ``-undo:DIR`` reverses
+such a run. Before the first write this process checks every wiki, N
+at a time: it builds the wiki's bot from the command line (the input
+checked there), logs in, checks the rights (a wiki where the account
+lacks one is left out, not failed page by page) and reads the edit
+count; then it shows the wikis with the edit count on each and asks
+once. Each wiki's run then goes on with the bot, login and rights read
+here: nothing of it is read twice. It ends with one summary: a row per
+wiki, in the order given, and a total.
 """
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import pywikibot
 from pywikibot import config
-from pywikibot.exceptions import Error
 
 from ..bot._errors import UsageError
-from ..exceptions import RevertError
 from ..bot._journal import site_id
 from ..bot._options import (
     Option,
@@ -28,14 +29,12 @@ from ..bot._options import (
     parse_options,
     peek_options,
     report_path,
-    split_arg,
 )
-from ._workers import Wiki, global_args, pwb_command, run_children, \
-    summary_table
+from ._checks import check_wikis
+from ._workers import Wiki, run_wikis, summary_table
 from ._reports import merge_reports, part_path, report_parts
-from ..wiki._rights import require_rights
-from ._sites import as_account, edit_count, global_wikis, journal_sites, \
-    parse_sites, workers
+from ._sites import global_args, global_wikis, journal_sites, parse_sites, \
+    workers
 
 
 __all__ = ['CROSSWIKI_HELP', 'CROSSWIKI_OPTIONS', 'CrossWikiRun', 'wanted']
@@ -52,8 +51,9 @@ Cross-wiki runs (the other options apply on each wiki):
                   edits, as CentralAuth on the current wiki lists
                   them (those whose family pywikibot knows).
 
--workers:N        How many wikis at once (default 4); within a wiki,
-                  one write at a time.
+-workers:N        How many wikis at once (default 4), in the checks
+                  before the first write and in the runs; within a
+                  wiki, one request at a time.
 
 -journal:DIR      One journal per wiki in DIR (FAMILY-CODE.jsonl); a
                   rerun resumes each wiki from its own. An existing DIR
@@ -106,22 +106,21 @@ class CrossWikiRun:
     """The script on each of *wikis*, *workers* at a time.
 
     Built by :meth:`from_args`, which refuses bad input before anything
-    is written; :meth:`run` does the rest.
+    is written and checks each wiki; :meth:`run` does the rest.
 
+    :param wikis: each with its bot built and checked
+        (:func:`~pywikibot_revert.crosswiki._checks.check_wikis`), or
+        left out
     :param script_args: the script's arguments, the same for each wiki;
         each wiki gets its own of the ones in :data:`_PER_WIKI`
-    :param pywikibot_args: pywikibot's global options given after the
-        script's name (``-simulate``, ``-maxlag:``...), for the children
     """
 
     def __init__(self, bot_class: Any, wikis: list[Wiki],
                  script_args: list[str], *, workers: int = 4,
                  always: bool = False, journal_dir: str | None = None,
                  report: str | None = None, user: str | None = None,
-                 undo: bool = False,
-                 pywikibot_args: Sequence[str] = ()) -> None:
+                 undo: bool = False) -> None:
         """Initializer."""
-        self.pywikibot_args = list(pywikibot_args)
         self.bot_class = bot_class
         self.wikis = wikis
         self.script_args = script_args
@@ -137,14 +136,14 @@ class CrossWikiRun:
 
     @classmethod
     def from_args(cls, bot_class: Any, site: Any, args: list[str],
-                  own_user: list[str], *, build: Callable[..., Any],
-                  pywikibot_args: Sequence[str] = ()) -> CrossWikiRun:
-        """Check the command line on every wiki; return the run.
+                  own_user: list[str], *, build: Callable[..., Any]
+                  ) -> CrossWikiRun:
+        """Check the command line and every wiki; return the run.
 
+        :param site: the default wiki, where ``-global`` asks CentralAuth
         :param args: the script's arguments (after pywikibot's)
         :param build: builds the single-wiki bot from arguments, as
-            ``_cli`` does; called on each wiki to check its input there
-        :param pywikibot_args: see :class:`CrossWikiRun`
+            ``_cli`` does; called on each wiki, whose run then uses it
         :raises UsageError: names what is wrong (and on which wiki)
         """
         opts, rest = parse_options(
@@ -175,65 +174,41 @@ class CrossWikiRun:
         # pywikibot's -user before the script's name: the acting account
         account = peek_options(global_args()).get('user')
         if undo_dir:
-            wikis = [Wiki(site, count=done, journal=path) for site, path, done
-                     in journal_sites(os.path.expanduser(undo), account)]
+            wikis = [Wiki(name, count=done, journal=path, api=api)
+                     for name, path, done, api
+                     in journal_sites(os.path.expanduser(undo))]
         elif opts.get('global'):
             found, unknown = global_wikis(site, user)
             for entry in unknown:
                 pywikibot.warning(f'-global: {entry}; left out')
-            wikis = [Wiki(as_account(s, account), count=n) for s, n in found]
+            wikis = [Wiki(name, count=n) for name, n in found]
             if not wikis:
                 raise UsageError(f'-global: {user} has no edits on a wiki '
                                  'pywikibot knows')
         else:
-            wikis = [Wiki(as_account(s, account)) for s in opts['sites']]
-        seen: dict[str, str] = {}
-        for wiki in wikis:
-            api = site_id(wiki.site)['api']
-            if api in seen:  # two runs at once on one wiki
-                raise UsageError(f'{seen[api]} and {wiki.label} are one '
-                                 f'wiki ({api}); name it once')
-            seen[api] = wiki.label
-        if not undo_dir:
+            wikis = [Wiki(name) for name in opts['sites']]
+        if journal is not None:
             for wiki in wikis:
-                cls._check(build, bot_class, wiki, rest, own_user,
-                           script_args)
-                if journal is not None:
-                    wiki.journal = os.path.join(
-                        journal, wiki.label.replace(':', '-') + '.jsonl')
-        return cls(bot_class, wikis, script_args,
-                   workers=opts.get('workers', 4),
-                   always=opts.get('always', False),
-                   journal_dir=journal, report=opts.get('report'), user=user,
-                   undo=undo_dir, pywikibot_args=pywikibot_args)
-
-    @staticmethod
-    def _check(build: Callable[..., Any], bot_class: Any, wiki: Wiki,
-               args: list[str], own_user: list[str],
-               script_args: list[str]) -> None:
-        """Check the input on *wiki*, as its own run will (reads only).
-
-        :param args: the script's arguments but ``-user`` and those of
-            :data:`_PER_WIKI`
-        """
-        try:
-            build(bot_class, wiki.site, args, own_user, script_args)
-        except UsageError as err:
-            if err.unknown:
-                raise
-            raise UsageError(f'{wiki.label}: {err}') from None
-        except (RevertError, ValueError, Error) as err:
-            raise UsageError(f'{wiki.label}: {err}') from None
+                wiki.journal = os.path.join(
+                    journal, wiki.label.replace(':', '-') + '.jsonl')
+        job = cls(bot_class, wikis, script_args,
+                  workers=opts.get('workers', 4),
+                  always=opts.get('always', False),
+                  journal_dir=journal, report=opts.get('report'), user=user,
+                  undo=undo_dir)
+        check_wikis(job.wikis, build, bot_class, rest, own_user,
+                    workers=job.workers, user=user, undo=undo_dir,
+                    account=account, per_wiki={o.name for o in _PER_WIKI})
+        return job
 
     # -- the run
 
     def run(self) -> int:
-        """Preflight, confirm, run every wiki, sum up.
+        """Confirm, run every wiki, sum up.
 
         :return: 0 when every wiki's run succeeded; 1 otherwise
         """
-        self.preflight()
-        acting = [w for w in self.wikis if w.left_out is None]
+        acting = [w for w in self.wikis if w.bot is not None]
         self.show(acting)
         if acting and not self.confirm(acting):
             pywikibot.error('Stopped: the operator did not confirm the '
@@ -244,29 +219,15 @@ class CrossWikiRun:
         parts = None
         if self.report_path:
             parts = report_parts(self.report_path)
+            for wiki in acting:
+                wiki.bot.opt.report = part_path(parts, wiki)
         try:
-            run_children(acting, lambda w: self.child_command(w, parts),
-                         self.workers)
+            run_wikis(acting, self.workers)
         finally:
             if parts:
                 self.report_rows = merge_reports(self.report_path,
-                                                 self.wikis, parts)
+                                                 acting, parts)
         return self.finish()
-
-    def preflight(self) -> None:
-        """Log in to each wiki, check its rights, count the edits.
-
-        A wiki failing here is left out before anything is written.
-        """
-        operation = self.bot_class.operation
-        for wiki in self.wikis:
-            try:
-                require_rights(wiki.site, 'undo' if self.undo
-                               else operation)
-                if wiki.count is None and self.user:
-                    wiki.count = edit_count(wiki.site, self.user)
-            except (Error, RevertError) as err:
-                wiki.left_out = str(err) or type(err).__name__
 
     def show(self, acting: list[Wiki]) -> None:
         """List the wikis to act on, and the ones left out."""
@@ -296,18 +257,6 @@ class CrossWikiRun:
                 automatic_quit=False)
         except EOFError:
             return False
-
-    def child_command(self, wiki: Wiki, parts: str | None) -> list[str]:
-        """Return the ``pwb`` command line of *wiki*'s run."""
-        per_wiki = {o.name for o in _PER_WIKI}
-        args = [a for a in self.script_args
-                if split_arg(a)[0] not in per_wiki]
-        if wiki.journal:
-            args.append(f'-{"undo" if self.undo else "journal"}:'
-                        f'{wiki.journal}')
-        if parts:
-            args.append(f'-report:{part_path(parts, wiki)}')
-        return pwb_command(wiki, self.pywikibot_args, [*args, '-always'])
 
     def finish(self) -> int:
         """Print the combined summary; return the exit status."""

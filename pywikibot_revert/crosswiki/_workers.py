@@ -1,59 +1,48 @@
-"""One ``pwb`` process per wiki, N at a time, their output prefixed.
+"""Each wiki of a cross-wiki run in a thread of its own, N at a time.
 
-Why processes and not threads: pywikibot keeps its state per process:
-``config`` (``-simulate``, the account of each wiki), the site cache,
-the command line in ``pywikibot.argvu``, and the throttle, which is
-coordinated between processes through ``throttle.ctrl``, per wiki. A
-child is an ordinary single-wiki run, with its own login, throttle,
-maxlag, journal and lock: nothing is shared that could let one wiki's
-run act on, or wait for, another. A wiki that goes down stops its own
-process, with the usual uncertain-outcome rules; the others go on.
+Why threads and not a process per wiki: a wiki's run spends nearly all
+its time waiting for the wiki's answers (on the order of 100 ms a
+request from a bot's machine to Wikimedia's servers), and a process per
+wiki costs what does not wait: about a second of CPU to start Python
+and pywikibot, and a login, a rights check and a user check read again
+after this process read them to list the wikis. Measured on 30 wikis
+at 100 ms a request (``benchmarks/farm.py``), that was more than the
+wikis' own work.
 
-Each line a child prints comes through here, prefixed with its wiki;
-its counts come back as a :class:`~pywikibot_revert.crosswiki._child.RunSummary`.
-Ctrl-C reaches this process only (each child runs in a session of its
-own) and is passed on once to every child, which stops as after Ctrl-C
-in a single run. If this process is killed, the children get SIGINT
-(:func:`~pywikibot_revert.crosswiki._child.follow_parent`).
+What pywikibot keeps per wiki lives in the wiki's site object: the
+login, the rights read with it, the tokens, the throttle. What it
+keeps per process (``config``: ``-simulate``, ``-maxlag``, the
+accounts of user-config.py) is the same for every wiki of one
+command. Each wiki has its own bot, journal and lock, and its own
+report part; nothing is shared that could let one wiki's run act on
+another wiki. A wiki whose server goes away stops its own run, with the
+usual uncertain-outcome rules; the others go on.
+
+Each line a wiki's run prints starts with its wiki
+(:func:`~pywikibot_revert.crosswiki._child.working_on`). Ctrl-C reaches
+the main thread, which starts no more wikis and passes it on once to
+each running one, where it stops the run as Ctrl-C stops a single run
+(:meth:`pywikibot.bot.BaseBot.run`). A killed process leaves the
+journals of every wiki resumable, as a single run's.
 """
 from __future__ import annotations
 
-import os
-import re
-import shutil
-import signal
-import subprocess
-import sys
-import tempfile
+import ctypes
+import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import pywikibot
-from pywikibot import config
+from pywikibot.exceptions import Error
 
-from ..bot._options import split_arg
 from ..bot._summary import RunSummary
-from ._child import PARENT_ENV, SUMMARY_ENV
+from ._child import working_on
 from ._sites import site_label
 
 
-__all__ = ['Wiki', 'global_args', 'pwb_command', 'pywikibot_options',
-           'run_children', 'summary_table']
-
-#: pywikibot's global options that choose the wiki: each child gets its own
-_SITE_ARGS = ('family', 'lang', 'code', 'site')
-#: what the ``pwb`` console script runs, wherever it was installed
-#: (``python -m pywikibot.scripts.wrapper`` would look for a checkout)
-_PWB = ('import sys; from pywikibot.scripts.wrapper import run; '
-        'sys.exit(run())')
-#: a line that says why a child stopped: pywikibot's error, or the last
-#: line of a traceback
-_ERROR_LINE = re.compile(r'(?:ERROR|CRITICAL): |[\w.]+(?:Error|Exception)\b')
-
-# one line at a time on each stream, whichever child it comes from
-_output_lock = threading.Lock()
+__all__ = ['Wiki', 'each_wiki', 'run_wikis', 'summary_table']
 
 
 @dataclass
@@ -67,12 +56,19 @@ class Wiki:
     ('wikipedia:de', 'not started')
     """
 
+    #: its site; a :class:`~pywikibot_revert.crosswiki._sites.SiteName`
+    #: until the run's checks make it
     site: Any
     #: the edits (or, for -undo, the journal's actions) to act on
     count: int | None = None
     #: this wiki's journal file (or, for -undo:DIR, the one to reverse)
     journal: str | None = None
+    #: the API URL a journal to reverse was written at (-undo:DIR)
+    api: str | None = None
     left_out: str | None = None
+    #: the wiki's bot, built and checked before the first write of the
+    #: run; let go once the wiki's run has ended
+    bot: Any = None
     summary: RunSummary | None = None
     returncode: int | None = None
     last_error: str = ''
@@ -95,8 +91,8 @@ class Wiki:
         if self.returncode is None:
             return 'not started'
         if self.summary is None:
-            return (f'stopped (exit status {self.returncode})'
-                    + (f': {self.last_error}' if self.last_error else ''))
+            return 'stopped' + (f': {self.last_error}'
+                                if self.last_error else '')
         if self.summary.stopped:
             return f'stopped: {self.summary.stopped}'
         if not self.summary.completed:
@@ -108,66 +104,11 @@ class Wiki:
         return 'completed' + (f' ({"; ".join(notes)})' if notes else '')
 
 
-def global_args() -> list[str]:
-    """Return pywikibot's global options given before the script name.
-
-    ``pwb`` handles them itself, so the script never sees them; its
-    wrapper module keeps them (``pwb -user:Bot -simulate rollback``).
-    """
-    for name in ('pywikibot.scripts.wrapper', '__main__'):
-        found = getattr(sys.modules.get(name), 'global_args', None)
-        if isinstance(found, list):
-            return [a for a in found if split_arg(a)[0] not in _SITE_ARGS]
-    return []
-
-
-def pywikibot_options(args: Sequence[str], local: Sequence[str]
-                      ) -> list[str]:
-    """Return the options in *args* that ``pywikibot.handle_args`` took.
-
-    pywikibot's global options may follow the script's name too
-    (``pwb rollback -simulate ...``); the children must get them as well.
-
-    >>> pywikibot_options(['-simulate', '-user:X', '-lang:de', '-v'],
-    ...                   ['-user:X'])
-    ['-simulate', '-v']
-    """
-    left = list(local)
-    taken = []
-    for arg in args:
-        if arg in left:
-            left.remove(arg)
-        elif split_arg(arg)[0] not in _SITE_ARGS:
-            taken.append(arg)
-    return taken
-
-
-def pwb_command(wiki: Wiki, options: list[str], args: list[str]
-                ) -> list[str]:
-    """Return the command line running this script on *wiki*.
-
-    :param options: pywikibot's global options given after the script's
-        name (see :func:`pywikibot_options`)
-    :param args: the script's own arguments
-    """
-    if config.simulate and '-simulate' not in global_args() + options:
-        options = [*options, '-simulate']  # never act for real by slip
-    # the wiki after the script's name: pwb's own option handling would
-    # make the default site first, and warn
-    return [sys.executable, '-c', _PWB, *global_args(), _script(),
-            *options, f'-family:{wiki.site.family.name}',
-            f'-lang:{wiki.site.code}', *args]
-
-
-def _script() -> str:
-    """Return the running script's file, for the children to run."""
-    path = sys.argv[0] if sys.argv else ''
-    return path if path.endswith('.py') and os.path.isfile(path) \
-        else pywikibot.argvu[0]
-
-
 def summary_table(wikis: list[Wiki]) -> tuple[str, list[Wiki]]:
     """Return the combined summary, a row per wiki and a total.
+
+    The rows are in the order of *wikis*, whatever the order in which
+    their runs ended.
 
     :return: the table, and the wikis whose run did not succeed
     """
@@ -191,114 +132,120 @@ def summary_table(wikis: list[Wiki]) -> tuple[str, list[Wiki]]:
     return '\n'.join(lines), bad
 
 
-def run_children(wikis: list[Wiki], command: Callable[[Wiki], list[str]],
-                 workers: int) -> None:
-    """Run ``command(wiki)`` for each of *wikis*, *workers* at a time.
+def run_wikis(wikis: list[Wiki], workers: int) -> None:
+    """Run the bot of each of *wikis*, *workers* at a time.
 
     Fills in each wiki's ``returncode``, ``summary`` and ``last_error``;
     a wiki not started (after Ctrl-C) keeps ``returncode`` None.
     """
-    _Children(command).run(wikis, workers)
+    # a wiki not started after Ctrl-C shows as such in the summary
+    each_wiki(wikis, _run_one, workers,
+              interrupted='Stopping every wiki (Ctrl-C); a rerun with '
+                          'the same journals resumes')
 
 
-class _Children:
+def each_wiki(wikis: list[Wiki], work: Callable[[Wiki], None],
+              workers: int, *, interrupted: str) -> bool:
+    """Call ``work(wiki)`` for each of *wikis* in order, *workers* at once.
 
-    """The running children, to pass Ctrl-C on to each exactly once."""
+    Each call runs in a worker thread whose lines are prefixed with
+    the wiki. On Ctrl-C no further wiki is started, each running one
+    gets a :exc:`KeyboardInterrupt` of its own, once, and this waits
+    for them to end.
 
-    def __init__(self, command: Callable[[Wiki], list[str]]) -> None:
-        self.command = command
-        self._stopping = threading.Event()
-        self._running: dict[str, subprocess.Popen] = {}
+    :param interrupted: what to say on Ctrl-C
+    :return: whether Ctrl-C stopped it
+    """
+    return _Pool(work).run(wikis, workers, interrupted)
+
+
+class _Pool:
+
+    """Worker threads taking the wikis in order, and Ctrl-C passed on."""
+
+    def __init__(self, work: Callable[[Wiki], None]) -> None:
+        self.work = work
+        self.stopping = threading.Event()
+        self._running: dict[int, Wiki] = {}
         self._lock = threading.Lock()
 
-    def run(self, wikis: list[Wiki], workers: int) -> None:
-        # the children's summary files: in a directory of our own (0700),
-        # not at guessable names in the shared temporary directory
-        self._summaries = tempfile.mkdtemp(prefix='pwbrevert-summaries-')
-        try:
-            self._run(wikis, workers)
-        finally:
-            shutil.rmtree(self._summaries, ignore_errors=True)
-
-    def _run(self, wikis: list[Wiki], workers: int) -> None:
-        slots = threading.Semaphore(workers)
-
-        def work(wiki: Wiki) -> None:
-            with slots:
-                if not self._stopping.is_set():
-                    self.run_one(wiki)
-
-        threads = [threading.Thread(target=work, args=(w,), daemon=True,
-                                    name=w.label) for w in wikis]
+    def run(self, wikis: list[Wiki], workers: int, interrupted: str
+            ) -> bool:
+        todo: queue.SimpleQueue[Wiki] = queue.SimpleQueue()
+        for wiki in wikis:
+            todo.put(wiki)
+        threads = [threading.Thread(target=self._worker, args=(todo,),
+                                    daemon=True, name=f'wiki worker {i}')
+                   for i in range(min(workers, len(wikis)))]
         for thread in threads:
             thread.start()
-        interrupted = False
         while any(t.is_alive() for t in threads):
             try:
                 for thread in threads:
                     thread.join(0.2)
             except KeyboardInterrupt:
-                if not interrupted:
-                    pywikibot.info('Stopping every wiki (Ctrl-C); a rerun '
-                                   'with the same journals resumes')
-                interrupted = True
+                if not self.stopping.is_set():
+                    pywikibot.info(interrupted)
                 self.stop()
+        return self.stopping.is_set()
+
+    def _worker(self, todo: queue.SimpleQueue[Wiki]) -> None:
+        try:
+            self._take(todo)
+        except KeyboardInterrupt:  # passed on by stop() as a wiki ended
+            pass
+
+    def _take(self, todo: queue.SimpleQueue[Wiki]) -> None:
+        ident = threading.get_ident()
+        while True:
+            try:
+                wiki = todo.get_nowait()
+            except queue.Empty:
+                return
+            with self._lock:
+                if self.stopping.is_set():
+                    return
+                self._running[ident] = wiki
+            try:
+                with working_on(wiki.label):
+                    self.work(wiki)
+            finally:
+                with self._lock:
+                    self._running.pop(ident, None)
 
     def stop(self) -> None:
-        """Pass Ctrl-C on to each child once; start no more."""
+        """Start no more wikis; interrupt each running one, once."""
         with self._lock:
-            self._stopping.set()
-            running, self._running = self._running, {}
-        for child in running.values():
-            if child.poll() is None:
-                child.send_signal(signal.SIGINT)
-
-    def run_one(self, wiki: Wiki) -> None:
-        """Run *wiki*'s child to its end, its output prefixed."""
-        # the child creates it when it ends (see _child.publish)
-        summary_file = os.path.join(
-            self._summaries, wiki.label.replace(':', '-') + '.json')
-        env = dict(os.environ, PYTHONIOENCODING='utf-8',
-                   **{SUMMARY_ENV: summary_file, PARENT_ENV: str(os.getpid())})
-        # its own session: Ctrl-C on the terminal reaches this process
-        # only, which passes it on exactly once
-        child = subprocess.Popen(
-            self.command(wiki), env=env, stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            start_new_session=True)
-        with self._lock:
-            if self._stopping.is_set():  # Ctrl-C came while it started
-                child.send_signal(signal.SIGINT)
-            else:
-                self._running[wiki.label] = child
-        readers = [threading.Thread(target=_forward, args=(wiki, stream, out),
-                                    daemon=True)
-                   for stream, out in ((child.stdout, sys.stdout),
-                                       (child.stderr, sys.stderr))]
-        for reader in readers:
-            reader.start()
-        wiki.returncode = child.wait()
-        for reader in readers:
-            reader.join()
-        with self._lock:
-            self._running.pop(wiki.label, None)
-        try:
-            # a symlink there is not ours: not followed (ELOOP)
-            fd = os.open(summary_file, os.O_RDONLY | os.O_NOFOLLOW)
-            with os.fdopen(fd, encoding='utf-8') as fh:
-                wiki.summary = RunSummary.from_json(fh.read())
-        except (OSError, ValueError):
-            wiki.summary = None
+            first = not self.stopping.is_set()
+            self.stopping.set()
+            running = list(self._running) if first else []
+        for ident in running:
+            # as Ctrl-C would in a single run: raised in that thread
+            # at its next Python instruction (after a request it waits
+            # for has been answered)
+            ctypes.pythonapi.PyThreadState_SetAsyncExc(
+                ctypes.c_ulong(ident), ctypes.py_object(KeyboardInterrupt))
 
 
-def _forward(wiki: Wiki, stream: IO[bytes], out: IO[str]) -> None:
-    """Copy *stream* to *out*, each line prefixed with the wiki."""
-    prefix = f'[{wiki.label}] '
-    for raw in stream:
-        line = raw.decode('utf-8', 'replace').rstrip('\r\n')
-        if _ERROR_LINE.match(line):
-            wiki.last_error = line.strip()
-        with _output_lock:
-            out.write(prefix + line + '\n')
-            out.flush()
-    stream.close()
+def _run_one(wiki: Wiki) -> None:
+    """Run *wiki*'s bot to its end; let it go."""
+    bot, wiki.bot = wiki.bot, None
+    wiki.returncode = 1  # until it has ended as it should
+    try:
+        bot.run()
+    except Error as err:  # raised in setup(): login, rights, journal
+        pywikibot.error(str(err))
+        wiki.summary = RunSummary(stopped=str(err), completed=False)
+        wiki.returncode = 1
+        return
+    except KeyboardInterrupt:  # -v: pywikibot's run raises it again
+        wiki.summary = bot.run_summary()
+        wiki.returncode = 1
+        return
+    except Exception as err:  # a bug: this wiki stops, the others go on
+        wiki.last_error = f'{type(err).__name__}: {err}'
+        pywikibot.error(wiki.last_error, exc_info=True)
+        wiki.returncode = 1
+        return
+    wiki.summary = bot.run_summary()
+    wiki.returncode = bot.exit_status

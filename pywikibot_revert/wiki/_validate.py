@@ -14,6 +14,9 @@ import datetime
 import ipaddress
 import re
 import unicodedata
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 import pywikibot
@@ -23,7 +26,15 @@ from ..exceptions import HiddenUserError, MissingTargetError
 
 __all__ = ['is_ip', 'normalize_ip', 'normalize_username',
            'parse_log_timestamp', 'parse_timestamp', 'require_existing_user',
-           'require_tags', 'user_info']
+           'require_tags', 'user_info', 'users_read_once']
+
+#: within users_read_once(): each ``list=users`` answer, by site and
+#: name, and the ``usprop`` it was asked with
+_answers: ContextVar[dict[tuple[int, str], tuple[frozenset[str],
+                                                dict[str, Any]]] | None] = \
+    ContextVar('pywikibot_revert_users_answers', default=None)
+#: what a read within users_read_once() asks for besides
+_READ_ONCE_PROPS = frozenset({'editcount'})
 
 _MW_TS = re.compile(r'^\d{14}$')
 _ISO_TS = re.compile(
@@ -187,13 +198,55 @@ def normalize_username(name: str, site: Any = None) -> str:
 def user_info(site: Any, name: str, **params: str) -> dict[str, Any]:
     """Return what ``list=users`` says of *name* (one read).
 
+    Within :func:`users_read_once`, a second call for the same user and
+    wiki is answered from the first read.
+
     :param params: more of its parameters, e.g. ``usprop='editcount'``
     :return: its entry; ``{'missing': True}`` when it says nothing
     """
+    answers = _answers.get()
+    if answers is None:
+        return _read_user(site, name, params)
+    wanted = frozenset(filter(None, params.pop('usprop', '').split('|')))
+    key = (id(site), name)
+    if key in answers and wanted <= answers[key][0] and not params:
+        return answers[key][1]
+    props = wanted | _READ_ONCE_PROPS
+    info = _read_user(site, name, {**params, 'usprop': '|'.join(sorted(props))})
+    answers[key] = (props, info)
+    return info
+
+
+def _read_user(site: Any, name: str, params: dict[str, str]
+               ) -> dict[str, Any]:
     data = site.simple_request(action='query', list='users', ususers=name,
                                formatversion=2, **params).submit()
     users = data.get('query', {}).get('users', [])
     return users[0] if users else {'missing': True}
+
+
+@contextmanager
+def users_read_once() -> Iterator[None]:
+    """Read each user once on each wiki, with the edit count.
+
+    For the checks before a cross-wiki run, where the user check of the
+    input and the edit count the wikis are listed with would otherwise
+    be two reads of the same user. Only within the block, and only in
+    this thread (a context variable): a run's later reads are fresh.
+
+    **Example:**
+
+    .. code-block:: python
+
+       with users_read_once():
+           require_existing_user(site, 'Vandal')   # one read
+           user_info(site, 'Vandal', usprop='editcount')  # none
+    """
+    token = _answers.set({})
+    try:
+        yield
+    finally:
+        _answers.reset(token)
 
 
 def require_existing_user(site: Any, name: str) -> str:

@@ -433,6 +433,11 @@ class Farm:
                     f'{count} times, not once; the farm cannot rewrite it')
         # every other path of the harness's settings is below the wiki
         text = text.replace('__DIR__', '$farmDir')
+        # a wiki's cookies go to its own path only, as each wiki on the
+        # Internet has a host of its own: a client does not send (nor
+        # copy, at each request) every farm wiki's cookies to each
+        text += '\n$wgCookiePath = "/$farmName/";\n'
+
         base_root = self.base._php_path(self.base.root)
         if re.search('["\']' + re.escape(base_root) + '["\'/]', text):
             raise RuntimeError(f'{self.base.settings_file} names '

@@ -603,6 +603,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
 
+        self._arrived = time.monotonic()
         # the request's half of the round trip, before it reaches the wiki
         if proxy.latency and not self._sleep(proxy.latency / 2):
             return
@@ -799,6 +800,11 @@ class _Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if not bodyless and response.body:
             self.wfile.write(response.body)
+        arrived = getattr(self, '_arrived', None)
+        if arrived is not None:
+            with self.server.proxy._lock:
+                self.server.proxy.round_trips.append(
+                    time.monotonic() - arrived)
 
     def _send_simple(self, status: int) -> None:
         """Send a small HTML page with the given status.
@@ -957,6 +963,9 @@ class FaultProxy:
         self.host = host
         self.port = port
         self.requests: list[Request] = []
+        #: seconds from each answered request's arrival to the end of its
+        #: answer: the latency added and the wiki's own time
+        self.round_trips: list[float] = []
         self._rules: list[Rule] = []
         self._lock = threading.Lock()
         self._upstream_conns: set[http.client.HTTPConnection] = set()
@@ -1209,9 +1218,10 @@ class FaultProxy:
             return [req for req in self.requests if req.action == action]
 
     def reset_log(self) -> None:
-        """Forget all logged requests."""
+        """Forget all logged requests and their round trips."""
         with self._lock:
             self.requests.clear()
+            self.round_trips.clear()
 
     # -- internals used by the handler ----------------------------------------
 
