@@ -12,15 +12,15 @@ ways, each from the same seeded state:
   wall times;
 - **one -sites: run**: ``pwb rollback -user:Vandal
   -sites:xwa:xwa,xwb:xwb,xwc:xwc -always`` (default ``-workers:4``):
-  the parent logs in to each wiki and checks rights and edit counts,
-  then runs one child ``pwb`` process per wiki at once. Its wall time is
-  that of the one command.
+  it checks each wiki (login, rights, the user, the edit count), the
+  wikis side by side, then runs each wiki's bot in a thread of its own.
+  Its wall time is that of the one command.
 
 Wall times here are whole processes, start to exit (Python start,
 imports, logins included), because that is what a ``-sites:`` run
 saves or costs. Requests are counted per wiki from each wiki's own
-access log over the whole run (login included), so the preflight of
-the ``-sites:`` run shows as the difference between the two.
+access log over the whole run (login included), so what the checks of
+the ``-sites:`` run add shows as the difference between the two.
 
 The three wikis are clones of the benchmark's wiki
 (:meth:`TestWiki.clone <harness.wikiharness.TestWiki.clone>`), each
@@ -59,7 +59,7 @@ __all__ = ['COLUMNS', 'PREFLIGHT_ALLOWANCE', 'SINGLE_ARGS', 'SITES_ARGS',
 SEED = 'crosswiki'
 #: the target: the ``-sites:`` run's wall time over the single runs' sum
 TARGET = 0.65
-#: requests the ``-sites:`` run may add on each wiki for its preflight
+#: requests the ``-sites:`` run may add on each wiki for its checks
 #: (a constant: login, user and rights info, the edit count, the check
 #: of its input, pywikibot's siteinfo and paraminfo loads), on top of
 #: what a single run sends there
@@ -89,14 +89,13 @@ class CrossRun:
         (login included; the benchmark's login marker left out)
     :ivar breakdown: those requests by wiki, named from the access log
         (:func:`run._classify`: reads in full, a POST by its path only)
-    :ivar cpu_s: CPU seconds of the client process(es), children of
-        the ``-sites:`` run included
+    :ivar cpu_s: CPU seconds of the client process(es)
     :ivar server_cpu_s: CPU seconds of each wiki's ``php -S`` process
     :ivar phases: where the wall time went (see :func:`_phases`)
     :ivar machine_cpu_s: CPU seconds of all processes on the machine
         while the run's processes ran (:func:`probe.machine_cpu`)
-    :ivar parent: what the ``-sites:`` parent itself sent, by name
-        (the probe's client-side count; the children are not probed)
+    :ivar parent: what the ``-sites:`` run sent, by name (the probe's
+        client-side count)
     :ivar steps: the single runs, one :class:`run.Measurement` each
     """
 
@@ -263,12 +262,12 @@ def _phases(lines: list[tuple[float, str]], process_s: float,
             client: dict[str, Any], t0: float) -> dict[str, float]:
     """Split a ``-sites:`` run's wall time by its timestamped output.
 
-    - parent start-up: to the end of the parent's first login (probe);
-    - preflight: from there to the list of wikis (the other logins, the
-      rights and the edit counts);
-    - children start-up + login: from the list to the last child's
-      ``Wiki:`` line (Python start, imports, login, rights);
-    - rollbacks: from there to the last child's last line;
+    - start-up: to the end of the first login, the default wiki's
+      (probe);
+    - checks: from there to the list of wikis (the wikis' logins,
+      rights, users and edit counts, side by side);
+    - runs' start: from the list to the last wiki's ``Wiki:`` line;
+    - rollbacks: from there to the last wiki's last line;
     - summary + exit: the rest.
     """
     listed = next((t for t, line in lines
@@ -281,11 +280,11 @@ def _phases(lines: list[tuple[float, str]], process_s: float,
              if client.get('t_login_done') else None)
     phases = {}
     if login is not None and login < listed:
-        phases['parent start-up'] = login
-        phases['preflight'] = listed - login
+        phases['start-up'] = login
+        phases['checks'] = listed - login
     else:
-        phases['parent start-up + preflight'] = listed
-    phases['children start-up + login'] = max(ready) - listed
+        phases['start-up + checks'] = listed
+    phases["runs' start"] = max(ready) - listed
     phases['rollbacks'] = max(child) - max(ready)
     phases['summary + exit'] = process_s - max(child)
     return phases
@@ -309,8 +308,8 @@ def run_sites(wikis: dict[str, TestWiki], titles: list[str], python: str,
                             '' if post_reads else run.PYWIKIBOT_CONFIG)
     result_file = run_dir / 'result.json'
     env = TestWiki.pywikibot_env(config_dir)
-    # no login marker: the children are not probed, and a marker on one
-    # wiki would split nothing; every request counts, login included
+    # no login marker: a marker on one wiki would split nothing; every
+    # request counts, login included
     env.pop('BENCH_MARKER_URL', None)
     env.update(BENCH_RESULT=str(result_file),
                PYTHONPATH=os.pathsep.join(filter(None, (
@@ -424,10 +423,10 @@ COLUMNS = (
     'and logins included: the sum of the three single runs, or the one '
     '-sites: command (median over the repeats; min–max over them).',
     '- requests per page on a wiki: all requests its server logged during '
-    'the run, login and the -sites: preflight included, per page (the '
+    'the run, login and the -sites: checks included, per page (the '
     'count in brackets).',
-    '- CPU: user + system seconds of the client process(es) (os.wait4; '
-    'the -sites: run\'s children included) + of the three php -S '
+    '- CPU: user + system seconds of the client process(es) (os.wait4) '
+    '+ of the three php -S '
     'processes (/proc). Their sum over the cores (2 here) bounds how fast '
     'a run can be.',
     '- other work (each repeat\'s line): CPU seconds all processes of the '
@@ -435,8 +434,8 @@ COLUMNS = (
     '(clients and servers): other work on a shared machine; it slows the '
     '-sites: run, which wants every core, more than the single runs, '
     'which keep about one busy.',
-    '- peak RSS: the largest single process (a -sites: child or parent, '
-    'a single run).',
+    '- peak RSS: the largest single process (the -sites: run, a single '
+    'run).',
     '- verified: each wiki read back after each run: every page\'s latest '
     'edit is Admin\'s, Vandal has no top contribution left; the -sites: '
     'run also exits 0 and prints its cross-wiki summary.',
