@@ -65,7 +65,7 @@ from harness.farm import Farm  # noqa: E402
 from harness.faultproxy import FaultProxy  # noqa: E402
 from harness.multiwiki import write_multi_config  # noqa: E402
 from harness.wikiharness import TestWiki, missing_requirements  # noqa: E402
-from harness.wikitools import ApiClient  # noqa: E402
+from harness.wikitools import ApiClient, process_tree  # noqa: E402
 
 #: what ``pwb`` runs, wherever the interpreter's pywikibot is
 PWB = ('import sys; from pywikibot.scripts.wrapper import run; '
@@ -232,7 +232,7 @@ def _sample_tree(proc: subprocess.Popen, peak: list[int]) -> None:
     """Keep the largest total resident memory of *proc* and its children."""
     while proc.poll() is None:
         total = 0
-        for pid in _tree(proc.pid):
+        for pid in process_tree(proc.pid):
             try:
                 with open(f'/proc/{pid}/statm') as fh:
                     total += int(fh.read().split()[1]) * os.sysconf(
@@ -241,23 +241,6 @@ def _sample_tree(proc: subprocess.Popen, peak: list[int]) -> None:
                 continue
         peak[0] = max(peak[0], total)
         time.sleep(0.05)
-
-
-def _tree(pid: int) -> list[int]:
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                stat = Path(f'/proc/{entry}/stat').read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rpartition(')')[2].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        tree.append(todo.pop())
-        todo.extend(children.get(tree[-1], []))
-    return tree
 
 
 def measure(bench: Bench) -> dict[str, Any]:

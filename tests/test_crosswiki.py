@@ -26,7 +26,8 @@ from harness.multiwiki import (
 )
 from harness.wikiharness import make_png
 from harness.wikitools import (
-    ApiClient, anon_edit, journal_states, pwb, spawn_pwb,
+    ApiClient, alive, anon_edit, journal_states, process_tree, pwb,
+    spawn_pwb, summary_rows,
 )
 
 # The cross-wiki layer is our own; each wiki's part is a single-wiki
@@ -110,46 +111,6 @@ def assert_rolled_back_once(wikis: dict[str, Any]) -> None:
     for name, w in wikis.items():
         assert latest_users(w, TITLES) == ['Admin'] * 3, name
         assert [rollbacks(w, t) for t in TITLES] == [1, 1, 1], name
-
-
-def summary_rows(out: str) -> dict[str, list[str]]:
-    """The combined summary: wiki -> [done, skipped, failed, status]."""
-    table = out[out.index('Cross-wiki summary:'):].splitlines()[2:]
-    rows = {}
-    for line in table:
-        match = re.match(r'\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$', line)
-        if not match:
-            break
-        rows[match[1]] = list(match.groups()[1:])
-    return rows
-
-
-def process_tree(pid: int) -> list[int]:
-    """Return *pid* and every process below it."""
-    children: dict[int, list[int]] = {}
-    for entry in os.listdir('/proc'):
-        if entry.isdigit():
-            try:
-                stat = Path(f'/proc/{entry}/stat').read_text()
-            except OSError:
-                continue
-            ppid = int(stat.rpartition(')')[2].split()[1])
-            children.setdefault(ppid, []).append(int(entry))
-    tree, todo = [], [pid]
-    while todo:
-        current = todo.pop()
-        tree.append(current)
-        todo.extend(children.get(current, []))
-    return tree
-
-
-def alive(pid: int) -> bool:
-    """Whether *pid* runs (a zombie does not)."""
-    try:
-        stat = Path(f'/proc/{pid}/stat').read_text()
-    except OSError:
-        return False
-    return stat.rpartition(')')[2].split()[0] != 'Z'
 
 
 @pytest.mark.mediawiki_neutral

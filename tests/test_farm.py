@@ -18,7 +18,6 @@ the chroots), the rollback on 1.39 only (mediawiki_neutral).
 from __future__ import annotations
 
 import http.client
-import re
 import threading
 import time
 from collections import Counter
@@ -33,7 +32,7 @@ import pytest
 from harness.faultproxy import FaultProxy
 from harness.farm import Farm, FarmWiki
 from harness.multiwiki import run_python
-from harness.wikitools import ApiClient, pwb
+from harness.wikitools import ApiClient, pwb, summary_rows
 
 #: Wikis of the module's farm: enough for the shape of a spam wave
 #: (many wikis, few pages each) at a cost CI can afford.
@@ -259,18 +258,6 @@ def kind(params: dict[str, str]) -> str:
     if len(mods) > 1 and params.get('meta') == 'userinfo':
         mods.remove('userinfo')
     return ' '.join([params.get('action', '?'), *mods])
-
-
-def summary_rows(out: str) -> dict[str, list[str]]:
-    """The combined summary: wiki -> [done, skipped, failed, status]."""
-    table = out[out.index('Cross-wiki summary:'):].splitlines()[2:]
-    rows = {}
-    for line in table:
-        match = re.match(r'\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$', line)
-        if not match:
-            break
-        rows[match[1]] = list(match.groups()[1:])
-    return rows
 
 
 def _spam(w: FarmWiki, titles: list[str]) -> None:

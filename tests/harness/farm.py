@@ -51,22 +51,20 @@ Layout of the root directory:
 """
 from __future__ import annotations
 
-import atexit
 import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import time
 import urllib.parse
-from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 from .multiwiki import write_multi_config
 from .wikiharness import (
-    _OPENER, LogLine, TestWiki, _php_prefix, free_port,
+    _OPENER, _PHP_SEND_FILE, LogLine, PhpServer, TestWiki, _php_prefix,
+    free_port,
 )
 
 
@@ -136,17 +134,7 @@ if ( strncmp( $rest, '/images/', 8 ) !== 0 ) {
 }
 $base = __DIR__ . "/wikis/{$m[1]}/images/";
 $file = realpath( $base . substr( $rest, 8 ) );
-if ( $file === false || strncmp( $file, $base, strlen( $base ) ) !== 0
-    || !is_file( $file ) ) {
-    http_response_code( 404 );
-    return true;
-}
-$type = mime_content_type( $file ) ?: 'application/octet-stream';
-header( "Content-Type: $type" );
-header( 'Content-Length: ' . filesize( $file ) );
-readfile( $file );
-return true;
-"""
+""" + _PHP_SEND_FILE
 
 
 class FarmWiki:
@@ -241,7 +229,7 @@ class FarmWiki:
         return self.farm.request_counts(path_prefix)[self.name]
 
 
-class Farm:
+class Farm(PhpServer):
 
     """N wikis served by one ``php -S`` on 127.0.0.1, one path each.
 
@@ -305,32 +293,7 @@ class Farm:
         return (f'{type(self).__name__}({str(self.root)!r}, '
                 f'{len(self.wikis)} wikis, {self.port})')
 
-    def __enter__(self) -> Farm:
-        """Build the farm if needed and serve it."""
-        if not self.running:
-            self.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        """Stop serving; the files stay."""
-        self.stop()
-
     # -- addresses -------------------------------------------------------
-
-    @property
-    def url(self) -> str:
-        """Base URL of the farm's server."""
-        return f'http://127.0.0.1:{self.port}'
-
-    @property
-    def log_file(self) -> Path:
-        """The web server's log."""
-        return self.root / 'server.log'
-
-    @property
-    def running(self) -> bool:
-        """Whether the web server process is alive."""
-        return self._server is not None and self._server.poll() is None
 
     @property
     def built(self) -> bool:
@@ -493,56 +456,16 @@ class Farm:
         start = time.monotonic()
         self._write_runtime()
         docroot = self.root / 'docroot'
-        env = dict(os.environ)
-        env.pop('PHP_CLI_SERVER_WORKERS', None)
-        if self.workers > 1:
-            env['PHP_CLI_SERVER_WORKERS'] = str(self.workers)
-        self._log = self.log_file.open('ab')
-        self._server = subprocess.Popen(
+        self._launch(
             [*_php_prefix(self.chroot, Path(self._php_path(docroot))),
              '-S', f'127.0.0.1:{self.port}', '-t', self._php_path(docroot),
              self._php_path(self.root / 'router.php')],
-            cwd=docroot, env=env, stdin=subprocess.DEVNULL,
-            stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True)
-        atexit.register(self.stop)
+            docroot, dict(os.environ))
         first = next(iter(self.wikis.values()))
-        deadline = time.monotonic() + timeout
-        while True:
-            if not self.running:
-                tail = self.log_file.read_text('utf-8', 'replace')[-2000:]
-                self.stop()
-                raise RuntimeError(f'{self!r}: web server exited:\n{tail}')
-            try:
-                if 'general' in first.api_get(
-                        action='query', meta='siteinfo').get('query', {}):
-                    break
-            except (OSError, ValueError):
-                pass  # not listening yet, or PHP still warming up
-            if time.monotonic() > deadline:
-                self.stop()
-                raise RuntimeError(
-                    f'{self!r}: api.php did not answer in {timeout} s')
-            time.sleep(0.05)
-        self.timings['serve'] = time.monotonic() - start
-
-    def stop(self) -> None:
-        """Stop the web server; the wikis stay."""
-        server, self._server = self._server, None
-        if server is not None and server.poll() is None:
-            # The server runs in its own process group, workers included.
-            with suppress(ProcessLookupError):
-                os.killpg(server.pid, signal.SIGTERM)
-            try:
-                server.wait(10)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(server.pid, signal.SIGKILL)
-                server.wait(10)
-        if self._log is not None:
-            self._log.close()
-            self._log = None
-        atexit.unregister(self.stop)
+        self._wait_serving(
+            lambda: 'general' in first.api_get(
+                action='query', meta='siteinfo').get('query', {}),
+            timeout, start)
 
     def server_log_lines(self) -> list[LogLine]:
         """Return the access lines the web server has logged so far."""

@@ -9,6 +9,7 @@ import hashlib
 import datetime
 import inspect
 import os
+import re
 import subprocess
 import sys
 import threading
@@ -789,3 +790,44 @@ def add_block(wiki: Any, target: str, by: str, reason: str = 'test', *,
     args = ['--log'] if log else []
     return int(wiki.maintenance(str(script), *args, target, by,
                                 reason).split()[-1])
+
+
+def summary_rows(out: str) -> dict[str, list[str]]:
+    """Return a cross-wiki run's summary: wiki -> [done, skipped, failed,
+    status], in the order printed."""
+    table = out[out.index('Cross-wiki summary:'):].splitlines()[2:]
+    rows = {}
+    for line in table:
+        match = re.match(r'\s+(\S+)\s+(\S+)\s+(\S+)\s+(\S+)\s+(.*)$', line)
+        if not match:
+            break
+        rows[match[1]] = list(match.groups()[1:])
+    return rows
+
+
+def process_tree(pid: int) -> list[int]:
+    """Return *pid* and every process below it."""
+    children: dict[int, list[int]] = {}
+    for entry in os.listdir('/proc'):
+        if entry.isdigit():
+            try:
+                stat = Path(f'/proc/{entry}/stat').read_text()
+            except OSError:
+                continue
+            ppid = int(stat.rpartition(')')[2].split()[1])
+            children.setdefault(ppid, []).append(int(entry))
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo.extend(children.get(current, []))
+    return tree
+
+
+def alive(pid: int) -> bool:
+    """Whether *pid* runs (a zombie does not)."""
+    try:
+        stat = Path(f'/proc/{pid}/stat').read_text()
+    except OSError:
+        return False
+    return stat.rpartition(')')[2].split()[0] != 'Z'
