@@ -177,12 +177,18 @@ class _Pool:
         threads = [threading.Thread(target=self._worker, args=(todo,),
                                     daemon=True, name=f'wiki worker {i}')
                    for i in range(min(workers, len(wikis)))]
+        self._left = len(threads)
+        self._all_done = threading.Event()
+        if not threads:
+            self._all_done.set()
         for thread in threads:
             thread.start()
-        while any(t.is_alive() for t in threads):
+        # not Thread.join(): on Python 3.11 a KeyboardInterrupt in it
+        # can mark a thread as stopped that still runs
+        while True:
             try:
-                for thread in threads:
-                    thread.join(0.2)
+                if self._all_done.wait(0.2):
+                    break
             except KeyboardInterrupt:
                 if not self.stopping.is_set():
                     pywikibot.info(interrupted)
@@ -194,6 +200,18 @@ class _Pool:
             self._take(todo)
         except KeyboardInterrupt:  # passed on by stop() as a wiki ended
             pass
+        finally:
+            counted = False
+            while not counted:  # stop()'s one interrupt may land here
+                try:
+                    with self._lock:
+                        if not counted:
+                            self._left -= 1
+                            counted = True
+                            if not self._left:
+                                self._all_done.set()
+                except KeyboardInterrupt:
+                    continue
 
     def _take(self, todo: queue.SimpleQueue[Wiki]) -> None:
         ident = threading.get_ident()
@@ -215,10 +233,11 @@ class _Pool:
 
     def stop(self) -> None:
         """Start no more wikis; interrupt each running one, once."""
+        if self.stopping.is_set():  # Ctrl-C again: passed on already
+            return
         with self._lock:
-            first = not self.stopping.is_set()
             self.stopping.set()
-            running = list(self._running) if first else []
+            running = list(self._running)
         for ident in running:
             # as Ctrl-C would in a single run: raised in that thread
             # at its next Python instruction (after a request it waits
