@@ -219,11 +219,11 @@ def test_each_farm_wiki_is_its_own_wiki(wiki: Any, farm: Farm,
         FarmWiki(farm, 'fw99').api_get(action='query')
 
 
-SITE_FOR_URL = """\
+NAME_FOR_URL = """\
 import sys
-from pywikibot_revert.crosswiki._sites import site_for_url
+from pywikibot_revert.crosswiki._sites import name_for_url
 for url in sys.argv[1:]:
-    print(site_for_url(url))
+    print(name_for_url(url))
 """
 
 
@@ -240,7 +240,7 @@ def test_a_proxy_per_wiki_gives_each_wiki_an_address_of_its_own(
     try:
         cfg = farm.write_config(tmp_path / 'pwb', via={
             name: proxy.url for name, proxy in zip(names, proxies)})
-        out = run_python(cfg, SITE_FOR_URL, *[p.url for p in proxies])
+        out = run_python(cfg, NAME_FOR_URL, *[p.url for p in proxies])
     finally:
         for proxy in proxies:
             proxy.stop()

@@ -19,7 +19,7 @@ from pywikibot_revert.crosswiki._workers import Wiki
 from pywikibot_revert.bot._report import Report, ReportRow
 from pywikibot_revert.crosswiki._sites import (
     SiteName, edit_count, global_wikis, name_for_url, parse_sites,
-    site_for_url, workers,
+    workers,
 )
 from pywikibot_revert.wiki._validate import (
     require_existing_user, users_read_once,
@@ -313,8 +313,7 @@ def test_global_wikis_names_what_it_leaves_out() -> None:
                         'pywikibot knows (family_files)']
 
 
-def test_site_for_url_makes_no_family_up() -> None:
-    assert site_for_url('https://else.example.org') is None
+def test_name_for_url_makes_no_family_up() -> None:
     assert name_for_url('https://else.example.org') is None
 
 

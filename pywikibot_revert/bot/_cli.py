@@ -129,7 +129,7 @@ def run(bot_class: type[RevertBot], *args: str) -> int:
     except Error as err:  # the wiki's answer to a read, before any write
         pywikibot.error(str(err))
         return 1
-    except KeyboardInterrupt:  # in a cross-wiki run's checks
+    except KeyboardInterrupt:  # before any write (cross-wiki checks)
         pywikibot.error('Stopped (Ctrl-C) before the first write')
         return 1
     try:

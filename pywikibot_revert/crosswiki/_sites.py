@@ -25,7 +25,7 @@ from ..wiki._validate import is_ip, normalize_username, user_info
 
 __all__ = ['SiteName', 'check_api', 'edit_count', 'global_args',
            'global_wikis', 'journal_sites', 'name_for_url', 'parse_sites',
-           'site_for_url', 'site_label', 'workers']
+           'site_label', 'workers']
 
 
 @dataclass(frozen=True)
@@ -156,18 +156,6 @@ def name_for_url(url: str) -> SiteName | None:
         if code:
             return SiteName(name, code)
     return None
-
-
-def site_for_url(url: str) -> Any | None:
-    """Return the site pywikibot knows at *url*, or None.
-
-    See :func:`name_for_url`.
-
-    :raises pywikibot.exceptions.Error: a family knows the URL, but its
-        wiki did not answer (making the site asks it)
-    """
-    found = name_for_url(url)
-    return found.open() if found else None
 
 
 def global_wikis(site: Any, user: str
